@@ -1,0 +1,316 @@
+"""People, organisations, their memberships and the append-only audit journal."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maillage.accounts.validators import validate_rna, validate_siret
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        return (email or "").strip().lower()
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email=self.normalize_email(username))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Someone who works in the network. People seeking help never need an account."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("platform staff"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_case_insensitive")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = User.objects.normalize_email(self.email)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @property
+    def requires_two_factor(self):
+        """Staff and anyone whose role lets them see personal data must use a second factor."""
+        if self.is_staff or self.is_superuser:
+            return True
+        return self.memberships.filter(role__in=Membership.Role.seeing_personal_data()).exists()
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def of_kind(self, kind):
+        return self.filter(**{Organization.KIND_FIELDS[kind]: True})
+
+    def visible_to(self, user):
+        """Organisations whose member pages the user may open: their own."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+    def administered_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN).distinct()
+
+
+class Organization(models.Model):
+    """A structure: one legal or working entity, which may play several parts in the network."""
+
+    class Kind(models.TextChoices):
+        PLACE_OPERATOR = "place_operator", _("runs help places")
+        REFERRER = "referrer", _("refers people")
+        FUNDER = "funder", _("funds accompaniment")
+        COORDINATOR = "coordinator", _("coordinates the territory")
+        PASS_DISTRIBUTOR = "pass_distributor", _("hands out Pass numérique")
+
+    KIND_FIELDS = {
+        Kind.PLACE_OPERATOR: "is_place_operator",
+        Kind.REFERRER: "is_referrer",
+        Kind.FUNDER: "is_funder",
+        Kind.COORDINATOR: "is_coordinator",
+        Kind.PASS_DISTRIBUTOR: "is_pass_distributor",
+    }
+
+    name = models.CharField(_("name"), max_length=200)
+    siret = models.CharField(
+        _("SIRET number"), max_length=14, blank=True, validators=[validate_siret],
+        help_text=_("14 digits, if the structure has one."),
+    )
+    rna = models.CharField(
+        _("RNA number"), max_length=10, blank=True, validators=[validate_rna],
+        help_text=_("For an association: W followed by 9 digits."),
+    )
+    commune = models.ForeignKey(
+        "territory.Commune", verbose_name=_("commune"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="organizations",
+    )
+    is_place_operator = models.BooleanField(default=False)
+    is_referrer = models.BooleanField(default=False)
+    is_funder = models.BooleanField(default=False)
+    is_coordinator = models.BooleanField(default=False)
+    is_pass_distributor = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_place_operator=True)
+                | models.Q(is_referrer=True)
+                | models.Q(is_funder=True)
+                | models.Q(is_coordinator=True)
+                | models.Q(is_pass_distributor=True),
+                name="organization_has_a_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["siret"], condition=~models.Q(siret=""), name="organization_siret_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kinds(self):
+        return [kind for kind, field in self.KIND_FIELDS.items() if getattr(self, field)]
+
+    @kinds.setter
+    def kinds(self, kinds):
+        for kind, field in self.KIND_FIELDS.items():
+            setattr(self, field, kind in kinds)
+
+    def get_kinds_display(self):
+        return [self.Kind(kind).label for kind in self.kinds]
+
+
+class MembershipQuerySet(models.QuerySet):
+    def of(self, organization):
+        return self.filter(organization=organization)
+
+    def admins(self):
+        return self.filter(role=Membership.Role.ADMIN)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("administrator")
+        MEDIATOR = "mediator", _("mediator")
+        VOLUNTEER = "volunteer", _("volunteer")
+        VIEWER = "viewer", _("viewer")
+
+        @classmethod
+        def seeing_personal_data(cls):
+            """Roles that meet people's records; they need two-factor authentication."""
+            return [cls.ADMIN, cls.MEDIATOR, cls.VOLUNTEER]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_one_per_organization")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self):
+        return self.role == self.Role.ADMIN
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation; the link sent by e-mail is signed and expires."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditJournalIsAppendOnly("The audit journal cannot be updated.")
+
+    def delete(self):
+        raise AuditJournalIsAppendOnly("The audit journal cannot be deleted from.")
+
+    def about(self, organization):
+        return self.filter(organization=organization)
+
+
+class AuditJournalIsAppendOnly(Exception):
+    pass
+
+
+# Actions about a precise object must say which one; a database constraint enforces it.
+AUDIT_ACTIONS_WITH_TARGET = [
+    "member_invited", "invitation_accepted", "invitation_revoked", "role_changed",
+    "member_removed", "organization_changed", "personal_record_viewed",
+]
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only journal: who did what, when, on what.
+
+    Rows are never changed: ``save`` refuses updates, ``delete`` always refuses, and database
+    triggers (migration 0002) refuse UPDATE and DELETE from any client.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("logged in")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logged out")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("turned on two-step verification")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("renewed recovery codes")
+        MEMBER_INVITED = "member_invited", _("invited a member")
+        INVITATION_ACCEPTED = "invitation_accepted", _("accepted an invitation")
+        INVITATION_REVOKED = "invitation_revoked", _("cancelled an invitation")
+        ROLE_CHANGED = "role_changed", _("changed a role")
+        MEMBER_REMOVED = "member_removed", _("removed a member")
+        ORGANIZATION_CHANGED = "organization_changed", _("changed the organisation's details")
+        EXPORT = "export", _("exported data")
+        PERSONAL_RECORD_VIEWED = "personal_record_viewed", _("viewed a personal record")
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=254, blank=True, help_text="Kept when the actor's account is gone.")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=254, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit journal")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(action__in=AUDIT_ACTIONS_WITH_TARGET)
+                | (~models.Q(target_type="") & ~models.Q(target_id="")),
+                name="audit_event_target_when_required",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AuditJournalIsAppendOnly("An audit event cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditJournalIsAppendOnly("An audit event cannot be deleted.")

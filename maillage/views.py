@@ -1,0 +1,48 @@
+"""The public pages that belong to no app: home, accessibility statement, legal notice, privacy."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.template.loader import select_template
+from django.utils.translation import get_language, gettext_lazy as _
+
+# Long legal texts are written whole in each language rather than cut into translation strings.
+DOCUMENT_PAGES = {
+    "accessibility": _("Accessibility statement"),
+    "legal_notice": _("Legal notice"),
+    "privacy": _("Personal data"),
+}
+
+
+@login_not_required
+def home(request):
+    return render(request, "home.html")
+
+
+def _document_page(request, name):
+    content = select_template([f"pages/content/{name}.{get_language()}.html", f"pages/content/{name}.fr.html"])
+    return render(
+        request,
+        "pages/document.html",
+        {
+            "title": DOCUMENT_PAGES[name],
+            "content_template": content.template.name,
+            "content_language": content.template.name.rsplit(".", 2)[-2],
+            "operator": settings.SITE_OPERATOR,
+        },
+    )
+
+
+@login_not_required
+def accessibility(request):
+    return _document_page(request, "accessibility")
+
+
+@login_not_required
+def legal_notice(request):
+    return _document_page(request, "legal_notice")
+
+
+@login_not_required
+def privacy(request):
+    return _document_page(request, "privacy")

@@ -1,0 +1,200 @@
+"""Test harness shared by the whole suite: real database, real browser, strict guards.
+
+- Browser tests drive Debian's Chromium; without it they skip with a visible reason, unless
+  MAILLAGE_REQUIRE_BROWSER=1 (CI) turns the skip into a failure. Same for ../shared with
+  MAILLAGE_REQUIRE_SHARED=1.
+- Undefined template variables fail (pytest-django's FAIL_INVALID_TEMPLATE_VARS).
+- Any French page text without a translation in the French catalogue fails the run.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db import connection
+from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from maillage.accounts import journal_guard
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = ROOT.parent / "shared"
+CHROMIUM = Path(os.environ.get("MAILLAGE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _skip_or_fail(required_by_env, reason):
+    if os.environ.get(required_by_env) == "1":
+        pytest.fail(f"{reason} ({required_by_env}=1 requires it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_dir():
+    if not (SHARED_DIR / "data").is_dir():
+        _skip_or_fail("MAILLAGE_REQUIRE_SHARED", f"SKIPPED: {SHARED_DIR} is missing")
+    return SHARED_DIR
+
+
+# Speed and determinism ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+# Data ---------------------------------------------------------------------------------------------
+
+_DEMO_DEPARTMENT_ROWS = []
+
+
+@pytest.fixture
+def communes(db):
+    """The communes of Maine-et-Loire (the demo département) plus Paris, Lyon and Marseille."""
+    from maillage.territory.reference import load_reference, read_reference_file
+
+    if not _DEMO_DEPARTMENT_ROWS:
+        _DEMO_DEPARTMENT_ROWS.extend(
+            row for row in read_reference_file() if row["department_code"] in {"49", "75", "69", "13", "974"}
+        )
+    load_reference(_DEMO_DEPARTMENT_ROWS)
+
+
+@pytest.fixture
+def demo(communes):
+    from maillage.accounts.demo import load_demo_territory
+
+    load_demo_territory()
+    return DemoWorld()
+
+
+class DemoWorld:
+    """Handy access to the demo accounts by role."""
+
+    def user(self, local_part):
+        from maillage.accounts.demo import demo_email
+        from maillage.accounts.models import User
+
+        return User.objects.get(email=demo_email(local_part))
+
+
+def verified_session(client, user):
+    """Log ``user`` in on a Django test client as after a password and a second factor."""
+    client.force_login(user)
+    device = user.totpdevice_set.filter(confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def session_cookie_for(user):
+    """A session store for ``user`` (second factor passed), to hand to a browser as a cookie."""
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device = user.totpdevice_set.filter(confirmed=True).first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key}
+
+
+@pytest.fixture
+def _journal_guard_restored(django_db_blocker):
+    """Torn down after the flush of transactional_db: puts the journal triggers back."""
+    yield
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock():
+            journal_guard.install(connection)
+
+
+@pytest.fixture
+def live_world(_journal_guard_restored, transactional_db, live_server):
+    """A live server over a database the browser can see.
+
+    SQLite empties tables with DELETE between transactional tests, which the audit journal's
+    triggers refuse: they are lifted only for that flush (PostgreSQL flushes with TRUNCATE,
+    which row triggers do not see).
+    """
+    yield live_server
+    if connection.vendor == "sqlite":
+        journal_guard.remove(connection)
+
+
+# Real browser -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists() and not shutil.which(str(CHROMIUM)):
+        _skip_or_fail("MAILLAGE_REQUIRE_BROWSER", f"SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+# Guard: every text shown in French has a French translation ---------------------------------------
+
+MISSING_FRENCH = set()
+
+
+def _catalog_has(message):
+    catalog = translation.trans_real.translation("fr")._catalog
+    return message in catalog or (message, 0) in catalog
+
+
+def _watch(function, key_of):
+    def watched(*args):
+        result = function(*args)
+        if translation.get_language() == "fr":
+            key = key_of(*args)
+            if key.strip() and not _catalog_has(key):
+                MISSING_FRENCH.add(key)
+        return result
+
+    return watched
+
+
+def pytest_configure(config):
+    trans = translation._trans
+    trans.gettext = _watch(trans.gettext, lambda message: message)
+    trans.ngettext = _watch(trans.ngettext, lambda singular, plural, number: singular)
+    trans.pgettext = _watch(trans.pgettext, lambda context, message: f"{context}\x04{message}")
+    trans.npgettext = _watch(
+        trans.npgettext, lambda context, singular, plural, number: f"{context}\x04{singular}"
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if MISSING_FRENCH:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line("Texts shown in French with no French translation (run `make messages`):", red=True)
+        for message in sorted(MISSING_FRENCH):
+            reporter.write_line(f"  {message!r}", red=True)
+        session.exitstatus = 1
