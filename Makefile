@@ -46,8 +46,7 @@ format: $(VENV)/.dev-installed
 
 ## messages: extract translatable strings into the catalogues, then compile them
 messages: $(VENV)/.dev-installed
-	cd maillage && ../$(MANAGE) makemessages --all --no-obsolete --ignore 'static/*'
-	cd maillage && ../$(MANAGE) makemessages --all -d djangojs --no-obsolete
+	cd maillage && ../$(BIN)/python ../manage.py makemessages -l fr --no-obsolete --ignore 'static/*' --ignore 'templates/pages/content/*'
 	$(BIN)/python tools/compile_messages.py
 
 ## demo-code EMAIL=admin@demo.maillage.test: the current two-step verification code of a demo account

@@ -13,3 +13,5 @@ urlpatterns = [
     path("territoire/", include("maillage.territory.urls")),
     path("", include("maillage.accounts.urls")),
 ]
+
+handler500 = "maillage.views.server_error"

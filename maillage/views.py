@@ -2,9 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
-from django.template.loader import select_template
-from django.utils.translation import get_language, gettext_lazy as _
+from django.template.loader import render_to_string, select_template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from maillage.context_processors import territory_help
 
 # Long legal texts are written whole in each language rather than cut into translation strings.
 DOCUMENT_PAGES = {
@@ -46,3 +50,12 @@ def legal_notice(request):
 @login_not_required
 def privacy(request):
     return _document_page(request, "privacy")
+
+
+def server_error(request):
+    """The 500 page stands alone (no base layout, nothing that could fail again) but keeps the help line."""
+    try:
+        context = territory_help(request)
+    except Exception:  # the help line is a bonus here; the page must render whatever broke
+        context = {}
+    return HttpResponseServerError(render_to_string("500.html", context))

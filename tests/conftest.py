@@ -122,21 +122,13 @@ def session_cookie_for(user):
 
 
 @pytest.fixture
-def _journal_guard_restored(django_db_blocker):
-    """Torn down after the flush of transactional_db: puts the journal triggers back."""
-    yield
-    if connection.vendor == "sqlite":
-        with django_db_blocker.unblock():
-            journal_guard.install(connection)
-
-
-@pytest.fixture
-def live_world(_journal_guard_restored, transactional_db, live_server):
+def live_world(transactional_db, live_server):
     """A live server over a database the browser can see.
 
     SQLite empties tables with DELETE between transactional tests, which the audit journal's
-    triggers refuse: they are lifted only for that flush (PostgreSQL flushes with TRUNCATE,
-    which row triggers do not see).
+    triggers refuse: they are lifted for that flush, and the post_migrate signal that follows
+    the flush puts them back (accounts/apps.py). PostgreSQL flushes with TRUNCATE, which row
+    triggers do not see.
     """
     yield live_server
     if connection.vendor == "sqlite":
@@ -186,9 +178,7 @@ def pytest_configure(config):
     trans.gettext = _watch(trans.gettext, lambda message: message)
     trans.ngettext = _watch(trans.ngettext, lambda singular, plural, number: singular)
     trans.pgettext = _watch(trans.pgettext, lambda context, message: f"{context}\x04{message}")
-    trans.npgettext = _watch(
-        trans.npgettext, lambda context, singular, plural, number: f"{context}\x04{singular}"
-    )
+    trans.npgettext = _watch(trans.npgettext, lambda context, singular, plural, number: f"{context}\x04{singular}")
 
 
 def pytest_sessionfinish(session, exitstatus):

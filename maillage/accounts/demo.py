@@ -14,7 +14,7 @@ from maillage.accounts.models import Membership, Organization, User
 from maillage.territory.models import Commune
 
 DEMO_DEPARTMENT = "49"
-DEMO_PASSWORD = "demo-maillage-49"
+DEMO_PASSWORD = "demo-maillage-49"  # noqa: S105  (printed for the demo on purpose)
 DEMO_EMAIL_DOMAIN = "demo.maillage.test"
 # A fixed authenticator key for demo accounts only, so that a newcomer can add it to an app
 # (or run `manage.py demo_code`) and pass the two-step verification their role requires.
@@ -61,13 +61,49 @@ ORGANIZATIONS = [
 # One account per role, plus the administrators of the other organisations.
 MEMBERS = [
     {"email": "admin", "first_name": "Alice", "last_name": "Martin", "organization": "mediatheque", "role": Role.ADMIN},
-    {"email": "mediateur", "first_name": "Mehdi", "last_name": "Benali", "organization": "mediatheque", "role": Role.MEDIATOR},
-    {"email": "benevole", "first_name": "Béatrice", "last_name": "Roux", "organization": "mediatheque", "role": Role.VOLUNTEER},
-    {"email": "observateur", "first_name": "Victor", "last_name": "Lemoine", "organization": "mediatheque", "role": Role.VIEWER},
-    {"email": "coordination", "first_name": "Claire", "last_name": "Dubois", "organization": "coordination", "role": Role.ADMIN},
-    {"email": "association", "first_name": "Samuel", "last_name": "Petit", "organization": "association", "role": Role.ADMIN},
+    {
+        "email": "mediateur",
+        "first_name": "Mehdi",
+        "last_name": "Benali",
+        "organization": "mediatheque",
+        "role": Role.MEDIATOR,
+    },
+    {
+        "email": "benevole",
+        "first_name": "Béatrice",
+        "last_name": "Roux",
+        "organization": "mediatheque",
+        "role": Role.VOLUNTEER,
+    },
+    {
+        "email": "observateur",
+        "first_name": "Victor",
+        "last_name": "Lemoine",
+        "organization": "mediatheque",
+        "role": Role.VIEWER,
+    },
+    {
+        "email": "coordination",
+        "first_name": "Claire",
+        "last_name": "Dubois",
+        "organization": "coordination",
+        "role": Role.ADMIN,
+    },
+    {
+        "email": "association",
+        "first_name": "Samuel",
+        "last_name": "Petit",
+        "organization": "association",
+        "role": Role.ADMIN,
+    },
     {"email": "ccas", "first_name": "Rachida", "last_name": "Haddad", "organization": "ccas", "role": Role.ADMIN},
-    {"email": "financeur", "first_name": "François", "last_name": "Leroy", "organization": "departement", "role": Role.VIEWER},
+    {
+        "email": "financeur",
+        "first_name": "François",
+        "last_name": "Leroy",
+        "organization": "departement",
+        "role": Role.VIEWER,
+    },
 ]
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.models import Membership, Organization, User
@@ -16,6 +17,10 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("This e-mail address and password do not match. Check them and try again."),
         "inactive": _("This account is deactivated. Contact your organisation's administrator."),
     }
+
+    def clean_username(self):
+        # One address however it is typed: the account is found, and the lockout counts, case-insensitively.
+        return User.objects.normalize_email(self.cleaned_data["username"])
 
 
 class SecondFactorForm(forms.Form):
@@ -43,9 +48,21 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kinds"].initial = self.instance.kinds if self.instance.pk else []
+        # People type these numbers with spaces or dots: their length is checked once those are removed.
+        for name in ("siret", "rna"):
+            field = self.fields[name]
+            field.max_length = None
+            field.validators = [v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)]
+            field.widget.attrs.pop("maxlength", None)
 
     def clean_siret(self):
-        return normalize_identifier(self.cleaned_data["siret"])
+        siret = normalize_identifier(self.cleaned_data["siret"])
+        if siret and Organization.objects.filter(siret=siret).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Another organisation already uses this SIRET number. Check it, or contact your coordination."),
+                code="siret_taken",
+            )
+        return siret
 
     def clean_rna(self):
         return normalize_identifier(self.cleaned_data["rna"])
@@ -62,7 +79,9 @@ class InvitationForm(forms.Form):
         choices=Membership.Role.choices,
         initial=Membership.Role.MEDIATOR,
         widget=forms.RadioSelect,
-        help_text=_("Administrators manage members. Mediators and volunteers help people. Viewers only see statistics."),
+        help_text=_(
+            "Administrators manage members. Mediators and volunteers help people. Viewers only see statistics."
+        ),
     )
 
 
@@ -73,8 +92,12 @@ class RoleForm(forms.Form):
 class NewAccountForm(forms.Form):
     """Create an account from an invitation: the e-mail address comes from the invitation."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
     password1 = forms.CharField(
         label=_("Choose a password"),
         help_text=_("At least 12 characters. A short sentence is easy to remember."),
@@ -97,7 +120,9 @@ class NewAccountForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords are different. Type them again."))
         elif first:
-            user = User(email=self.email, first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""))
+            user = User(
+                email=self.email, first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", "")
+            )
             try:
                 password_validation.validate_password(first, user)
             except forms.ValidationError as error:

@@ -10,8 +10,9 @@ TABLE = "accounts_auditevent"
 MESSAGE = "the audit journal is append-only"
 
 SQLITE_INSTALL = [
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{event.lower()} BEFORE {event} ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
+    for event in ("UPDATE", "DELETE")
 ]
 SQLITE_REMOVE = [f"DROP TRIGGER IF EXISTS {TABLE}_no_update;", f"DROP TRIGGER IF EXISTS {TABLE}_no_delete;"]
 
@@ -22,7 +23,10 @@ POSTGRESQL_INSTALL = [
     f"""CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION {TABLE}_refuse_change();""",
 ]
-POSTGRESQL_REMOVE = [f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE};", f"DROP FUNCTION IF EXISTS {TABLE}_refuse_change();"]
+POSTGRESQL_REMOVE = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE};",
+    f"DROP FUNCTION IF EXISTS {TABLE}_refuse_change();",
+]
 
 
 def _run(connection, statements):

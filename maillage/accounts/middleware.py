@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from maillage.accounts.models import User
 from maillage.accounts.services import has_two_factor
 
 
@@ -33,3 +34,13 @@ class TwoFactorRequiredMiddleware:
             return None
         target = "accounts:two_factor_verify" if has_two_factor(user) else "accounts:two_factor_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def lockout_username(request, credentials=None):
+    """The address django-axes counts failed logins against: the one typed, however it is typed.
+
+    Our login form's field is "username" while the user model's USERNAME_FIELD is "email"; without
+    this, axes would count failures without an address and never lock the account itself.
+    """
+    typed = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username", "")
+    return User.objects.normalize_email(typed)

@@ -109,16 +109,26 @@ class Organization(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     siret = models.CharField(
-        _("SIRET number"), max_length=14, blank=True, validators=[validate_siret],
+        _("SIRET number"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
         help_text=_("14 digits, if the structure has one."),
     )
     rna = models.CharField(
-        _("RNA number"), max_length=10, blank=True, validators=[validate_rna],
+        _("RNA number"),
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
         help_text=_("For an association: W followed by 9 digits."),
     )
     commune = models.ForeignKey(
-        "territory.Commune", verbose_name=_("commune"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="organizations",
+        "territory.Commune",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
     )
     is_place_operator = models.BooleanField(default=False)
     is_referrer = models.BooleanField(default=False)
@@ -142,9 +152,7 @@ class Organization(models.Model):
                 | models.Q(is_pass_distributor=True),
                 name="organization_has_a_kind",
             ),
-            models.UniqueConstraint(
-                fields=["siret"], condition=~models.Q(siret=""), name="organization_siret_unique"
-            ),
+            models.UniqueConstraint(fields=["siret"], condition=~models.Q(siret=""), name="organization_siret_unique"),
         ]
 
     def __str__(self):
@@ -194,9 +202,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["organization", "user__email"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_one_per_organization")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_one_per_organization")]
 
     def __str__(self):
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
@@ -251,8 +257,13 @@ class AuditJournalIsAppendOnly(Exception):
 
 # Actions about a precise object must say which one; a database constraint enforces it.
 AUDIT_ACTIONS_WITH_TARGET = [
-    "member_invited", "invitation_accepted", "invitation_revoked", "role_changed",
-    "member_removed", "organization_changed", "personal_record_viewed",
+    "member_invited",
+    "invitation_accepted",
+    "invitation_revoked",
+    "role_changed",
+    "member_removed",
+    "organization_changed",
+    "personal_record_viewed",
 ]
 
 
@@ -265,7 +276,7 @@ class AuditEvent(models.Model):
 
     class Action(models.TextChoices):
         LOGIN = "login", _("logged in")
-        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGIN_FAILED = "login_failed", _("failed to log in")
         LOGOUT = "logout", _("logged out")
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("turned on two-step verification")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("renewed recovery codes")

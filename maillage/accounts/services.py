@@ -41,9 +41,14 @@ class InvitationInvalid(AccountsError):
 
 @transaction.atomic
 def update_organization(organization, changed_fields, *, by):
+    if not changed_fields:
+        return organization
     organization.save()
     journal.record(
-        journal.Action.ORGANIZATION_CHANGED, actor=by, organization=organization, target=organization,
+        journal.Action.ORGANIZATION_CHANGED,
+        actor=by,
+        organization=organization,
+        target=organization,
         fields=sorted(changed_fields),
     )
     return organization
@@ -59,11 +64,11 @@ def invitation_token(invitation):
 def invitation_from_token(token):
     """The pending invitation behind a link, or InvitationInvalid saying why in plain words."""
     try:
-        payload = signing.loads(
-            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE.total_seconds()
-        )
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE.total_seconds())
     except signing.SignatureExpired as error:
-        raise InvitationInvalid(_("This invitation has expired. Ask the person who invited you to send a new one.")) from error
+        raise InvitationInvalid(
+            _("This invitation has expired. Ask the person who invited you to send a new one.")
+        ) from error
     except signing.BadSignature as error:
         raise InvitationInvalid(_("This invitation link is not valid. Check that you copied all of it.")) from error
     invitation = Invitation.objects.select_related("organization").filter(pk=payload.get("invitation")).first()
@@ -84,9 +89,7 @@ def invite_member(organization, email, role, *, by, base_url):
     if Membership.objects.filter(organization=organization, user__email=email).exists():
         raise AccountsError(_("This person is already a member of the organisation."))
     invitation = Invitation.objects.create(organization=organization, email=email, role=role, invited_by=by)
-    journal.record(
-        journal.Action.MEMBER_INVITED, actor=by, organization=organization, target=invitation, role=role
-    )
+    journal.record(journal.Action.MEMBER_INVITED, actor=by, organization=organization, target=invitation, role=role)
     link = base_url + invitation_url(invitation)
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE.days, "by": by}
     transaction.on_commit(
@@ -103,9 +106,7 @@ def invite_member(organization, email, role, *, by, base_url):
 @transaction.atomic
 def revoke_invitation(invitation, *, by):
     Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
-    journal.record(
-        journal.Action.INVITATION_REVOKED, actor=by, organization=invitation.organization, target=invitation
-    )
+    journal.record(journal.Action.INVITATION_REVOKED, actor=by, organization=invitation.organization, target=invitation)
 
 
 @transaction.atomic
@@ -121,7 +122,10 @@ def accept_invitation(invitation, user):
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     journal.record(
-        journal.Action.INVITATION_ACCEPTED, actor=user, organization=invitation.organization, target=membership,
+        journal.Action.INVITATION_ACCEPTED,
+        actor=user,
+        organization=invitation.organization,
+        target=membership,
         role=membership.role,
     )
     return membership
@@ -156,8 +160,12 @@ def change_role(membership, role, *, by):
     membership.role = role
     membership.save(update_fields=["role"])
     journal.record(
-        journal.Action.ROLE_CHANGED, actor=by, organization=membership.organization, target=membership,
-        previous_role=previous, role=role,
+        journal.Action.ROLE_CHANGED,
+        actor=by,
+        organization=membership.organization,
+        target=membership,
+        previous_role=previous,
+        role=role,
     )
     return membership
 
@@ -167,7 +175,10 @@ def remove_member(membership, *, by):
     membership = Membership.objects.select_for_update().select_related("organization", "user").get(pk=membership.pk)
     _ensure_an_admin_remains(membership)
     journal.record(
-        journal.Action.MEMBER_REMOVED, actor=by, organization=membership.organization, target=membership,
+        journal.Action.MEMBER_REMOVED,
+        actor=by,
+        organization=membership.organization,
+        target=membership,
         role=membership.role,
     )
     membership.delete()

@@ -1,6 +1,7 @@
 from base64 import b32encode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -91,17 +92,22 @@ def member_invite(request, organization_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.invite_member(
-                organization, form.cleaned_data["email"], form.cleaned_data["role"],
-                by=request.user, base_url=request.build_absolute_uri("/")[:-1],
+                organization,
+                form.cleaned_data["email"],
+                form.cleaned_data["role"],
+                by=request.user,
+                base_url=request.build_absolute_uri("/")[:-1],
             )
         except services.AccountsError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(
-                request, _("The invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-            )
+            messages.success(request, _("The invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("accounts:organization_detail", organization_id=organization.pk)
-    return render(request, "accounts/member_invite.html", {"organization": organization, "form": form})
+    return render(
+        request,
+        "accounts/member_invite.html",
+        {"organization": organization, "form": form, "days": settings.INVITATION_MAX_AGE.days},
+    )
 
 
 @require_POST
@@ -115,7 +121,9 @@ def invitation_revoke(request, organization_id, invitation_id):
 
 def member_edit(request, organization_id, membership_id):
     organization = _administered_organization(request, organization_id)
-    membership = get_object_or_404(Membership.objects.select_related("user"), organization=organization, pk=membership_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), organization=organization, pk=membership_id
+    )
     form = RoleForm(request.POST or None, initial={"role": membership.role})
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,7 +176,10 @@ def invitation_accept(request, token):
                 password=form.cleaned_data["password1"],
             )
             auth_login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is created. Welcome to %(organization)s.") % {"organization": invitation.organization})
+            messages.success(
+                request,
+                _("Your account is created. Welcome to %(organization)s.") % {"organization": invitation.organization},
+            )
             return redirect("accounts:organization_detail", organization_id=invitation.organization_id)
     return render(
         request,
@@ -205,7 +216,10 @@ def two_factor_setup(request):
         codes = services.confirm_authenticator(device, form.cleaned_data["token"].replace(" ", ""))
         if codes is not None:
             otp_login(request, device)
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
+            # An empty ``next`` makes the page link to the dashboard (a URL name is no link target).
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(request, default="")}
+            )
         form.add_error("token", _("This code is not the right one. Type the code your app shows now."))
     qr_code = segno.make(device.config_url, micro=False)
     return render(
@@ -230,7 +244,9 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", _("This code is not the right one. Type the code your app shows now, or a recovery code."))
+        form.add_error(
+            "token", _("This code is not the right one. Type the code your app shows now, or a recovery code.")
+        )
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, default="")})
 
 

@@ -15,8 +15,16 @@ def distance_km(lat1, lon1, lat2, lon2):
 
 
 def bounding_box(lat, lon, radius_km):
-    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap indexable pre-filter."""
-    delta_lat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    cos_lat = max(math.cos(math.radians(lat)), 1e-6)
-    delta_lon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap indexable pre-filter.
+
+    Longitudes are continuous around the centre: near the antimeridian they run past ±180.
+    """
+    angular_radius = radius_km / EARTH_RADIUS_KM
+    delta_lat = math.degrees(angular_radius)
+    if angular_radius >= math.radians(90 - abs(lat)):  # the circle reaches a pole: every longitude
+        delta_lon = 180.0
+    else:
+        # The circle is widest poleward of its centre, hence asin(sin r / cos lat), not r / cos lat.
+        ratio = math.sin(angular_radius) / math.cos(math.radians(lat))
+        delta_lon = math.degrees(math.asin(min(1.0, ratio)))
     return lat - delta_lat, lat + delta_lat, lon - delta_lon, lon + delta_lon

@@ -61,6 +61,14 @@ class CommuneField(forms.Field):
     def prepare_value(self, value):
         return value
 
+    def has_changed(self, initial, data):
+        try:
+            commune = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        initial_code = initial.pk if isinstance(initial, Commune) else initial
+        return (commune.pk if commune else None) != (initial_code or None)
+
     def to_python(self, value):
         if isinstance(value, Commune) or not value:
             return value or None

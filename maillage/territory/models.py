@@ -15,6 +15,8 @@ class CommuneQuerySet(models.QuerySet):
     def search(self, query, limit=20):
         """Communes matching a name prefix or a postcode prefix, the most populated first.
 
+        A commune named exactly as typed comes before the others, however small.
+
         Accents, case, hyphens and apostrophes do not matter: "st etienne" finds nothing but
         "saint etienne" and "Saint-Étienne" both find Saint-Étienne.
         """
@@ -23,9 +25,11 @@ class CommuneQuerySet(models.QuerySet):
             return self.none()
         labelled = LABEL_WITH_POSTCODE.match(query)
         if labelled:
-            return self.filter(
-                search_name=fold(labelled["name"]), postcodes__code=labelled["postcode"]
-            ).distinct().order_by("-population", "insee_code")[:limit]
+            return (
+                self.filter(search_name=fold(labelled["name"]), postcodes__code=labelled["postcode"])
+                .distinct()
+                .order_by("-population", "insee_code")[:limit]
+            )
         compact = query.replace(" ", "")
         if compact.isdigit():
             if len(compact) < 2:
@@ -35,7 +39,9 @@ class CommuneQuerySet(models.QuerySet):
             key = fold(query)
             if not key:
                 return self.none()
-            matches = self.filter(search_name__startswith=key)
+            # The commune named exactly as typed first: "Port" must not be lost among 46 bigger "Port-…".
+            exactly_named = models.Case(models.When(search_name=key, then=0), default=1)
+            return self.filter(search_name__startswith=key).order_by(exactly_named, "-population", "insee_code")[:limit]
         return matches.order_by("-population", "insee_code")[:limit]
 
     def in_department(self, department_code):
@@ -51,12 +57,20 @@ class Commune(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     fragility_index = models.DecimalField(
-        _("digital fragility index"), max_digits=4, decimal_places=2, null=True, blank=True,
+        _("digital fragility index"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("From 1 (little fragility) to 10 (strong fragility)."),
     )
 
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="arrondissements",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="arrondissements",
         help_text="For an arrondissement of Paris, Lyon or Marseille: the city.",
     )
 

@@ -16,7 +16,17 @@ from maillage.territory.models import Commune, PostalCode
 from maillage.territory.text import fold
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "communes.csv.gz"
-COLUMNS = ["insee_code", "name", "department_code", "latitude", "longitude", "population", "fragility_index", "postcodes", "parent"]
+COLUMNS = [
+    "insee_code",
+    "name",
+    "department_code",
+    "latitude",
+    "longitude",
+    "population",
+    "fragility_index",
+    "postcodes",
+    "parent",
+]
 
 
 def _read_csv(path, delimiter=",", encoding="utf-8"):
@@ -51,8 +61,16 @@ def build_reference_rows(shared_data_dir):
     for row in _read_csv(shared_data_dir / "communes" / "batch8_Communes_population.csv", delimiter=";"):
         insee = row["DEPCOM"].strip().zfill(5)
         commune = communes.setdefault(
-            insee, {"insee_code": insee, "name": row["COM"].strip(), "latitude": None, "longitude": None,
-                    "population": None, "fragility_index": None, "postcodes": set()},
+            insee,
+            {
+                "insee_code": insee,
+                "name": row["COM"].strip(),
+                "latitude": None,
+                "longitude": None,
+                "population": None,
+                "fragility_index": None,
+                "postcodes": set(),
+            },
         )
         commune["population"] = commune["population"] or row["PMUN"].strip() or None
     for row in _read_csv(shared_data_dir / "communes" / "batch8_data_gps.csv"):
@@ -97,15 +115,20 @@ def _cities_with_arrondissements(communes):
         parts = [commune for insee, commune in communes.items() if insee.startswith(prefix)]
         weighted = [(commune, int(commune["population"] or 0)) for commune in parts if commune["latitude"] is not None]
         total = sum(weight for _commune, weight in weighted) or 1
-        yield city_code, {
-            "insee_code": city_code,
-            "name": name,
-            "latitude": round(sum(c["latitude"] * w for c, w in weighted) / total, 6),
-            "longitude": round(sum(c["longitude"] * w for c, w in weighted) / total, 6),
-            "population": str(sum(int(commune["population"] or 0) for commune in parts)),
-            "fragility_index": str(round(sum(float(c["fragility_index"] or 0) * w for c, w in weighted) / total, 2)),
-            "postcodes": set().union(*(commune["postcodes"] for commune in parts)),
-        }
+        yield (
+            city_code,
+            {
+                "insee_code": city_code,
+                "name": name,
+                "latitude": round(sum(c["latitude"] * w for c, w in weighted) / total, 6),
+                "longitude": round(sum(c["longitude"] * w for c, w in weighted) / total, 6),
+                "population": str(sum(int(commune["population"] or 0) for commune in parts)),
+                "fragility_index": str(
+                    round(sum(float(c["fragility_index"] or 0) * w for c, w in weighted) / total, 2)
+                ),
+                "postcodes": set().union(*(commune["postcodes"] for commune in parts)),
+            },
+        )
 
 
 def write_reference_file(rows, path=REFERENCE_FILE):
@@ -153,10 +176,24 @@ def load_reference(rows, departments=None):
         )
         commune.search_name = fold(commune.name)  # bulk_create bypasses save()
         communes.append(commune)
-        postcodes.extend(PostalCode(code=code, commune_id=commune.insee_code) for code in row["postcodes"].split("|") if code)
+        postcodes.extend(
+            PostalCode(code=code, commune_id=commune.insee_code) for code in row["postcodes"].split("|") if code
+        )
     Commune.objects.bulk_create(
-        communes, batch_size=2000, update_conflicts=True, unique_fields=["insee_code"],
-        update_fields=["name", "search_name", "department_code", "latitude", "longitude", "population", "fragility_index", "parent"],
+        communes,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["insee_code"],
+        update_fields=[
+            "name",
+            "search_name",
+            "department_code",
+            "latitude",
+            "longitude",
+            "population",
+            "fragility_index",
+            "parent",
+        ],
     )
     PostalCode.objects.bulk_create(postcodes, batch_size=2000, ignore_conflicts=True)
     return len(communes)

@@ -17,8 +17,7 @@ def commune_suggestions(request):
     return JsonResponse(
         {
             "results": [
-                {"insee_code": commune.insee_code, "name": commune.name, "label": commune.label}
-                for commune in communes
+                {"insee_code": commune.insee_code, "name": commune.name, "label": commune.label} for commune in communes
             ]
         }
     )

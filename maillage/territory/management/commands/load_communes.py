@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--department", action="append", dest="departments",
+            "--department",
+            action="append",
+            dest="departments",
             help="Only this département code (repeatable); all of France by default.",
         )
 

@@ -1,0 +1,51 @@
+"""The registry of every model field that holds personal data, with its retention rule.
+
+A test (tests/test_personal_data.py) fails when a field whose name looks personal is in
+neither PERSONAL_FIELDS nor NOT_PERSONAL: a new field must say how long it is kept. Retention
+jobs (management commands, dry-run by default) read their periods from here; the privacy page
+states the same periods in plain words.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Retention:
+    purpose: str
+    kept_for_days: int | None  # None: as long as the rule below says, then anonymised
+    rule: str
+
+
+ACCOUNT = Retention(
+    purpose="Log in and work in the network",
+    kept_for_days=365,
+    rule="While the person is a member of an organisation; anonymised 1 year after their last membership ends.",
+)
+JOURNAL = Retention(
+    purpose="Security and accountability of access to personal data",
+    kept_for_days=365,
+    rule="1 year from the event, then deleted by the journal's owner-level purge.",
+)
+
+PERSONAL_FIELDS = {
+    "accounts.User.email": ACCOUNT,
+    "accounts.User.first_name": ACCOUNT,
+    "accounts.User.last_name": ACCOUNT,
+    "accounts.User.password": ACCOUNT,
+    "accounts.User.last_login": ACCOUNT,
+    "accounts.Invitation.email": Retention(
+        purpose="Send an invitation to join an organisation",
+        kept_for_days=30,
+        rule="Until accepted, or 30 days after the link expires.",
+    ),
+    "accounts.AuditEvent.actor_label": JOURNAL,
+    "accounts.AuditEvent.target_label": JOURNAL,
+    "accounts.AuditEvent.details": JOURNAL,
+}
+
+# Fields whose names look personal but hold none, and why.
+NOT_PERSONAL = {
+    "accounts.Organization.name": "the name of a structure, public",
+    "territory.Commune.name": "a place name",
+    "territory.Commune.search_name": "a place name, folded for search",
+}

@@ -1,0 +1,52 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a real deployment never has it.
+NOT_INHERITED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+
+
+def run_manage(*args, **env):
+    environment = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+def test_production_settings_pass_the_deployment_checks_with_no_warning():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        MAILLAGE_ENV="production",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="maillage.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", MAILLAGE_ENV="production", ALLOWED_HOSTS="maillage.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_an_unknown_environment_name_is_refused():
+    result = run_manage("check", MAILLAGE_ENV="prod")
+    assert result.returncode != 0
+
+
+def test_the_default_sqlite_database_runs_in_write_ahead_logging_mode(tmp_path):
+    probe = (
+        "from django.db import connection; cursor = connection.cursor(); "
+        "cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0])"
+    )
+    result = run_manage("shell", "-c", probe, DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}")
+    assert result.stdout.strip().splitlines()[-1] == "wal", result.stderr

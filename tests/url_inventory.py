@@ -1,0 +1,127 @@
+"""Every URL pattern of the project, listed from the URL conf, with sample arguments per role.
+
+The crawler and the access matrix both walk this list, so a new view is covered the day it is
+added. A pattern with an argument nobody knows how to fill makes both tests fail loudly: add
+a sample below.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+# Public on purpose. A view marked login_not_required that is not listed here fails the
+# access matrix: making a page public must be a decision, not an accident.
+PUBLIC_URL_NAMES = {
+    "home",
+    "accessibility",
+    "legal_notice",
+    "privacy",
+    "set_language",
+    "territory:commune_suggestions",
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "accounts:invitation_accept",
+}
+
+# Not pages: they answer JSON or only act on POST. The crawler checks they do not fail, not axe.
+NOT_HTML_PAGES = {"territory:commune_suggestions", "set_language", "accounts:logout", "accounts:invitation_revoke"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    view: object
+    arguments: tuple
+
+    @property
+    def is_public(self):
+        return getattr(self.view, "login_required", True) is False
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            child_namespace = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, child_namespace)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name is None:
+                raise AssertionError(f"URL pattern {pattern.pattern} has no name: every page must be named.")
+            yield Route(
+                name=f"{namespace}{pattern.name}",
+                view=pattern.callback,
+                arguments=tuple(pattern.pattern.converters),
+            )
+
+
+def all_routes():
+    return list(_walk(get_resolver().url_patterns))
+
+
+class MissingSample(AssertionError):
+    pass
+
+
+def sample_arguments(route, world):
+    """Arguments that open ``route`` on the objects of ``world`` (an organisation and its people)."""
+    values = {}
+    for argument in route.arguments:
+        key = (route.name, argument)
+        if key == ("accounts:password_reset_confirm", "uidb64"):
+            values[argument] = urlsafe_base64_encode(force_bytes(world.member.pk))
+        elif key == ("accounts:password_reset_confirm", "token"):
+            values[argument] = default_token_generator.make_token(world.member)
+        elif key == ("accounts:invitation_accept", "token"):
+            values[argument] = world.invitation_token
+        elif argument == "organization_id":
+            values[argument] = world.organization.pk
+        elif argument == "membership_id":
+            values[argument] = world.membership.pk
+        elif argument == "invitation_id":
+            values[argument] = world.invitation.pk
+        else:
+            raise MissingSample(
+                f"No sample value for argument {argument!r} of {route.name}: add one in tests/url_inventory.py"
+            )
+    return values
+
+
+def url_for(route, world):
+    return reverse(route.name, kwargs=sample_arguments(route, world))
+
+
+@dataclass
+class OrganizationWorld:
+    """An organisation with an admin, another member and a pending invitation."""
+
+    organization: object
+    admin: object
+    member: object
+    membership: object
+    invitation: object
+    invitation_token: str
+
+
+def organization_world(organization):
+    from maillage.accounts.models import Invitation, Membership
+    from maillage.accounts.services import invitation_token
+
+    admin_membership = Membership.objects.admins().of(organization).select_related("user").first()
+    other = Membership.objects.of(organization).exclude(pk=admin_membership.pk).select_related("user").first()
+    other = other or admin_membership
+    invitation = Invitation.objects.create(
+        organization=organization, email=f"invited-{organization.pk}@example.org", role=Membership.Role.MEDIATOR
+    )
+    return OrganizationWorld(
+        organization=organization,
+        admin=admin_membership.user,
+        member=other.user,
+        membership=other,
+        invitation=invitation,
+        invitation_token=invitation_token(invitation),
+    )
