@@ -140,7 +140,8 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Maillage")
 OTP_RECOVERY_CODE_COUNT = 10
 
 # The territory's help line, shown in the header of every page.
-HELP_PHONE_NUMBER = env.str("HELP_PHONE_NUMBER", default="+33155555555")
+# The default is in the range ARCEP reserves for fiction (02 61 91 xx xx): set the real line.
+HELP_PHONE_NUMBER = env.str("HELP_PHONE_NUMBER", default="+33261910000")
 # Empty: the translated default "Monday to Friday, 9 am to 6 pm" is shown.
 HELP_PHONE_HOURS = env.str("HELP_PHONE_HOURS", default="")
 TERRITORY_NAME = env.str("TERRITORY_NAME", default="Maine-et-Loire")

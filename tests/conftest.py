@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -57,6 +58,7 @@ def _fast_and_quiet(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    cache.clear()  # rate-limit counters and the like never leak from one test to the next
 
 
 # Data ---------------------------------------------------------------------------------------------

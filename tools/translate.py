@@ -1,6 +1,7 @@
 """Fill French translations given as a JSON object {msgid: msgstr} on standard input, then compile.
 
 For developers: `echo '{"Save": "Enregistrer"}' | .venv/bin/python tools/translate.py`.
+A plural entry takes a list: {"%(n)s day": ["%(n)s jour", "%(n)s jours"]}.
 """
 
 import json
@@ -15,7 +16,11 @@ translations = json.load(sys.stdin)
 catalogue = polib.pofile(str(CATALOGUE))
 for entry in catalogue:
     if entry.msgid in translations:
-        entry.msgstr = translations[entry.msgid]
+        translation = translations[entry.msgid]
+        if isinstance(translation, list):
+            entry.msgstr_plural = dict(enumerate(translation))
+        else:
+            entry.msgstr = translation
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None

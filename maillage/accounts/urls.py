@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from maillage.accounts import views
 from maillage.accounts.middleware import two_factor_exempt
+from maillage.ratelimit import rate_limited
 
 app_name = "accounts"
 
@@ -11,9 +12,11 @@ urlpatterns = [
     path("compte/deconnexion/", two_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "compte/mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
+        rate_limited("password_reset", limit=5, period_seconds=3600)(
+            auth_views.PasswordResetView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.txt",
+            )
         ),
         name="password_reset",
     ),

@@ -25,6 +25,7 @@ from maillage.accounts.forms import (
 )
 from maillage.accounts.middleware import two_factor_exempt
 from maillage.accounts.models import AuditEvent, Invitation, Membership, Organization
+from maillage.ratelimit import rate_limited
 
 JOURNAL_PAGE_SIZE = 50
 
@@ -153,6 +154,7 @@ def organization_journal(request, organization_id):
 
 @login_not_required
 @two_factor_exempt
+@rate_limited("invitation", limit=10, period_seconds=15 * 60)
 def invitation_accept(request, token):
     try:
         invitation = services.invitation_from_token(token)
@@ -206,6 +208,7 @@ def security(request):
 
 
 @two_factor_exempt
+@rate_limited("second_factor", limit=10, period_seconds=15 * 60)
 def two_factor_setup(request):
     if services.has_two_factor(request.user) and not request.user.is_verified():
         # Replacing an authenticator needs the current one: send them to verify first.
@@ -235,6 +238,7 @@ def two_factor_setup(request):
 
 
 @two_factor_exempt
+@rate_limited("second_factor", limit=10, period_seconds=15 * 60)
 def two_factor_verify(request):
     if not services.has_two_factor(request.user):
         return redirect("accounts:two_factor_setup")
