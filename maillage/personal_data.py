@@ -41,6 +41,17 @@ PERSONAL_FIELDS = {
     "accounts.AuditEvent.actor_label": JOURNAL,
     "accounts.AuditEvent.target_label": JOURNAL,
     "accounts.AuditEvent.details": JOURNAL,
+    # A place's contact is a structure's public contact, but it sometimes names an agent.
+    "places.Place.phone": Retention(
+        purpose="Let people contact a help place",
+        kept_for_days=None,
+        rule="While the listing exists; its owner edits or removes it at any time.",
+    ),
+    "places.Place.emails": Retention(
+        purpose="Let people contact a help place",
+        kept_for_days=None,
+        rule="While the listing exists; its owner edits or removes it at any time.",
+    ),
 }
 
 # Fields whose names look personal but hold none, and why.
@@ -48,4 +59,10 @@ NOT_PERSONAL = {
     "accounts.Organization.name": "the name of a structure, public",
     "territory.Commune.name": "a place name",
     "territory.Commune.search_name": "a place name, folded for search",
+    "places.Place.name": "the name of a help place, public",
+    "places.Place.commune_name": "a place name",
+    "places.Place.address": "the public address of a help place",
+    "places.Place.address_complement": "the public address of a help place",
+    "places.Place.labels": "labels of a help place",
+    "places.Place.other_labels": "labels of a help place",
 }

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "maillage.territory",
     "maillage.accounts",
+    "maillage.places",
     "maillage",  # shared templates, static files, template tags and translations
 ]
 

@@ -41,6 +41,12 @@ def _float(value):
         return None
 
 
+def _laposte_name(name):
+    """'ST PIERRE' → 'Saint Pierre': La Poste writes names in capitals without accents."""
+    words = name.strip().title().split()
+    return " ".join({"St": "Saint", "Ste": "Sainte"}.get(word, word) for word in words)
+
+
 def build_reference_rows(shared_data_dir):
     """Merge the IFN reference, the GPS and population files and La Poste's postcodes."""
     shared_data_dir = Path(shared_data_dir)
@@ -83,10 +89,18 @@ def build_reference_rows(shared_data_dir):
     with open(shared_data_dir / "communes" / "laposte_hexasmal_2024-01.csv", encoding="latin-1", newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
         next(reader)
-        for insee, _name, postcode, *_rest in reader:
-            commune = communes.get(insee.strip().zfill(5))
-            if commune:
-                commune["postcodes"].add(postcode.strip().zfill(5))
+        for insee, name, postcode, *_rest in reader:
+            insee = insee.strip().zfill(5)
+            if insee not in communes:
+                # Overseas collectivities (Saint-Martin, Polynésie, Nouvelle-Calédonie…) and the newest
+                # communes are only in La Poste's base: named from it, without position or population.
+                communes[insee] = {
+                    **dict.fromkeys(["latitude", "longitude", "population", "fragility_index"]),
+                    "insee_code": insee,
+                    "name": _laposte_name(name),
+                    "postcodes": set(),
+                }
+            communes[insee]["postcodes"].add(postcode.strip().zfill(5))
     communes.update(_cities_with_arrondissements(communes))
     for insee in sorted(communes):
         commune = communes[insee]

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from maillage.places.importers.communes import CommuneLocator
+from maillage.places.importers.pipeline import import_file, write_rejections
+
+
+class Command(BaseCommand):
+    help = (
+        "Import help places from CSV, JSON or GeoJSON files (standard-mediation-num v1/v0.1 and hybrids, "
+        "mednum-cli sources with their config, France Services, Aidants Connect, Conseillers numériques). "
+        "Each file applies whole or not at all; re-importing changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+")
+        parser.add_argument("--source", help="Source name (default: decided from the file)")
+        parser.add_argument("--dry-run", action="store_true", help="Read and check everything, save nothing")
+        parser.add_argument("--report", default="import-rejections.csv", help="CSV of rejected rows and why")
+
+    def handle(self, *args, paths, source=None, dry_run=False, report, **options):
+        files = [path for path in map(Path, paths) if not path.name.endswith(".config.json")]
+        missing = [str(path) for path in files if not path.exists()]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}")
+        locator = CommuneLocator()
+        reports = []
+        for path in files:
+            result = import_file(path, source=source, dry_run=dry_run, locator=locator)
+            reports.append(result)
+            self.stdout.write(("[dry run] " if dry_run else "") + result.summary())
+            for warning, count in result.warnings.most_common():
+                self.stdout.write(f"    {count} × {warning}")
+        rows = sum(result.rows for result in reports)
+        accepted = sum(result.accepted for result in reports)
+        write_rejections(reports, report)
+        share = 100 * accepted / rows if rows else 100
+        self.stdout.write(f"Total: {rows} rows, {accepted} accepted ({share:.2f} %), rejections listed in {report}")

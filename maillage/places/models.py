@@ -1,0 +1,114 @@
+"""Help places, one row of standard-mediation-num v1.0.1 each, with where they came from."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maillage.territory.distance import bounding_box
+
+
+class PlaceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Place.Status.PUBLISHED)
+
+    def located(self):
+        return self.filter(latitude__isnull=False, longitude__isnull=False)
+
+    def within_box(self, latitude, longitude, radius_km):
+        """A cheap indexed pre-filter: the places inside the box around the circle."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
+        return self.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
+
+    def editable_by(self, user):
+        """Places whose listing the user may edit: those of their organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__memberships__user=user).distinct()
+
+
+class Place(models.Model):
+    """A place where people get help with digital tools (lieu de médiation numérique)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
+    # Identity and address (schema: id is kept per source in PlaceSource; pivot is the SIRET/SIREN).
+    name = models.CharField(_("name"), max_length=250)
+    pivot = models.CharField(_("SIRET or SIREN"), max_length=14, blank=True, db_index=True)
+    structure_parente = models.CharField(max_length=250, blank=True)
+    typologie = models.JSONField(default=list, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    address_complement = models.CharField(_("address complement"), max_length=250, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5)
+    commune_name = models.CharField(_("commune"), max_length=100)
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="places"
+    )
+    latitude = models.FloatField(null=True, blank=True, db_index=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    # Contact and presentation.
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164")
+    emails = models.JSONField(default=list, blank=True)
+    websites = models.JSONField(default=list, blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True, help_text="OSM opening_hours syntax")
+    opening_hours_valid = models.BooleanField(
+        default=True, help_text="False when the hours could not be read: kept as text and flagged."
+    )
+    summary = models.CharField(_("short presentation"), max_length=280, blank=True)
+    description = models.TextField(_("presentation"), blank=True)
+    accessibility_sheet_url = models.URLField(_("Acceslibre sheet"), max_length=500, blank=True)
+    booking_url = models.URLField(_("online booking"), max_length=500, blank=True)
+
+    # What people find there (schema enumerations, each a list of official values).
+    services = models.JSONField(default=list, blank=True)
+    publics = models.JSONField(default=list, blank=True)  # publics_specifiquement_adresses
+    specific_support = models.JSONField(default=list, blank=True)  # prise_en_charge_specifique
+    fees = models.JSONField(default=list, blank=True)  # frais_a_charge
+    mobility = models.JSONField(default=list, blank=True)  # itinerance
+    national_programmes = models.JSONField(default=list, blank=True)  # dispositif_programmes_nationaux
+    labels = models.JSONField(default=list, blank=True)  # formations_labels
+    other_labels = models.TextField(blank=True)  # autres_formations_labels
+    access_modes = models.JSONField(default=list, blank=True)  # modalites_acces
+    support_modes = models.JSONField(default=list, blank=True)  # modalites_accompagnement
+
+    # Ours: ownership, publication, freshness.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="places"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    updated_on = models.DateField(_("last update"), help_text="date_maj of the schema")
+    last_verified_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("help place")
+        verbose_name_plural = _("help places")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "latitude", "longitude"], name="place_status_position")]
+
+    def __str__(self):
+        return f"{self.name} ({self.commune_name})"
+
+
+class PlaceSource(models.Model):
+    """One source's record of a place: the upsert key, and the provenance kept after a merge."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="sources")
+    source = models.CharField(max_length=100)
+    source_id = models.CharField(max_length=250)
+    producer = models.CharField(max_length=250, blank=True, help_text="The schema's 'source' column")
+    content_hash = models.CharField(max_length=64, help_text="Of the normalised row: unchanged rows are skipped")
+    first_imported_at = models.DateTimeField(default=timezone.now)
+    last_imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "source_id"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="place_source_unique")]
+
+    def __str__(self):
+        return f"{self.source}:{self.source_id}"
