@@ -11,6 +11,7 @@ urlpatterns = [
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("territoire/", include("maillage.territory.urls")),
+    path("", include("maillage.places.urls")),
     path("", include("maillage.accounts.urls")),
 ]
 

@@ -81,8 +81,11 @@ def communes(db):
 @pytest.fixture
 def demo(communes):
     from maillage.accounts.demo import load_demo_territory
+    from maillage.accounts.models import Organization
+    from maillage.places.demo import load_demo_places
 
     load_demo_territory()
+    load_demo_places({organization.name: organization for organization in Organization.objects.all()})
     return DemoWorld()
 
 

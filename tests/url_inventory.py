@@ -27,10 +27,29 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:invitation_accept",
+    "places:open_data",
+    "places:search",
+    "places:detail",
+    "places:places_csv",
+    "places:places_json",
+    "places:places_geojson",
+    "places:data_inclusion_structures",
+    "places:data_inclusion_services",
 }
 
-# Not pages: they answer JSON or only act on POST. The crawler checks they do not fail, not axe.
-NOT_HTML_PAGES = {"territory:commune_suggestions", "set_language", "accounts:logout", "accounts:invitation_revoke"}
+# Not pages: they answer JSON or CSV (open data files), or only act on POST.
+# The crawler checks they do not fail, not axe.
+NOT_HTML_PAGES = {
+    "territory:commune_suggestions",
+    "set_language",
+    "accounts:logout",
+    "accounts:invitation_revoke",
+    "places:places_csv",
+    "places:places_json",
+    "places:places_geojson",
+    "places:data_inclusion_structures",
+    "places:data_inclusion_services",
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,8 @@ def sample_arguments(route, world):
             values[argument] = world.membership.pk
         elif argument == "invitation_id":
             values[argument] = world.invitation.pk
+        elif argument == "place_id":
+            values[argument] = world.place.pk
         else:
             raise MissingSample(
                 f"No sample value for argument {argument!r} of {route.name}: add one in tests/url_inventory.py"
@@ -105,11 +126,13 @@ class OrganizationWorld:
     membership: object
     invitation: object
     invitation_token: str
+    place: object
 
 
 def organization_world(organization):
     from maillage.accounts.models import Invitation, Membership
     from maillage.accounts.services import invitation_token
+    from maillage.places.models import Place
 
     admin_membership = Membership.objects.admins().of(organization).select_related("user").first()
     other = Membership.objects.of(organization).exclude(pk=admin_membership.pk).select_related("user").first()
@@ -124,4 +147,18 @@ def organization_world(organization):
         membership=other,
         invitation=invitation,
         invitation_token=invitation_token(invitation),
+        place=Place.objects.published().order_by("pk").first() or _sample_place(organization),
     )
+
+
+def _sample_place(organization):
+    from datetime import date
+
+    from maillage.places.models import Place
+
+    return Place.objects.create(
+        name="Espace numérique de la médiathèque", address="49 rue Toussaint", postcode="49000",
+        commune_name="Angers", commune_id="49007", latitude=47.4696, longitude=-0.554, phone="+33241242550",
+        opening_hours="Tu-Sa 10:00-18:00", services=["Aide aux démarches administratives"], fees=["Gratuit"],
+        organization=organization, updated_on=date(2026, 11, 1),
+    )  # fmt: skip

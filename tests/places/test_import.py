@@ -72,16 +72,16 @@ def test_a_dry_run_reads_everything_and_saves_nothing(communes, v1_file):
 
 
 def test_a_file_applies_whole_or_not_at_all(communes, v1_file, monkeypatch):
-    original = pipeline.find_duplicate
+    original = pipeline.DuplicateIndex.find
     calls = []
 
-    def failing_on_second_row(*args, **kwargs):
+    def failing_on_second_row(self, fields):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("the disk is full")
-        return original(*args, **kwargs)
+        return original(self, fields)
 
-    monkeypatch.setattr(pipeline, "find_duplicate", failing_on_second_row)
+    monkeypatch.setattr(pipeline.DuplicateIndex, "find", failing_on_second_row)
     with pytest.raises(RuntimeError):
         import_file(v1_file)
     assert not Place.objects.exists()

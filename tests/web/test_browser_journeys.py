@@ -131,3 +131,42 @@ def test_language_switch_works_without_javascript_and_arabic_is_right_to_left(li
     page.locator("button[value=ar]").click()
     assert (page.get_attribute("html", "lang"), page.get_attribute("html", "dir")) == ("ar", "rtl")
     context.close()
+
+
+def _tab_to(page, element_id, limit=60):
+    for _press in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with the keyboard")
+
+
+def test_keyboard_only_without_javascript_find_the_nearest_free_place_for_paperwork_and_print_it(
+    live_world, browser, demo
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_world.url + reverse("places:search"))
+    _tab_to(page, "id_where")
+    page.keyboard.type("49100")
+    _tab_to(page, "id_need")
+    page.keyboard.press("F")  # "Faire mes démarches en ligne"
+    assert page.locator("#id_need").input_value() == "demarches"
+    _tab_to(page, "id_free")
+    page.keyboard.press("Space")
+    _tab_to(page, "id_where")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    first = page.locator(".result").first
+    assert "Angers" in page.locator("#results-title").inner_text()
+    assert first.locator(".result__opening").inner_text().strip()
+    first.locator("h3 a").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=2, name="Ce qu’il faut apporter").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(".help-line__number").is_visible()
+    assert not page.locator(".site-header__nav").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    context.close()

@@ -345,6 +345,8 @@ _LABELS = {field: _labels_of(field) for field in {*ENUMERATIONS, *LEGACY_VALUES}
 
 def clean_enumeration(value, field):
     """(v1 values in schema order, leftover text) for any separator: '|', ';', ', ' or a JSON list."""
+    if value in (None, "", []):
+        return [], ""
     if isinstance(value, list):
         value = " | ".join(clean_text(part) for part in value)
     remaining = f" {fold(clean_text(value))} "

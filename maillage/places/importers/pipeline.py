@@ -28,6 +28,7 @@ from maillage.territory.distance import distance_km
 from maillage.territory.text import fold
 
 DUPLICATE_DISTANCE_KM = 0.05
+BATCH_SIZE = 500
 SIMILAR_NAME_RATIO = 0.6
 
 ENUMERATION_FIELDS = {
@@ -153,23 +154,44 @@ def _similar(name_a, name_b):
     return a in b or b in a or SequenceMatcher(None, a, b).ratio() >= SIMILAR_NAME_RATIO
 
 
-def find_duplicate(fields, exclude_source):
-    """An existing place of another source that is the same place.
+class DuplicateIndex:
+    """The places of other sources, in memory: finding a duplicate costs no query.
 
-    Same SIRET, postcode and address; or within 50 m with a similar name.
+    Loaded once per file (its size follows the database, not the file): by SIRET and postcode, and
+    on a grid of 0.01° cells (about 1 km) for the 50 m test.
     """
-    others = Place.objects.exclude(sources__source=exclude_source)
-    if fields["pivot"] and len(fields["pivot"]) == 14:
-        same_siret = others.filter(pivot=fields["pivot"], postcode=fields["postcode"])
-        for place in same_siret:
-            if fold(place.address) == fold(fields["address"]):
-                return place
-    if fields["latitude"] is not None:
-        for place in others.within_box(fields["latitude"], fields["longitude"], DUPLICATE_DISTANCE_KM):
-            close = distance_km(place.latitude, place.longitude, fields["latitude"], fields["longitude"])
-            if close <= DUPLICATE_DISTANCE_KM and _similar(place.name, fields["name"]):
-                return place
-    return None
+
+    def __init__(self, source):
+        self.by_siret, self.grid = {}, {}
+        rows = Place.objects.exclude(sources__source=source).values_list(
+            "pk", "pivot", "postcode", "address", "name", "latitude", "longitude"
+        )
+        for pk, pivot, postcode, address, name, latitude, longitude in rows.iterator(chunk_size=5000):
+            if len(pivot) == 14:
+                self.by_siret.setdefault((pivot, postcode), []).append((pk, fold(address)))
+            if latitude is not None:
+                self.grid.setdefault(self._cell(latitude, longitude), []).append((pk, latitude, longitude, name))
+
+    @staticmethod
+    def _cell(latitude, longitude):
+        return round(latitude * 100), round(longitude * 100)
+
+    def find(self, fields):
+        """The pk of the same place: same SIRET, postcode and address; or within 50 m with a similar name."""
+        if len(fields["pivot"]) == 14:
+            address = fold(fields["address"])
+            for pk, known_address in self.by_siret.get((fields["pivot"], fields["postcode"]), []):
+                if known_address == address:
+                    return pk
+        if fields["latitude"] is None:
+            return None
+        row, column = self._cell(fields["latitude"], fields["longitude"])
+        for cell in ((row + dr, column + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
+            for pk, latitude, longitude, name in self.grid.get(cell, []):
+                close = distance_km(latitude, longitude, fields["latitude"], fields["longitude"])
+                if close <= DUPLICATE_DISTANCE_KM and _similar(name, fields["name"]):
+                    return pk
+        return None
 
 
 def _merge_into(place, fields):
@@ -194,17 +216,49 @@ def _merge_into(place, fields):
         place.save(update_fields=changed)
 
 
-def _source_id(raw, fields, seen):
-    source_id = clean_text(raw.get("id"))
-    if isinstance(raw.get("id"), float) and raw["id"].is_integer():
-        source_id = str(int(raw["id"]))
-    if not source_id:
-        source_id = hashlib.sha256(f"{fields['name']}|{fields['address']}|{fields['postcode']}".encode()).hexdigest()[
-            :16
-        ]
-    base, count = source_id, seen[source_id]
-    seen[base] += 1
-    return base if count == 0 else f"{base}#{count + 1}"  # the same id twice in a file: both rows kept
+class FileIds:
+    """The ids already met in this file, as 8-byte fingerprints: a repeated id gets a '#2' suffix.
+
+    This is the only thing that grows with the file (about 70 bytes a row); rows themselves are
+    streamed and handled by chunks.
+    """
+
+    def __init__(self):
+        self.counts = Counter()
+
+    def source_id(self, raw, fields):
+        source_id = clean_text(raw.get("id"))
+        if isinstance(raw.get("id"), float) and raw["id"].is_integer():
+            source_id = str(int(raw["id"]))
+        if not source_id:
+            identity = f"{fields['name']}|{fields['address']}|{fields['postcode']}"
+            source_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        fingerprint = hashlib.blake2b(source_id.encode(), digest_size=8).digest()
+        count = self.counts[fingerprint]
+        self.counts[fingerprint] += 1
+        return source_id if count == 0 else f"{source_id}#{count + 1}"  # the same id twice: both rows kept
+
+
+def _create(pending):
+    """Insert a batch of new places and their provenance: two queries per batch, not two per row."""
+    if not pending:
+        return
+    places = Place.objects.bulk_create([place for place, _source in pending])
+    PlaceSource.objects.bulk_create(
+        [PlaceSource(place_id=place.pk, **source) for place, (_place, source) in zip(places, pending, strict=True)]
+    )
+    pending.clear()
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def import_file(path, source=None, dry_run=False, locator=None):
@@ -213,63 +267,70 @@ def import_file(path, source=None, dry_run=False, locator=None):
     source = source or default_source
     report = ImportReport(path=str(path), source=source)
     locator = locator or CommuneLocator()
-    known = {
-        source_id: (place_source_id, place_id, content_hash)
-        for place_source_id, source_id, place_id, content_hash in PlaceSource.objects.filter(source=source).values_list(
-            "pk", "source_id", "place_id", "content_hash"
-        )
-    }
-    seen_ids = Counter()
+    duplicates, file_ids = DuplicateIndex(source), FileIds()
     # A row without a date is dated by its file, so that importing the same file again changes nothing.
     fallback_date = date.fromtimestamp(Path(path).stat().st_mtime)
     now = timezone.now()
+
+    def provenance(source_id, producer, content_hash):
+        return {"source": source, "source_id": source_id, "producer": producer, "content_hash": content_hash,
+                "first_imported_at": now, "last_imported_at": now}  # fmt: skip
+
     with transaction.atomic():
-        for row_number, record in enumerate(read_records(path), start=1):
-            report.rows += 1
-            raw = mapping(record)
-            try:
-                fields = build_place_fields(raw, locator, report.warnings, fallback_date)
-            except RowRejected as rejection:
-                report.rejections.append((row_number, clean_text(raw.get("id")), str(rejection)))
-                continue
-            source_id = _source_id(raw, fields, seen_ids)
-            content_hash = _content_hash(fields)
-            producer = clean_text(raw.get("source"))[:250]
-            if source_id in known:
-                place_source_pk, place_id, previous_hash = known[source_id]
-                if previous_hash == content_hash:
-                    report.unchanged += 1
+        for chunk in _chunks(enumerate(read_records(path), start=1), BATCH_SIZE):
+            prepared = []
+            for row_number, record in chunk:
+                report.rows += 1
+                raw = mapping(record)
+                try:
+                    fields = build_place_fields(raw, locator, report.warnings, fallback_date)
+                except RowRejected as rejection:
+                    report.rejections.append((row_number, clean_text(raw.get("id")), str(rejection)))
                     continue
-                if PlaceSource.objects.filter(place_id=place_id).count() > 1:
-                    _merge_into(Place.objects.get(pk=place_id), fields)  # never erase what other sources said
+                source_id = file_ids.source_id(raw, fields)
+                prepared.append((source_id, fields, _content_hash(fields), clean_text(raw.get("source"))[:250]))
+            known = {
+                source_id: (pk, place_id, content_hash)
+                for pk, source_id, place_id, content_hash in PlaceSource.objects.filter(
+                    source=source, source_id__in=[item[0] for item in prepared]
+                ).values_list("pk", "source_id", "place_id", "content_hash")
+            }
+            pending = []
+            for source_id, fields, content_hash, producer in prepared:
+                if source_id in known:
+                    if _update(known[source_id], fields, content_hash, producer, now):
+                        report.updated += 1
+                    else:
+                        report.unchanged += 1
+                    continue
+                duplicate_pk = duplicates.find(fields)
+                if duplicate_pk is not None:
+                    _merge_into(Place.objects.get(pk=duplicate_pk), fields)
+                    PlaceSource.objects.create(place_id=duplicate_pk, **provenance(source_id, producer, content_hash))
+                    report.merged += 1
                 else:
-                    Place.objects.filter(pk=place_id).update(**fields)
-                PlaceSource.objects.filter(pk=place_source_pk).update(
-                    content_hash=content_hash, last_imported_at=now, producer=producer
-                )
-                report.updated += 1
-                continue
-            place = find_duplicate(fields, exclude_source=source)
-            if place is not None:
-                _merge_into(place, fields)
-                report.merged += 1
-            else:
-                place = Place.objects.create(**fields)
-                report.created += 1
-            PlaceSource.objects.create(
-                place=place,
-                source=source,
-                source_id=source_id,
-                producer=producer,
-                content_hash=content_hash,
-                first_imported_at=now,
-                last_imported_at=now,
-            )
-            known[source_id] = (None, place.pk, content_hash)
+                    pending.append((Place(**fields), provenance(source_id, producer, content_hash)))
+                    report.created += 1
+            _create(pending)
         if dry_run:
             transaction.set_rollback(True)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _update(known, fields, content_hash, producer, now):
+    """Apply a changed row to its place; False when the row did not change."""
+    place_source_pk, place_id, previous_hash = known
+    if previous_hash == content_hash:
+        return False
+    if PlaceSource.objects.filter(place_id=place_id).count() > 1:
+        _merge_into(Place.objects.get(pk=place_id), fields)  # never erase what other sources said
+    else:
+        Place.objects.filter(pk=place_id).update(**fields)
+    PlaceSource.objects.filter(pk=place_source_pk).update(
+        content_hash=content_hash, last_imported_at=now, producer=producer
+    )
+    return True
 
 
 def write_rejections(reports, path):

@@ -2,17 +2,21 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from maillage.accounts import demo
+from maillage.accounts.models import Organization
+from maillage.places.demo import load_demo_places
 from maillage.territory.models import Commune
 
 
 class Command(BaseCommand):
-    help = "Create the demo territory (Maine-et-Loire) once: organisations of every kind, a member per role."
+    help = "Create the demo territory (Maine-et-Loire) once: organisations of every kind, a member per role, places."
 
     def handle(self, *args, **options):
         if not Commune.objects.exists():
             call_command("load_communes", stdout=self.stdout)
         accounts = demo.load_demo_territory()
+        places = load_demo_places({organization.name: organization for organization in Organization.objects.all()})
         self.stdout.write(self.style.SUCCESS("Demo territory ready: Maine-et-Loire (49)."))
+        self.stdout.write(f"Help places: {places.accepted} (search them at /lieux/).")
         self.stdout.write(f"Every demo account's password: {demo.DEMO_PASSWORD}")
         for email, organization, role in accounts:
             self.stdout.write(f"  {email:<40} {role:<15} {organization}")

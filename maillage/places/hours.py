@@ -1,0 +1,108 @@
+"""Opening hours in words: "Ouvert maintenant, ferme à 17 h 30", "Fermé, ouvre lundi à 9 h"."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+import opening_hours
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+LOOK_AHEAD_DAYS = 8
+
+
+@lru_cache(maxsize=4096)
+def parse(expression):
+    """The parsed hours, or None when there are none or they cannot be read."""
+    if not expression:
+        return None
+    try:
+        return opening_hours.OpeningHours(expression)
+    except (opening_hours.ParserError, ValueError, OverflowError):
+        return None
+
+
+def _local_naive(moment):
+    return timezone.localtime(moment).replace(tzinfo=None) if timezone.is_aware(moment) else moment
+
+
+def is_open(expression, moment):
+    hours = parse(expression)
+    return bool(hours) and hours.is_open(_local_naive(moment))
+
+
+def is_open_on_weekday(expression, weekday, moment):
+    """Open at some point on the next ``weekday`` (0 = Monday) from ``moment``."""
+    hours = parse(expression)
+    if not hours:
+        return False
+    start = _local_naive(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = start + timedelta(days=(weekday - start.weekday()) % 7)
+    return any(
+        state == opening_hours.State.OPEN
+        for _start, _end, state, _comment in hours.intervals(day, day + timedelta(days=1))
+    )
+
+
+def spoken_time(moment):
+    """'9 h', '17 h 30': how times are said and read in French."""
+    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
+
+
+def _day_name(moment, now):
+    if moment.date() == now.date():
+        return _("today")
+    if moment.date() == (now + timedelta(days=1)).date():
+        return _("tomorrow")
+    return formats.date_format(moment, "l")
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    is_open: bool | None  # None: unknown
+    sentence: str
+
+
+def status(expression, moment=None):
+    """Whether the place is open now and until when, or when it opens next, in one sentence."""
+    hours = parse(expression)
+    if not hours:
+        return OpeningStatus(None, _("Opening hours not known: call before you go."))
+    now = _local_naive(moment or timezone.now())
+    next_change = hours.next_change(now)
+    if hours.is_open(now):
+        if next_change is None or next_change - now > timedelta(days=LOOK_AHEAD_DAYS):
+            return OpeningStatus(True, _("Open now."))
+        if next_change.date() == now.date():
+            return OpeningStatus(True, _("Open now, closes at %(time)s.") % {"time": spoken_time(next_change)})
+        return OpeningStatus(
+            True,
+            _("Open now, closes %(day)s at %(time)s.")
+            % {"day": _day_name(next_change, now), "time": spoken_time(next_change)},
+        )
+    if next_change is None or next_change - now > timedelta(days=LOOK_AHEAD_DAYS):
+        return OpeningStatus(False, _("Closed for the coming days."))
+    return OpeningStatus(
+        False,
+        _("Closed, opens %(day)s at %(time)s.")
+        % {"day": _day_name(next_change, now), "time": spoken_time(next_change)},
+    )
+
+
+def week(expression, moment=None):
+    """The coming seven days: [(day label, ['9 h – 12 h', …] or [] when closed)], or None if unknown."""
+    hours = parse(expression)
+    if not hours:
+        return None
+    now = _local_naive(moment or timezone.now())
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    days = []
+    for offset in range(7):
+        day = start + timedelta(days=offset)
+        ranges = [
+            f"{spoken_time(begin)} – {spoken_time(end) if end.date() == day.date() else '24 h'}"
+            for begin, end, state, _comment in hours.intervals(day, day + timedelta(days=1))
+            if state == opening_hours.State.OPEN
+        ]
+        days.append((formats.date_format(day, "l j F"), ranges))
+    return days

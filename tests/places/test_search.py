@@ -1,0 +1,107 @@
+from datetime import date, datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from maillage.places import hours
+from maillage.places.models import Place
+from maillage.places.search import search
+
+MONDAY_10H = timezone.make_aware(datetime(2026, 11, 30, 10, 0))
+SUNDAY_10H = timezone.make_aware(datetime(2026, 11, 29, 10, 0))
+
+
+def place(name, latitude, longitude, **fields):
+    defaults = {"address": "1 rue X", "postcode": "49000", "commune_name": "Angers", "commune_id": "49007",
+                "updated_on": date(2026, 11, 1), "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30"}  # fmt: skip
+    return Place.objects.create(name=name, latitude=latitude, longitude=longitude, **{**defaults, **fields})
+
+
+@pytest.fixture
+def angers(communes):
+    paperwork = ["Aide aux démarches administratives"]
+    return {
+        "library": place("Médiathèque", 47.4696, -0.5540, services=paperwork, fees=["Gratuit"]),
+        "fablab": place("Fablab", 47.48, -0.56, services=["Loisirs et créations numériques"], fees=["Payant"],
+                        opening_hours="Sa 10:00-12:00"),
+        "far": place("Saumur", 47.26, -0.08, services=["Aide aux démarches administratives"], fees=["Gratuit"]),
+        "draft": place("Brouillon", 47.47, -0.55, status=Place.Status.DRAFT),
+        "no_position": place("Sans position", None, None, services=["Aide aux démarches administratives"]),
+    }  # fmt: skip
+
+
+def names(results):
+    return [result.place.name for result in results]
+
+
+def test_places_come_nearest_first_within_the_radius_and_drafts_never(angers):
+    results = search(47.4697, -0.5541, radius_km=10)
+    assert names(results) == ["Médiathèque", "Sans position", "Fablab"]
+    assert 0 < results[0].distance_km < 1 and "50" in results[0].distance_words  # "à 50 m": never closer than 50 m
+    assert "Saumur" in names(search(47.4697, -0.5541, radius_km=50))
+
+
+def test_a_place_without_position_is_placed_at_its_commune(angers):
+    result = next(result for result in search(47.4697, -0.5541, 10) if result.place.name == "Sans position")
+    assert result.distance_km < 2
+
+
+def test_needs_and_filters_narrow_the_results(angers):
+    assert names(search(47.4697, -0.5541, 10, need="demarches")) == ["Médiathèque", "Sans position"]
+    assert names(search(47.4697, -0.5541, 10, free=True)) == ["Médiathèque"]
+    assert names(search(47.4697, -0.5541, 10, open_now=True, moment=MONDAY_10H)) == ["Médiathèque", "Sans position"]
+    assert names(search(47.4697, -0.5541, 10, open_saturday=True, moment=MONDAY_10H)) == ["Fablab"]
+
+
+def test_opening_status_is_said_in_plain_french():
+    expression = "Mo-Fr 09:00-12:00,14:00-17:30"
+    with translation.override("fr"):
+        assert hours.status(expression, MONDAY_10H).sentence == "Ouvert maintenant, ferme à 12 h."
+        assert hours.status(expression, timezone.make_aware(datetime(2026, 11, 30, 15, 0))).sentence == (
+            "Ouvert maintenant, ferme à 17 h 30."
+        )
+        assert hours.status(expression, SUNDAY_10H).sentence == "Fermé, ouvre demain à 9 h."
+        assert hours.status("Mo 09:00-12:00", timezone.make_aware(datetime(2026, 12, 1, 10, 0))).sentence == (
+            "Fermé, ouvre lundi à 9 h."
+        )
+        assert hours.status("", MONDAY_10H).is_open is None
+
+
+def test_the_week_is_listed_day_by_day():
+    with translation.override("fr"):
+        week = hours.week("Mo-Fr 09:00-12:00,14:00-17:30", SUNDAY_10H)
+    assert week[0] == ("dimanche 29 novembre", [])
+    assert week[1] == ("lundi 30 novembre", ["9 h – 12 h", "14 h – 17 h 30"])
+
+
+def test_the_search_page_asks_where_and_keeps_what_was_typed(client, angers):
+    response = client.get(reverse("places:search"), {"where": "", "need": "demarches"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["where"]
+    assert 'value="demarches" selected' in response.content.decode()
+
+
+def test_searching_from_a_postcode_lists_places_with_their_status_and_phone(client, angers):
+    angers["library"].phone = "+33241242550"
+    angers["library"].save()
+    response = client.get(reverse("places:search"), {"where": "Angers (49000)", "need": "demarches", "radius": "10"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    # From the commune's centre, the place placed there comes first.
+    assert html.index("Sans position") < html.index("Médiathèque")
+    assert 'href="tel:+33241242550"' in html
+
+
+def test_no_result_says_so_offers_a_wider_search_and_the_phone(client, angers):
+    response = client.get(reverse("places:search"), {"where": "Angers", "need": "materiel", "radius": "5"})
+    html = response.content.decode()
+    assert "radius=10" in html
+    assert 'class="help-line"' in html and "tel:" in html.split("results-title")[-1]
+
+
+def test_a_place_page_gives_everything_to_go_there(client, angers):
+    response = client.get(reverse("places:detail", kwargs={"place_id": angers["library"].pk}))
+    assert response.status_code == 200
+    assert "openstreetmap.org/directions" in response.content.decode()
+    assert client.get(reverse("places:detail", kwargs={"place_id": angers["draft"].pk})).status_code == 404
