@@ -57,9 +57,10 @@ SATURDAY = 5
 
 @dataclass
 class Result:
-    place: Place
+    place_id: int
     distance_km: float
-    opening: hours.OpeningStatus
+    place: Place | None = None
+    opening: hours.OpeningStatus | None = None
 
     @property
     def distance_words(self):
@@ -74,7 +75,11 @@ def _any_of(values, wanted):
 
 def search(latitude, longitude, radius_km, need=None, free=False, open_now=False, open_saturday=False,
            support_modes=(), specific_support=(), publics=(), moment=None):  # fmt: skip
-    """Published places within ``radius_km``, nearest first, with how far and whether they are open."""
+    """Published places within ``radius_km``, nearest first: their ids and distances.
+
+    Only the columns the active filters need are read (no model instances, no JSON decoded for
+    nothing); the places of the page shown are loaded afterwards by ``for_display``.
+    """
     moment = moment or timezone.now()
     min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
     located = Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
@@ -82,38 +87,43 @@ def search(latitude, longitude, radius_km, need=None, free=False, open_now=False
     by_commune = Q(latitude__isnull=True) & Q(
         commune__latitude__range=(min_lat, max_lat), commune__longitude__range=(min_lon, max_lon)
     )
-    wanted_services = NEEDS[need][1] if need else []
-    wanted_modes = [value for key in support_modes for value in SUPPORT_MODES[key][1]]
-    wanted_support = [value for key in specific_support for value in SPECIFIC_SUPPORT[key][1]]
-    wanted_publics = [value for key in publics for value in PUBLICS[key][1]]
+    checks = []  # (column, test on its value)
+    if need:
+        checks.append(("services", lambda values, wanted=NEEDS[need][1]: _any_of(values, wanted)))
+    if support_modes:
+        wanted = [value for key in support_modes for value in SUPPORT_MODES[key][1]]
+        checks.append(("support_modes", lambda values, wanted=wanted: _any_of(values, wanted)))
+    if specific_support:
+        wanted = [value for key in specific_support for value in SPECIFIC_SUPPORT[key][1]]
+        checks.append(("specific_support", lambda values, wanted=wanted: _any_of(values, wanted)))
+    if publics:
+        wanted = [value for key in publics for value in PUBLICS[key][1]]
+        checks.append(("publics", lambda values, wanted=wanted: _any_of(values, wanted)))
+    if free:
+        checks.append(("fees", lambda values: "Gratuit" in values))
+    if open_now:
+        checks.append(("opening_hours", lambda expression: hours.is_open(expression, moment)))
+    if open_saturday:
+        checks.append(("opening_hours", lambda expression: hours.is_open_on_weekday(expression, SATURDAY, moment)))
+    columns = ["pk", "latitude", "longitude", "commune__latitude", "commune__longitude", *(c for c, _t in checks)]
     results = []
-    candidates = Place.objects.published().filter(located | by_commune).select_related("commune")
-    for place in candidates.only(
-        "pk", "name", "address", "postcode", "commune_name", "latitude", "longitude", "phone", "opening_hours",
-        "services", "fees", "support_modes", "specific_support", "publics", "commune__latitude", "commune__longitude",
-    ):  # fmt: skip
-        place_latitude = place.latitude if place.latitude is not None else place.commune.latitude
-        place_longitude = place.longitude if place.longitude is not None else place.commune.longitude
+    for row in Place.objects.published().filter(located | by_commune).values_list(*columns):
+        place_id, place_latitude, place_longitude, commune_latitude, commune_longitude = row[:5]
+        if place_latitude is None:
+            place_latitude, place_longitude = commune_latitude, commune_longitude
         distance = distance_km(latitude, longitude, place_latitude, place_longitude)
         if distance > radius_km:
             continue
-        if not (_any_of(place.services, wanted_services) and _any_of(place.support_modes, wanted_modes)):
-            continue
-        if not (_any_of(place.specific_support, wanted_support) and _any_of(place.publics, wanted_publics)):
-            continue
-        if free and "Gratuit" not in place.fees:
-            continue
-        if open_now and not hours.is_open(place.opening_hours, moment):
-            continue
-        if open_saturday and not hours.is_open_on_weekday(place.opening_hours, SATURDAY, moment):
-            continue
-        results.append(Result(place, distance, None))
-    results.sort(key=lambda result: (result.distance_km, result.place.pk))
+        if all(test(value) for (_column, test), value in zip(checks, row[5:], strict=True)):
+            results.append(Result(place_id, distance))
+    results.sort(key=lambda result: (result.distance_km, result.place_id))
     return results
 
 
-def with_opening_status(results, moment=None):
-    """Opening status only for the results shown (a page), not for every match."""
+def for_display(results, moment=None):
+    """Load the places of the results shown (a page) in one query, with whether they are open."""
+    places = Place.objects.in_bulk([result.place_id for result in results])
     for result in results:
+        result.place = places[result.place_id]
         result.opening = hours.status(result.place.opening_hours, moment)
     return results

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from maillage.places import exports, hours
 from maillage.places.forms import PlaceSearchForm
 from maillage.places.models import Place
-from maillage.places.search import RADIUS_CHOICES_KM, search, with_opening_status
+from maillage.places.search import RADIUS_CHOICES_KM, for_display, search
 
 # Files are built on each download; a shared cache may keep one for a while.
 FILE_CACHE_SECONDS = 60 * 60
@@ -81,7 +81,7 @@ def place_search(request):
         arguments = form.search_arguments()
         results = search(latitude, longitude, **arguments)
         page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        with_opening_status(page.object_list)
+        for_display(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         wider = _wider_radius(arguments["radius_km"])

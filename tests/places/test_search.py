@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 
 from maillage.places import hours
 from maillage.places.models import Place
-from maillage.places.search import search
+from maillage.places.search import for_display, search
 
 MONDAY_10H = timezone.make_aware(datetime(2026, 11, 30, 10, 0))
 SUNDAY_10H = timezone.make_aware(datetime(2026, 11, 29, 10, 0))
@@ -32,7 +32,7 @@ def angers(communes):
 
 
 def names(results):
-    return [result.place.name for result in results]
+    return [result.place.name for result in for_display(results)]
 
 
 def test_places_come_nearest_first_within_the_radius_and_drafts_never(angers):
@@ -43,7 +43,9 @@ def test_places_come_nearest_first_within_the_radius_and_drafts_never(angers):
 
 
 def test_a_place_without_position_is_placed_at_its_commune(angers):
-    result = next(result for result in search(47.4697, -0.5541, 10) if result.place.name == "Sans position")
+    result = next(
+        result for result in for_display(search(47.4697, -0.5541, 10)) if result.place.name == "Sans position"
+    )
     assert result.distance_km < 2
 
 

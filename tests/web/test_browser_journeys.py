@@ -170,3 +170,16 @@ def test_keyboard_only_without_javascript_find_the_nearest_free_place_for_paperw
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     context.close()
+
+
+def test_near_me_uses_the_browsers_position_when_the_person_asks(live_world, browser, demo):
+    context = browser.new_context(
+        geolocation={"latitude": 47.4712, "longitude": -0.5518}, permissions=["geolocation"], locale="fr-FR"
+    )
+    page = context.new_page()
+    page.goto(live_world.url + reverse("places:search"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Utiliser ma position").click()
+    assert "latitude=47.4712" in page.url
+    assert page.locator(".result").count() > 0
+    context.close()

@@ -37,6 +37,33 @@
     if (summary) summary.focus();
   }
 
+  // "Near me": the browser's position, asked only when the person presses the button.
+  function enhanceNearMe(form) {
+    var where = form.querySelector("input[name=where]");
+    if (!("geolocation" in navigator) || !where) return;
+    var button = document.createElement("button");
+    var status = document.createElement("p");
+    button.type = "button";
+    button.className = "button button--secondary";
+    button.textContent = form.dataset.nearMeLabel;
+    status.setAttribute("role", "status");
+    status.className = "field__hint";
+    where.closest(".field").append(button, status);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.querySelector("input[name=latitude]").value = position.coords.latitude.toFixed(5);
+        form.querySelector("input[name=longitude]").value = position.coords.longitude.toFixed(5);
+        where.value = "";
+        form.submit();
+      }, function () {
+        button.disabled = false;
+        status.textContent = form.dataset.nearMeError;
+      }, { timeout: 10000, maximumAge: 600000 });
+    });
+  }
+
   document.querySelectorAll("input[data-commune-suggestions]").forEach(enhanceCommuneInput);
+  document.querySelectorAll("form[data-near-me-label]").forEach(enhanceNearMe);
   focusErrorSummary();
 })();
