@@ -41,6 +41,16 @@ PERSONAL_FIELDS = {
     "accounts.AuditEvent.actor_label": JOURNAL,
     "accounts.AuditEvent.target_label": JOURNAL,
     "accounts.AuditEvent.details": JOURNAL,
+    "places.PlaceCorrection.reporter_contact": Retention(
+        purpose="Answer the person who reported an error on a listing",
+        kept_for_days=None,
+        rule="Until the report is handled, then erased (places.services.resolve_correction).",
+    ),
+    "places.PlaceCorrection.message": Retention(
+        purpose="Fix a listing",
+        kept_for_days=None,
+        rule="Kept with the report, which is about a place; people are asked for no personal detail in it.",
+    ),
     # A place's contact is a structure's public contact, but it sometimes names an agent.
     "places.Place.phone": Retention(
         purpose="Let people contact a help place",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "maillage.territory",
     "maillage.accounts",
     "maillage.places",
+    "maillage.api",
     "maillage",  # shared templates, static files, template tags and translations
 ]
 

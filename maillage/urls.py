@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from maillage import views
+from maillage.api.urls import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("territoire/", include("maillage.territory.urls")),
     path("", include("maillage.places.urls")),
     path("", include("maillage.accounts.urls")),
+    path("api/v1/", api.urls),
 ]
 
 handler500 = "maillage.views.server_error"

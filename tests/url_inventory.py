@@ -30,11 +30,17 @@ PUBLIC_URL_NAMES = {
     "places:open_data",
     "places:search",
     "places:detail",
+    "places:report",
     "places:places_csv",
     "places:places_json",
     "places:places_geojson",
     "places:data_inclusion_structures",
     "places:data_inclusion_services",
+    # The JSON API (maillage/api): every URL ninja builds is public, read-only.
+    "api:api-root",
+    "api:openapi-json",
+    "api:places_list",
+    "api:place_detail",
 }
 
 # Not pages: they answer JSON or CSV (open data files), or only act on POST.
@@ -44,11 +50,17 @@ NOT_HTML_PAGES = {
     "set_language",
     "accounts:logout",
     "accounts:invitation_revoke",
+    "places:confirm",
+    "places:correction_resolve",
     "places:places_csv",
     "places:places_json",
     "places:places_geojson",
     "places:data_inclusion_structures",
     "places:data_inclusion_services",
+    "api:api-root",  # ninja's root of the API: a 404 that only serves to reverse the API's paths
+    "api:openapi-json",
+    "api:places_list",
+    "api:place_detail",
 }
 
 
@@ -103,8 +115,10 @@ def sample_arguments(route, world):
             values[argument] = world.membership.pk
         elif argument == "invitation_id":
             values[argument] = world.invitation.pk
-        elif argument == "place_id":
+        elif argument == "place_id" or key == ("api:place_detail", "id"):
             values[argument] = world.place.pk
+        elif argument == "correction_id":
+            values[argument] = world.correction.pk
         else:
             raise MissingSample(
                 f"No sample value for argument {argument!r} of {route.name}: add one in tests/url_inventory.py"
@@ -127,16 +141,18 @@ class OrganizationWorld:
     invitation: object
     invitation_token: str
     place: object
+    correction: object
 
 
 def organization_world(organization):
     from maillage.accounts.models import Invitation, Membership
     from maillage.accounts.services import invitation_token
-    from maillage.places.models import Place
+    from maillage.places.models import Place, PlaceCorrection
 
     admin_membership = Membership.objects.admins().of(organization).select_related("user").first()
     other = Membership.objects.of(organization).exclude(pk=admin_membership.pk).select_related("user").first()
     other = other or admin_membership
+    place = Place.objects.filter(organization=organization).order_by("pk").first() or _sample_place(organization)
     invitation = Invitation.objects.create(
         organization=organization, email=f"invited-{organization.pk}@example.org", role=Membership.Role.MEDIATOR
     )
@@ -147,7 +163,8 @@ def organization_world(organization):
         membership=other,
         invitation=invitation,
         invitation_token=invitation_token(invitation),
-        place=Place.objects.published().order_by("pk").first() or _sample_place(organization),
+        place=place,
+        correction=PlaceCorrection.objects.create(place=place, kind=PlaceCorrection.Kind.HOURS),
     )
 
 

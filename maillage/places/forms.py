@@ -1,7 +1,12 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.places import search
+from maillage.places.importers.normalize import clean_emails, clean_opening_hours, clean_phone, clean_websites
+from maillage.places.models import Place, PlaceCorrection
+from maillage.places.schema import ENUMERATIONS
 from maillage.territory.forms import CommuneField
 
 
@@ -70,3 +75,116 @@ class PlaceSearchForm(forms.Form):
             "specific_support": data.get("support", []),
             "publics": data.get("publics", []),
         }
+
+
+def _enumeration(field, label, help_text=""):
+    return forms.MultipleChoiceField(
+        label=label, help_text=help_text, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(value, value) for value in ENUMERATIONS[field]],
+    )  # fmt: skip
+
+
+def _split(text):
+    return [part for part in re.split(r"[\s,;|]+", text or "") if part]
+
+
+class PlaceEditForm(forms.ModelForm):
+    """The owner's listing: the schema's choices, and phone and hours checked with clear errors."""
+
+    LIST_FIELDS = {"services": "services", "support_modes": "modalites_accompagnement", "fees": "frais_a_charge",
+                   "specific_support": "prise_en_charge_specifique", "publics": "publics_specifiquement_adresses",
+                   "access_modes": "modalites_acces"}  # fmt: skip
+
+    commune = CommuneField()
+    phone = forms.CharField(
+        label=_("Phone"), required=False, help_text=_("For example: 02 41 23 45 67."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )  # fmt: skip
+    emails = forms.CharField(label=_("E-mail addresses"), required=False, help_text=_("Separate them with commas."))
+    websites = forms.CharField(label=_("Websites"), required=False, help_text=_("Separate them with commas."))
+    opening_hours = forms.CharField(
+        label=_("Opening hours"), required=False,
+        help_text=_("In the OpenStreetMap format, for example: Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00."),
+    )  # fmt: skip
+    services = _enumeration("services", _("What people can do there"))
+    support_modes = _enumeration("modalites_accompagnement", _("How people are helped"))
+    fees = _enumeration("frais_a_charge", _("What it costs"))
+    specific_support = _enumeration("prise_en_charge_specifique", _("Specific support"))
+    publics = _enumeration("publics_specifiquement_adresses", _("Publics the place is especially for"))
+    access_modes = _enumeration("modalites_acces", _("How to come"))
+    booking_url = forms.URLField(label=_("online booking"), required=False, assume_scheme="https")
+    accessibility_sheet_url = forms.URLField(label=_("Acceslibre sheet"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Place
+        fields = ["name", "address", "address_complement", "postcode", "commune", "summary", "description",
+                  "booking_url", "accessibility_sheet_url"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        place = self.instance
+        self.initial.update(
+            {
+                "phone": place.phone, "emails": ", ".join(place.emails), "websites": ", ".join(place.websites),
+                "opening_hours": place.opening_hours, **{name: getattr(place, name) for name in self.LIST_FIELDS},
+            }
+        )  # fmt: skip
+
+    def clean_phone(self):
+        text = self.cleaned_data["phone"].strip()
+        if not text:
+            return ""
+        phone = clean_phone(text, self.cleaned_data.get("postcode", ""))
+        if not phone:
+            raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
+        return phone
+
+    def clean_emails(self):
+        emails = _split(self.cleaned_data["emails"])
+        wrong = [email for email in emails if email.lower() not in clean_emails(email)]
+        if wrong:
+            raise forms.ValidationError(_("This address is not valid: %(address)s") % {"address": wrong[0]})
+        return [email.lower() for email in emails]
+
+    def clean_websites(self):
+        websites = _split(self.cleaned_data["websites"])
+        cleaned = clean_websites(" ".join(websites))
+        if len(cleaned) != len(websites):
+            raise forms.ValidationError(_("One of these websites is not a valid address."))
+        return cleaned
+
+    def clean_opening_hours(self):
+        text, valid = clean_opening_hours(self.cleaned_data["opening_hours"])
+        if not valid:
+            raise forms.ValidationError(
+                _("We cannot read these hours. Write them like this: Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00.")
+            )
+        return text
+
+    def save(self, commit=True):
+        place = super().save(commit=False)
+        place.commune_name = place.commune.name if place.commune else place.commune_name
+        for name in ("phone", "emails", "websites", "opening_hours", *self.LIST_FIELDS):
+            setattr(place, name, self.cleaned_data[name])
+        place.opening_hours_valid = True
+        if commit:
+            place.save()
+        return place
+
+
+class CorrectionForm(forms.ModelForm):
+    # A field people never see (hidden by CSS, skipped by keyboard): robots fill it, people do not.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    class Meta:
+        model = PlaceCorrection
+        fields = ["kind", "message", "reporter_contact"]
+        widgets = {"kind": forms.RadioSelect, "message": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["reporter_contact"].help_text = _("We only use it to answer you, then we delete it.")
+
+    def is_spam(self):
+        return bool(self.cleaned_data.get("website"))

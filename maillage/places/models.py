@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.territory.distance import bounding_box
 
+# Members who keep listings true; viewers only read statistics.
+EDITING_ROLES = ["admin", "mediator", "volunteer"]
+
 
 class PlaceQuerySet(models.QuerySet):
     def published(self):
@@ -20,10 +23,12 @@ class PlaceQuerySet(models.QuerySet):
         return self.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
 
     def editable_by(self, user):
-        """Places whose listing the user may edit: those of their organisations."""
+        """Places whose listing the user may edit: those of their organisations, unless they are only viewers."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(organization__memberships__user=user).distinct()
+        return self.filter(
+            organization__memberships__user=user, organization__memberships__role__in=EDITING_ROLES
+        ).distinct()
 
 
 class Place(models.Model):
@@ -112,3 +117,46 @@ class PlaceSource(models.Model):
 
     def __str__(self):
         return f"{self.source}:{self.source_id}"
+
+
+class PlaceCorrectionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def visible_to(self, user):
+        """Owners see their places' corrections; coordinators see all of them."""
+        from maillage.accounts.models import Organization
+
+        if not user.is_authenticated:
+            return self.none()
+        if Organization.objects.visible_to(user).filter(is_coordinator=True).exists():
+            return self.all()
+        return self.filter(place__organization__memberships__user=user).distinct()
+
+
+class PlaceCorrection(models.Model):
+    """Someone (no account needed) says a listing is wrong: it waits in the owner's and the coordinator's queue."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("The place is closed for good")
+        HOURS = "hours", _("The opening hours are wrong")
+        PHONE = "phone", _("The phone number is wrong")
+        ADDRESS = "address", _("The address is wrong")
+        SERVICES = "services", _("What they do there is wrong")
+        OTHER = "other", _("Something else")
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("What is wrong?"), max_length=20, choices=Kind.choices)
+    message = models.TextField(_("Tell us more"), max_length=2000, blank=True)
+    reporter_contact = models.CharField(_("Your phone or e-mail, if you want an answer"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = PlaceCorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.place}: {self.get_kind_display()}"

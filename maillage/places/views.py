@@ -1,17 +1,20 @@
 """The public directory (search, place pages) and its open data (Licence Ouverte 2.0)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from maillage.places import exports, hours
-from maillage.places.forms import PlaceSearchForm
-from maillage.places.models import Place
+from maillage.places import exports, hours, services
+from maillage.places.forms import CorrectionForm, PlaceEditForm, PlaceSearchForm
+from maillage.places.models import Place, PlaceCorrection
 from maillage.places.search import RADIUS_CHOICES_KM, for_display, search
+from maillage.ratelimit import rate_limited
 
 # Files are built on each download; a shared cache may keep one for a while.
 FILE_CACHE_SECONDS = 60 * 60
@@ -110,5 +113,62 @@ def place_detail(request, place_id):
             "place": place,
             "opening": hours.status(place.opening_hours),
             "week": hours.week(place.opening_hours),
+            "stale": services.is_stale(place),
         },
     )
+
+
+# Keeping listings true -------------------------------------------------------------------------
+
+
+def my_places(request):
+    places = Place.objects.editable_by(request.user).exclude(status=Place.Status.ARCHIVED).order_by("name")
+    corrections = PlaceCorrection.objects.visible_to(request.user).open().select_related("place")
+    return render(
+        request,
+        "places/my_places.html",
+        {
+            "places": [(place, services.is_stale(place)) for place in places],
+            "corrections": corrections,
+        },
+    )
+
+
+def place_edit(request, place_id):
+    place = get_object_or_404(Place.objects.editable_by(request.user), pk=place_id)
+    form = PlaceEditForm(request.POST or None, instance=place)
+    if request.method == "POST" and form.is_valid():
+        services.update_listing(form.save(commit=False), form.changed_data)
+        messages.success(request, _("The listing is saved. Thank you for keeping it true."))
+        return redirect("places:mine")
+    return render(request, "places/edit.html", {"place": place, "form": form})
+
+
+@require_POST
+def place_confirm(request, place_id):
+    place = get_object_or_404(Place.objects.editable_by(request.user), pk=place_id)
+    services.confirm_still_true(place)
+    messages.success(request, _("Thank you: %(place)s is marked as true today.") % {"place": place.name})
+    return redirect("places:mine")
+
+
+@require_POST
+def correction_resolve(request, correction_id):
+    correction = get_object_or_404(PlaceCorrection.objects.visible_to(request.user).open(), pk=correction_id)
+    services.resolve_correction(correction, by=request.user)
+    messages.success(request, _("The report is marked as handled."))
+    return redirect("places:mine")
+
+
+@login_not_required
+@rate_limited("place_correction", limit=5, period_seconds=60 * 60)
+def place_report(request, place_id):
+    place = get_object_or_404(Place.objects.published(), pk=place_id)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_spam():
+            services.report_correction(
+                place, form.cleaned_data["kind"], form.cleaned_data["message"], form.cleaned_data["reporter_contact"]
+            )
+        return render(request, "places/report_thanks.html", {"place": place})
+    return render(request, "places/report.html", {"place": place, "form": form})

@@ -1,0 +1,17 @@
+"""The API's URL conf: mounted at /api/v1/ by maillage/urls.py (``path("api/v1/", api.urls)``).
+
+The schema is served at /api/v1/openapi.json. Ninja's docs page is off: it loads Swagger UI from
+a CDN, and nothing of ours loads from another host.
+"""
+
+from maillage.api import places
+from maillage.api.public import PublicNinjaAPI
+
+api = PublicNinjaAPI(
+    title="Maillage API",
+    version="1",
+    description="Public, read-only data of Maillage: the published help places (standard-mediation-num v1.0.1).",
+    urls_namespace="api",
+    docs_url=None,
+)
+api.add_router("", places.router)
