@@ -31,6 +31,7 @@ PUBLIC_URL_NAMES = {
     "places:search",
     "places:detail",
     "places:report",
+    "places:report_thanks",
     "places:places_csv",
     "places:places_json",
     "places:places_geojson",

@@ -147,7 +147,7 @@ class PlaceEditForm(forms.ModelForm):
         return [email.lower() for email in emails]
 
     def clean_websites(self):
-        websites = _split(self.cleaned_data["websites"])
+        websites = [part for part in re.split(r"[\s;|]+|,\s+", self.cleaned_data["websites"] or "") if part]
         cleaned = clean_websites(" ".join(websites))
         if len(cleaned) != len(websites):
             raise forms.ValidationError(_("One of these websites is not a valid address."))

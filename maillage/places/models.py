@@ -125,13 +125,17 @@ class PlaceCorrectionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Owners see their places' corrections; coordinators see all of them."""
-        from maillage.accounts.models import Organization
+        from maillage.accounts.models import Membership
 
         if not user.is_authenticated:
             return self.none()
-        if Organization.objects.visible_to(user).filter(is_coordinator=True).exists():
+        # Reports may hold the reporter's contact: viewers (no second factor) never see them.
+        memberships = Membership.objects.filter(user=user, role__in=EDITING_ROLES)
+        if memberships.filter(organization__is_coordinator=True).exists():
             return self.all()
-        return self.filter(place__organization__memberships__user=user).distinct()
+        return self.filter(
+            place__organization__memberships__user=user, place__organization__memberships__role__in=EDITING_ROLES
+        ).distinct()
 
 
 class PlaceCorrection(models.Model):

@@ -65,7 +65,7 @@ class Result:
     @property
     def distance_words(self):
         if self.distance_km < 1:
-            return _("%(metres)s m away") % {"metres": max(50, round(self.distance_km * 1000, -1))}
+            return _("%(metres)s m away") % {"metres": max(50, int(round(self.distance_km * 1000, -1)))}
         return _("%(km)s km away") % {"km": f"{self.distance_km:.1f}".replace(".", ",")}
 
 

@@ -43,6 +43,9 @@ def update_listing(place, changed_fields):
     place.last_verified_on = today
     if changed_fields:
         place.updated_on = today
+    if {"address", "postcode", "commune"} & set(changed_fields):
+        # The old position would send people to the old address: the commune's centre is used until geocoded.
+        place.latitude = place.longitude = None
     place.save()
     return place
 

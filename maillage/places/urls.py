@@ -7,6 +7,7 @@ urlpatterns = [
     path("lieux/", views.place_search, name="search"),
     path("lieux/<int:place_id>/", views.place_detail, name="detail"),
     path("lieux/<int:place_id>/signaler/", views.place_report, name="report"),
+    path("lieux/<int:place_id>/signaler/merci/", views.place_report_thanks, name="report_thanks"),
     path("lieux/mes-lieux/", views.my_places, name="mine"),
     path("lieux/<int:place_id>/modifier/", views.place_edit, name="edit"),
     path("lieux/<int:place_id>/confirmer/", views.place_confirm, name="confirm"),

@@ -161,6 +161,12 @@ def correction_resolve(request, correction_id):
 
 
 @login_not_required
+def place_report_thanks(request, place_id):
+    place = get_object_or_404(Place.objects.published(), pk=place_id)
+    return render(request, "places/report_thanks.html", {"place": place})
+
+
+@login_not_required
 @rate_limited("place_correction", limit=5, period_seconds=60 * 60)
 def place_report(request, place_id):
     place = get_object_or_404(Place.objects.published(), pk=place_id)
@@ -170,5 +176,5 @@ def place_report(request, place_id):
             services.report_correction(
                 place, form.cleaned_data["kind"], form.cleaned_data["message"], form.cleaned_data["reporter_contact"]
             )
-        return render(request, "places/report_thanks.html", {"place": place})
+        return redirect("places:report_thanks", place_id=place.pk)  # a refresh does not send it twice
     return render(request, "places/report.html", {"place": place, "form": form})

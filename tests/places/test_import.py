@@ -1,4 +1,5 @@
 import json
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -126,3 +127,26 @@ def test_every_places_file_of_shared_data_is_eaten_at_98_percent_at_least(shared
     total = output.getvalue().splitlines()[-1]
     rows, accepted = (int(word) for word in total.split() if word.isdigit())
     assert accepted / rows >= 0.98, total
+
+
+def test_a_new_download_of_the_same_undated_rows_changes_nothing(communes, tmp_path):
+    import os
+
+    path = tmp_path / "undated.json"
+    path.write_text(json.dumps([{**V0_JSON[0], "date_maj": None}]), encoding="utf-8")
+    import_file(path)
+    os.utime(path, (1_900_000_000, 1_900_000_000))  # downloaded again, years later
+    again = import_file(path)
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_a_reimport_never_erases_what_an_owner_typed(communes, v1_file, tmp_path):
+    import_file(v1_file)
+    library = Place.objects.get(name="Médiathèque Toussaint")
+    library.phone, library.last_verified_on = "+33299999999", date(2026, 11, 1)
+    library.save()
+    changed = tmp_path / "angers-v1.csv"
+    changed.write_text(V1_CSV.replace("Tu-Sa 10:00-18:00", "Tu-Fr 10:00-18:00"), encoding="utf-8")
+    assert import_file(changed, source="angers-v1").updated == 1
+    library.refresh_from_db()
+    assert library.phone == "+33299999999"

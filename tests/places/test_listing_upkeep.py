@@ -76,7 +76,7 @@ def test_anyone_reports_an_error_without_an_account_and_the_owner_sees_it(client
     response = client.post(
         url, {"kind": "hours", "message": "Fermé le samedi depuis septembre", "reporter_contact": "06 12 34 56 78"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     correction = PlaceCorrection.objects.get()
     assert (correction.place, correction.kind) == (library_place, "hours")
     verified_session(client, demo.user("admin"))
@@ -92,7 +92,7 @@ def test_anyone_reports_an_error_without_an_account_and_the_owner_sees_it(client
 
 def test_robots_filling_the_hidden_field_are_thanked_and_ignored(client, library_place):
     url = reverse("places:report", kwargs={"place_id": library_place.pk})
-    assert client.post(url, {"kind": "other", "message": "buy pills", "website": "http://spam"}).status_code == 200
+    assert client.post(url, {"kind": "other", "message": "buy pills", "website": "http://spam"}).status_code == 302
     assert not PlaceCorrection.objects.exists()
 
 
@@ -108,3 +108,10 @@ def test_a_listing_not_checked_for_six_months_is_flagged_and_its_owners_reminded
     library_place.save()
     html = client.get(reverse("places:detail", kwargs={"place_id": library_place.pk})).content.decode()
     assert 'class="notice"' not in html
+
+
+def test_viewers_never_see_who_reported_an_error(client, demo, library_place):
+    PlaceCorrection.objects.create(place=library_place, kind="phone", reporter_contact="06 12 34 56 78")
+    assert not PlaceCorrection.objects.visible_to(demo.user("observateur")).exists()
+    assert not PlaceCorrection.objects.visible_to(demo.user("financeur")).exists()
+    assert PlaceCorrection.objects.visible_to(demo.user("mediateur")).exists()

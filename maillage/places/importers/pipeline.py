@@ -29,6 +29,7 @@ from maillage.territory.text import fold
 
 DUPLICATE_DISTANCE_KM = 0.05
 BATCH_SIZE = 500
+MAX_SOURCE_ID_LENGTH = 240
 SIMILAR_NAME_RATIO = 0.6
 
 ENUMERATION_FIELDS = {
@@ -80,7 +81,7 @@ def _truncate(text, limit):
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def build_place_fields(raw, locator, warnings, fallback_date):
+def build_place_fields(raw, locator, warnings):
     """The Place fields of one mapped row, or RowRejected saying why it cannot be a place."""
     name = clean_text(raw.get("nom"))
     if not name:
@@ -88,12 +89,13 @@ def build_place_fields(raw, locator, warnings, fallback_date):
     postcode = normalize.clean_postcode(raw.get("code_postal"))
     insee = clean_text(raw.get("code_insee")).upper().zfill(5) if clean_text(raw.get("code_insee")) else ""
     commune_text = clean_text(raw.get("commune"))
-    commune, commune_note = locator.locate(insee, postcode, commune_text)
-    if commune_note:
-        warnings[commune_note] += 1
     latitude, longitude, position_warning = normalize.clean_position(raw.get("latitude"), raw.get("longitude"))
     if position_warning:
         warnings[position_warning] += 1
+    position = (latitude, longitude) if latitude is not None else None
+    commune, commune_note = locator.locate(insee, postcode, commune_text, position)
+    if commune_note:
+        warnings[commune_note] += 1
     address = clean_text(raw.get("adresse"))
     if commune is None and latitude is None:
         raise RowRejected(
@@ -131,7 +133,9 @@ def build_place_fields(raw, locator, warnings, fallback_date):
         "accessibility_sheet_url": normalize.clean_url(raw.get("fiche_acces_libre")),
         "booking_url": normalize.clean_url(raw.get("prise_rdv")),
         "other_labels": clean_text(raw.get("autres_formations_labels")),
-        "updated_on": normalize.clean_date(raw.get("date_maj")) or fallback_date,
+        # None when the file gives no date: a new place is then dated by its file (see import_file),
+        # and an existing one keeps its date, so that the same rows downloaded again change nothing.
+        "updated_on": normalize.clean_date(raw.get("date_maj")),
         "status": Place.Status.PUBLISHED if raw.get("__active", True) else Place.Status.ARCHIVED,
     }
     for schema_field, model_field in ENUMERATION_FIELDS.items():
@@ -199,7 +203,7 @@ def _merge_into(place, fields):
     changed = []
     for name, value in fields.items():
         current = getattr(place, name)
-        if name in {"status", "updated_on"}:
+        if name in {"status", "updated_on", "opening_hours_valid"}:
             continue
         if isinstance(current, list) and isinstance(value, list):
             union = current + [item for item in value if item not in current]
@@ -209,7 +213,10 @@ def _merge_into(place, fields):
         elif current in ("", None) and value not in ("", None, []):
             setattr(place, name, value)
             changed.append(name)
-    if fields["updated_on"] > place.updated_on:
+    if "opening_hours" in changed:  # the hours and whether they could be read travel together
+        place.opening_hours_valid = fields["opening_hours_valid"]
+        changed.append("opening_hours_valid")
+    if fields.get("updated_on") and fields["updated_on"] > place.updated_on:
         place.updated_on = fields["updated_on"]
         changed.append("updated_on")
     if changed:
@@ -233,6 +240,8 @@ class FileIds:
         if not source_id:
             identity = f"{fields['name']}|{fields['address']}|{fields['postcode']}"
             source_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        elif len(source_id) > MAX_SOURCE_ID_LENGTH:  # the column's limit, with room for a "#2" suffix
+            source_id = "sha256:" + hashlib.sha256(source_id.encode()).hexdigest()
         fingerprint = hashlib.blake2b(source_id.encode(), digest_size=8).digest()
         count = self.counts[fingerprint]
         self.counts[fingerprint] += 1
@@ -264,7 +273,7 @@ def _chunks(iterable, size):
 def import_file(path, source=None, dry_run=False, locator=None):
     started = time.monotonic()
     mapping, default_source = detect_mapping(path, read_records)
-    source = source or default_source
+    source = (source or default_source)[:100]  # PlaceSource.source's length
     report = ImportReport(path=str(path), source=source)
     locator = locator or CommuneLocator()
     duplicates, file_ids = DuplicateIndex(source), FileIds()
@@ -283,7 +292,7 @@ def import_file(path, source=None, dry_run=False, locator=None):
                 report.rows += 1
                 raw = mapping(record)
                 try:
-                    fields = build_place_fields(raw, locator, report.warnings, fallback_date)
+                    fields = build_place_fields(raw, locator, report.warnings)
                 except RowRejected as rejection:
                     report.rejections.append((row_number, clean_text(raw.get("id")), str(rejection)))
                     continue
@@ -309,7 +318,8 @@ def import_file(path, source=None, dry_run=False, locator=None):
                     PlaceSource.objects.create(place_id=duplicate_pk, **provenance(source_id, producer, content_hash))
                     report.merged += 1
                 else:
-                    pending.append((Place(**fields), provenance(source_id, producer, content_hash)))
+                    place = Place(**{**fields, "updated_on": fields["updated_on"] or fallback_date})
+                    pending.append((place, provenance(source_id, producer, content_hash)))
                     report.created += 1
             _create(pending)
         if dry_run:
@@ -323,8 +333,16 @@ def _update(known, fields, content_hash, producer, now):
     place_source_pk, place_id, previous_hash = known
     if previous_hash == content_hash:
         return False
-    if PlaceSource.objects.filter(place_id=place_id).count() > 1:
-        _merge_into(Place.objects.get(pk=place_id), fields)  # never erase what other sources said
+    place = Place.objects.get(pk=place_id)
+    source_status = fields["status"]
+    fields = {name: value for name, value in fields.items() if name != "status" and value is not None}
+    # An import may archive a published place its source says is gone; it never publishes or un-archives.
+    if place.status == Place.Status.PUBLISHED and source_status == Place.Status.ARCHIVED:
+        fields["status"] = Place.Status.ARCHIVED
+    owned = place.organization_id is not None or place.last_verified_on is not None
+    if owned or PlaceSource.objects.filter(place_id=place_id).count() > 1:
+        # What an owner typed, or another source said, is never erased: the file only fills blanks.
+        _merge_into(place, fields)
     else:
         Place.objects.filter(pk=place_id).update(**fields)
     PlaceSource.objects.filter(pk=place_source_pk).update(

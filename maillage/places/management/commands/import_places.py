@@ -21,6 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, source=None, dry_run=False, report, **options):
         files = [path for path in map(Path, paths) if not path.name.endswith(".config.json")]
+        if source and len(files) > 1:
+            raise CommandError("--source names one file's rows: give one file at a time with it.")
         missing = [str(path) for path in files if not path.exists()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
