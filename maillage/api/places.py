@@ -116,7 +116,7 @@ def places_list(request, filters: Query[PlaceFilters]):
 def place_detail(request, id: int):
     """One published place (404 for any other)."""
     place = get_object_or_404(Place.objects.published().prefetch_related(_sources()), pk=id)
-    return _place_out(request, place, hours.status(place.opening_hours))
+    return _place_out(request, place, hours.status(place.opening_hours, postcode=place.postcode))
 
 
 def _sources():

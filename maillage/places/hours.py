@@ -1,5 +1,6 @@
 """Opening hours in words: "Ouvert maintenant, ferme à 17 h 30", "Fermé, ouvre lundi à 9 h"."""
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -22,21 +23,37 @@ def parse(expression):
         return None
 
 
-def _local_naive(moment):
-    return timezone.localtime(moment).replace(tzinfo=None) if timezone.is_aware(moment) else moment
+# Overseas places keep their own clock: a place of La Réunion opens at 9 h, Réunion time.
+TIME_ZONES_BY_POSTCODE = {
+    "971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne", "974": "Indian/Reunion",
+    "975": "America/Miquelon", "976": "Indian/Mayotte", "977": "America/St_Barthelemy", "978": "America/Marigot",
+    "986": "Pacific/Wallis", "987": "Pacific/Tahiti", "988": "Pacific/Noumea",
+}  # fmt: skip
 
 
-def is_open(expression, moment):
+def time_zone_of(postcode):
+    name = TIME_ZONES_BY_POSTCODE.get((postcode or "")[:3])
+    return zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+
+
+def _local_naive(moment, postcode=""):
+    """The place's wall-clock time, as opening hours are written."""
+    if not timezone.is_aware(moment):
+        return moment
+    return timezone.localtime(moment, time_zone_of(postcode)).replace(tzinfo=None)
+
+
+def is_open(expression, moment, postcode=""):
     hours = parse(expression)
-    return bool(hours) and hours.is_open(_local_naive(moment))
+    return bool(hours) and hours.is_open(_local_naive(moment, postcode))
 
 
-def is_open_on_weekday(expression, weekday, moment):
+def is_open_on_weekday(expression, weekday, moment, postcode=""):
     """Open at some point on the next ``weekday`` (0 = Monday) from ``moment``."""
     hours = parse(expression)
     if not hours:
         return False
-    start = _local_naive(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = _local_naive(moment, postcode).replace(hour=0, minute=0, second=0, microsecond=0)
     day = start + timedelta(days=(weekday - start.weekday()) % 7)
     return any(
         state == opening_hours.State.OPEN
@@ -63,12 +80,12 @@ class OpeningStatus:
     sentence: str
 
 
-def status(expression, moment=None):
+def status(expression, moment=None, postcode=""):
     """Whether the place is open now and until when, or when it opens next, in one sentence."""
     hours = parse(expression)
     if not hours:
         return OpeningStatus(None, _("Opening hours not known: call before you go."))
-    now = _local_naive(moment or timezone.now())
+    now = _local_naive(moment or timezone.now(), postcode)
     next_change = hours.next_change(now)
     if hours.is_open(now):
         if next_change is None or next_change - now > timedelta(days=LOOK_AHEAD_DAYS):
@@ -89,12 +106,12 @@ def status(expression, moment=None):
     )
 
 
-def week(expression, moment=None):
+def week(expression, moment=None, postcode=""):
     """The coming seven days: [(day label, ['9 h – 12 h', …] or [] when closed)], or None if unknown."""
     hours = parse(expression)
     if not hours:
         return None
-    now = _local_naive(moment or timezone.now())
+    now = _local_naive(moment or timezone.now(), postcode)
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     days = []
     for offset in range(7):

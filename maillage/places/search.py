@@ -102,19 +102,23 @@ def search(latitude, longitude, radius_km, need=None, free=False, open_now=False
     if free:
         checks.append(("fees", lambda values: "Gratuit" in values))
     if open_now:
-        checks.append(("opening_hours", lambda expression: hours.is_open(expression, moment)))
+        checks.append(("hours_and_postcode", lambda both: hours.is_open(both[0], moment, both[1])))
     if open_saturday:
-        checks.append(("opening_hours", lambda expression: hours.is_open_on_weekday(expression, SATURDAY, moment)))
-    columns = ["pk", "latitude", "longitude", "commune__latitude", "commune__longitude", *(c for c, _t in checks)]
+        checks.append(("hours_and_postcode", lambda both: hours.is_open_on_weekday(both[0], SATURDAY, moment, both[1])))
+    columns = ["pk", "latitude", "longitude", "commune__latitude", "commune__longitude", "opening_hours", "postcode"]
+    columns += [column for column, _test in checks if column != "hours_and_postcode"]
+    values_of = {"hours_and_postcode": lambda row: (row[5], row[6])}
     results = []
     for row in Place.objects.published().filter(located | by_commune).values_list(*columns):
         place_id, place_latitude, place_longitude, commune_latitude, commune_longitude = row[:5]
+        extra = iter(row[7:])
+        values = [values_of[column](row) if column in values_of else next(extra) for column, _test in checks]
         if place_latitude is None:
             place_latitude, place_longitude = commune_latitude, commune_longitude
         distance = distance_km(latitude, longitude, place_latitude, place_longitude)
         if distance > radius_km:
             continue
-        if all(test(value) for (_column, test), value in zip(checks, row[5:], strict=True)):
+        if all(test(value) for (_column, test), value in zip(checks, values, strict=True)):
             results.append(Result(place_id, distance))
     results.sort(key=lambda result: (result.distance_km, result.place_id))
     return results
@@ -125,5 +129,5 @@ def for_display(results, moment=None):
     places = Place.objects.in_bulk([result.place_id for result in results])
     for result in results:
         result.place = places[result.place_id]
-        result.opening = hours.status(result.place.opening_hours, moment)
+        result.opening = hours.status(result.place.opening_hours, moment, result.place.postcode)
     return results

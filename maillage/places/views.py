@@ -111,8 +111,8 @@ def place_detail(request, place_id):
         "places/detail.html",
         {
             "place": place,
-            "opening": hours.status(place.opening_hours),
-            "week": hours.week(place.opening_hours),
+            "opening": hours.status(place.opening_hours, postcode=place.postcode),
+            "week": hours.week(place.opening_hours, postcode=place.postcode),
             "stale": services.is_stale(place),
         },
     )

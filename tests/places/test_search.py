@@ -107,3 +107,10 @@ def test_a_place_page_gives_everything_to_go_there(client, angers):
     assert response.status_code == 200
     assert "openstreetmap.org/directions" in response.content.decode()
     assert client.get(reverse("places:detail", kwargs={"place_id": angers["draft"].pk})).status_code == 404
+
+
+def test_overseas_places_open_by_their_own_clock():
+    # 10 h in Paris in winter is 13 h in La Réunion: a place open 9 h–12 h there is closed.
+    assert hours.is_open("Mo-Fr 09:00-12:00", MONDAY_10H)
+    assert not hours.is_open("Mo-Fr 09:00-12:00", MONDAY_10H, postcode="97400")
+    assert hours.is_open("Mo-Fr 09:00-12:00", MONDAY_10H, postcode="97200") is False  # 5 h in Martinique

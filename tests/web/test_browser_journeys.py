@@ -133,12 +133,13 @@ def test_language_switch_works_without_javascript_and_arabic_is_right_to_left(li
     context.close()
 
 
-def _tab_to(page, element_id, limit=60):
+def _tab_to(page, element_id, limit=60, tag=None):
     for _press in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == element_id:
+        active = page.evaluate("[document.activeElement.id, document.activeElement.tagName]")
+        if (tag and active[1] == tag) or (not tag and active[0] == element_id):
             return
-    raise AssertionError(f"#{element_id} cannot be reached with the keyboard")
+    raise AssertionError(f"#{element_id or tag} cannot be reached with the keyboard")
 
 
 def test_keyboard_only_without_javascript_find_the_nearest_free_place_for_paperwork_and_print_it(
@@ -152,6 +153,8 @@ def test_keyboard_only_without_javascript_find_the_nearest_free_place_for_paperw
     _tab_to(page, "id_need")
     page.keyboard.press("F")  # "Faire mes démarches en ligne"
     assert page.locator("#id_need").input_value() == "demarches"
+    _tab_to(page, None, tag="SUMMARY")  # "More criteria" opens with the keyboard, no JavaScript needed
+    page.keyboard.press("Enter")
     _tab_to(page, "id_free")
     page.keyboard.press("Space")
     _tab_to(page, "id_where")
