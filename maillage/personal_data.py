@@ -27,6 +27,12 @@ JOURNAL = Retention(
     rule="1 year from the event, then deleted by the journal's owner-level purge.",
 )
 
+PLACE_CONTACT = Retention(
+    purpose="Let people contact a help place",
+    kept_for_days=None,
+    rule="While the listing exists; its owner edits or removes it at any time.",
+)
+
 PERSONAL_FIELDS = {
     "accounts.User.email": ACCOUNT,
     "accounts.User.first_name": ACCOUNT,
@@ -52,16 +58,8 @@ PERSONAL_FIELDS = {
         rule="Kept with the report, which is about a place; people are asked for no personal detail in it.",
     ),
     # A place's contact is a structure's public contact, but it sometimes names an agent.
-    "places.Place.phone": Retention(
-        purpose="Let people contact a help place",
-        kept_for_days=None,
-        rule="While the listing exists; its owner edits or removes it at any time.",
-    ),
-    "places.Place.emails": Retention(
-        purpose="Let people contact a help place",
-        kept_for_days=None,
-        rule="While the listing exists; its owner edits or removes it at any time.",
-    ),
+    "places.Place.phone": PLACE_CONTACT,
+    "places.Place.emails": PLACE_CONTACT,
 }
 
 # Fields whose names look personal but hold none, and why.

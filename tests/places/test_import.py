@@ -76,11 +76,11 @@ def test_a_file_applies_whole_or_not_at_all(communes, v1_file, monkeypatch):
     original = pipeline.DuplicateIndex.find
     calls = []
 
-    def failing_on_second_row(self, fields):
+    def failing_on_second_row(self, fields, source):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("the disk is full")
-        return original(self, fields)
+        return original(self, fields, source)
 
     monkeypatch.setattr(pipeline.DuplicateIndex, "find", failing_on_second_row)
     with pytest.raises(RuntimeError):

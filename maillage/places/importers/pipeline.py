@@ -159,47 +159,69 @@ def _similar(name_a, name_b):
 
 
 class DuplicateIndex:
-    """The places of other sources, in memory: finding a duplicate costs no query.
+    """Every place and its sources, in memory: finding a duplicate costs no query.
 
-    Loaded once per file (its size follows the database, not the file): by SIRET and postcode, and
-    on a grid of 0.01° cells (about 1 km) for the 50 m test.
+    Loaded once per command (its size follows the database, not the files) and kept up to date
+    as files are imported: by SIRET and postcode, and on a grid of 0.01° cells (about 1 km) for
+    the 50 m test. A place is never a duplicate for a source that already describes it.
     """
 
-    def __init__(self, source):
-        self.by_siret, self.grid = {}, {}
-        rows = Place.objects.exclude(sources__source=source).values_list(
-            "pk", "pivot", "postcode", "address", "name", "latitude", "longitude"
-        )
-        for pk, pivot, postcode, address, name, latitude, longitude in rows.iterator(chunk_size=5000):
-            if len(pivot) == 14:
-                self.by_siret.setdefault((pivot, postcode), []).append((pk, fold(address)))
-            if latitude is not None:
-                self.grid.setdefault(self._cell(latitude, longitude), []).append((pk, latitude, longitude, name))
+    def __init__(self):
+        self.by_siret, self.grid, self.sources = {}, {}, {}
+        self.last_place_pk = self.last_source_pk = 0
+        self.refresh()
+
+    def refresh(self):
+        """Add what was written since the last look: after each file, one query for its new rows.
+
+        During a file the index does not grow (its own new places are never its duplicates), so
+        memory follows the database, not the file being read.
+        """
+        sources = PlaceSource.objects.filter(pk__gt=self.last_source_pk).order_by("pk")
+        for pk, place_id, source in sources.values_list("pk", "place_id", "source").iterator(chunk_size=5000):
+            self.sources.setdefault(place_id, set()).add(source)
+            self.last_source_pk = pk
+        places = Place.objects.filter(pk__gt=self.last_place_pk).order_by("pk")
+        columns = ("pk", "pivot", "postcode", "address", "name", "latitude", "longitude")
+        for row in places.values_list(*columns).iterator(chunk_size=5000):
+            self._index(*row)
+            self.last_place_pk = row[0]
+
+    def _index(self, pk, pivot, postcode, address, name, latitude, longitude):
+        if len(pivot) == 14:
+            self.by_siret.setdefault((pivot, postcode), []).append((pk, fold(address)))
+        if latitude is not None:
+            self.grid.setdefault(self._cell(latitude, longitude), []).append((pk, latitude, longitude, name))
 
     @staticmethod
     def _cell(latitude, longitude):
         return round(latitude * 100), round(longitude * 100)
 
-    def find(self, fields):
+    def find(self, fields, source):
         """The pk of the same place: same SIRET, postcode and address; or within 50 m with a similar name."""
         if len(fields["pivot"]) == 14:
             address = fold(fields["address"])
             for pk, known_address in self.by_siret.get((fields["pivot"], fields["postcode"]), []):
-                if known_address == address:
+                if known_address == address and source not in self.sources.get(pk, ()):
                     return pk
         if fields["latitude"] is None:
             return None
         row, column = self._cell(fields["latitude"], fields["longitude"])
         for cell in ((row + dr, column + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
             for pk, latitude, longitude, name in self.grid.get(cell, []):
+                if source in self.sources.get(pk, ()):
+                    continue
                 close = distance_km(latitude, longitude, fields["latitude"], fields["longitude"])
                 if close <= DUPLICATE_DISTANCE_KM and _similar(name, fields["name"]):
                     return pk
         return None
 
 
-def _merge_into(place, fields):
-    """Complete an existing place with what another source knows; what it already has stays."""
+def _merge_into(place, fields, save=True):
+    """Complete an existing place with what another source knows; what it already has stays.
+
+    Returns the names of the fields it changed (saved unless ``save`` is False, for a batch).
+    """
     changed = []
     for name, value in fields.items():
         current = getattr(place, name)
@@ -219,8 +241,22 @@ def _merge_into(place, fields):
     if fields.get("updated_on") and fields["updated_on"] > place.updated_on:
         place.updated_on = fields["updated_on"]
         changed.append("updated_on")
-    if changed:
+    if changed and save:
         place.save(update_fields=changed)
+    return changed
+
+
+def _merge_batch(merges):
+    """Merge a chunk's duplicates: one query to read their places, one to update, one to record sources."""
+    if not merges:
+        return
+    places = Place.objects.in_bulk({place_id for place_id, _fields, _source in merges})
+    changed_fields = set()
+    for place_id, fields, _source in merges:
+        changed_fields.update(_merge_into(places[place_id], fields, save=False))
+    if changed_fields:
+        Place.objects.bulk_update(list(places.values()), sorted(changed_fields), batch_size=BATCH_SIZE)
+    PlaceSource.objects.bulk_create([PlaceSource(place_id=place_id, **source) for place_id, _fields, source in merges])
 
 
 class FileIds:
@@ -270,13 +306,16 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def import_file(path, source=None, dry_run=False, locator=None):
+def import_file(path, source=None, dry_run=False, locator=None, duplicates=None):
     started = time.monotonic()
     mapping, default_source = detect_mapping(path, read_records)
     source = (source or default_source)[:100]  # PlaceSource.source's length
     report = ImportReport(path=str(path), source=source)
     locator = locator or CommuneLocator()
-    duplicates, file_ids = DuplicateIndex(source), FileIds()
+    # A dry run rolls its places back: it must not leave them in an index shared with other files.
+    shared_index = duplicates is not None and not dry_run
+    duplicates = duplicates if shared_index else DuplicateIndex()
+    file_ids = FileIds()
     # A row without a date is dated by its file, so that importing the same file again changes nothing.
     fallback_date = date.fromtimestamp(Path(path).stat().st_mtime)
     now = timezone.now()
@@ -304,7 +343,7 @@ def import_file(path, source=None, dry_run=False, locator=None):
                     source=source, source_id__in=[item[0] for item in prepared]
                 ).values_list("pk", "source_id", "place_id", "content_hash")
             }
-            pending = []
+            pending, merges = [], []
             for source_id, fields, content_hash, producer in prepared:
                 if source_id in known:
                     if _update(known[source_id], fields, content_hash, producer, now):
@@ -312,18 +351,20 @@ def import_file(path, source=None, dry_run=False, locator=None):
                     else:
                         report.unchanged += 1
                     continue
-                duplicate_pk = duplicates.find(fields)
+                duplicate_pk = duplicates.find(fields, source)
                 if duplicate_pk is not None:
-                    _merge_into(Place.objects.get(pk=duplicate_pk), fields)
-                    PlaceSource.objects.create(place_id=duplicate_pk, **provenance(source_id, producer, content_hash))
+                    merges.append((duplicate_pk, fields, provenance(source_id, producer, content_hash)))
                     report.merged += 1
                 else:
                     place = Place(**{**fields, "updated_on": fields["updated_on"] or fallback_date})
                     pending.append((place, provenance(source_id, producer, content_hash)))
                     report.created += 1
             _create(pending)
+            _merge_batch(merges)
         if dry_run:
             transaction.set_rollback(True)
+    if shared_index:
+        duplicates.refresh()  # the next file sees this one's places
     report.seconds = time.monotonic() - started
     return report
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.places.importers.communes import CommuneLocator
-from maillage.places.importers.pipeline import import_file, write_rejections
+from maillage.places.importers.pipeline import DuplicateIndex, import_file, write_rejections
 
 
 class Command(BaseCommand):
@@ -26,10 +26,10 @@ class Command(BaseCommand):
         missing = [str(path) for path in files if not path.exists()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
-        locator = CommuneLocator()
+        locator, duplicates = CommuneLocator(), None if dry_run else DuplicateIndex()
         reports = []
         for path in files:
-            result = import_file(path, source=source, dry_run=dry_run, locator=locator)
+            result = import_file(path, source=source, dry_run=dry_run, locator=locator, duplicates=duplicates)
             reports.append(result)
             self.stdout.write(("[dry run] " if dry_run else "") + result.summary())
             for warning, count in result.warnings.most_common():
