@@ -4,8 +4,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.territory.distance import bounding_box
-
 # Members who keep listings true; viewers only read statistics.
 EDITING_ROLES = ["admin", "mediator", "volunteer"]
 
@@ -13,14 +11,6 @@ EDITING_ROLES = ["admin", "mediator", "volunteer"]
 class PlaceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Place.Status.PUBLISHED)
-
-    def located(self):
-        return self.filter(latitude__isnull=False, longitude__isnull=False)
-
-    def within_box(self, latitude, longitude, radius_km):
-        """A cheap indexed pre-filter: the places inside the box around the circle."""
-        min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
-        return self.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
 
     def editable_by(self, user):
         """Places whose listing the user may edit: those of their organisations, unless they are only viewers."""
@@ -130,12 +120,9 @@ class PlaceCorrectionQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         # Reports may hold the reporter's contact: viewers (no second factor) never see them.
-        memberships = Membership.objects.filter(user=user, role__in=EDITING_ROLES)
-        if memberships.filter(organization__is_coordinator=True).exists():
+        if Membership.objects.filter(user=user, role__in=EDITING_ROLES, organization__is_coordinator=True).exists():
             return self.all()
-        return self.filter(
-            place__organization__memberships__user=user, place__organization__memberships__role__in=EDITING_ROLES
-        ).distinct()
+        return self.filter(place__in=Place.objects.editable_by(user))
 
 
 class PlaceCorrection(models.Model):
