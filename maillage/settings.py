@@ -7,6 +7,7 @@ requires ``SECRET_KEY`` and ``ALLOWED_HOSTS``. docs/DEVELOPMENT.md lists every v
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "leaflet",  # only its static files: the optional map of search results
     "maillage.territory",
     "maillage.accounts",
     "maillage.places",
@@ -194,13 +196,26 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Maillage <ne-pas-repondre@maillage.invalid>")
 
+# Optional map of search results, drawn with Leaflet when the person asks for it. Off when empty.
+# A tile URL template such as https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png (its host is
+# then allowed for images by the CSP); respect the tile server's usage policy.
+MAP_TILES_URL = env.str("MAP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap")
+
+
+def _tiles_source(url):
+    """The CSP source of the tiles' host: {s} subdomains become a wildcard."""
+    parts = urlsplit(url.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
 # Security headers: strict by default, HTTPS-only in production.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *filter(None, [_tiles_source(MAP_TILES_URL)])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

@@ -2,13 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.places import hours
+from maillage.places import hours, search_index
 from maillage.places.models import Place
-from maillage.territory.distance import bounding_box, distance_km
 
 # The needs people say, in their words, and the schema's services that answer them.
 NEEDS = {
@@ -59,6 +57,8 @@ SATURDAY = 5
 class Result:
     place_id: int
     distance_km: float
+    latitude: float
+    longitude: float
     place: Place | None = None
     opening: hours.OpeningStatus | None = None
 
@@ -69,65 +69,44 @@ class Result:
         return _("%(km)s km away") % {"km": f"{self.distance_km:.1f}".replace(".", ",")}
 
 
-def _any_of(values, wanted):
-    return not wanted or any(value in values for value in wanted)
-
-
 def search(latitude, longitude, radius_km, need=None, free=False, open_now=False, open_saturday=False,
            support_modes=(), specific_support=(), publics=(), moment=None):  # fmt: skip
     """Published places within ``radius_km``, nearest first: their ids and distances.
 
-    Only the columns the active filters need are read (no model instances, no JSON decoded for
-    nothing); the places of the page shown are loaded afterwards by ``for_display``.
+    Searched in the in-memory index (``search_index``); the places of the page shown are loaded
+    afterwards by ``for_display``.
     """
     moment = moment or timezone.now()
-    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
-    located = Q(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-    # A place without its own position is placed at its commune's centre.
-    by_commune = Q(latitude__isnull=True) & Q(
-        commune__latitude__range=(min_lat, max_lat), commune__longitude__range=(min_lon, max_lon)
-    )
-    checks = []  # (column, test on its value)
-    if need:
-        checks.append(("services", lambda values, wanted=NEEDS[need][1]: _any_of(values, wanted)))
-    if support_modes:
-        wanted = [value for key in support_modes for value in SUPPORT_MODES[key][1]]
-        checks.append(("support_modes", lambda values, wanted=wanted: _any_of(values, wanted)))
-    if specific_support:
-        wanted = [value for key in specific_support for value in SPECIFIC_SUPPORT[key][1]]
-        checks.append(("specific_support", lambda values, wanted=wanted: _any_of(values, wanted)))
-    if publics:
-        wanted = [value for key in publics for value in PUBLICS[key][1]]
-        checks.append(("publics", lambda values, wanted=wanted: _any_of(values, wanted)))
-    if free:
-        checks.append(("fees", lambda values: "Gratuit" in values))
-    if open_now:
-        checks.append(("hours_and_postcode", lambda both: hours.is_open(both[0], moment, both[1])))
-    if open_saturday:
-        checks.append(("hours_and_postcode", lambda both: hours.is_open_on_weekday(both[0], SATURDAY, moment, both[1])))
-    columns = ["pk", "latitude", "longitude", "commune__latitude", "commune__longitude", "opening_hours", "postcode"]
-    columns += [column for column, _test in checks if column != "hours_and_postcode"]
-    values_of = {"hours_and_postcode": lambda row: (row[5], row[6])}
+    index = search_index.current()
+    wanted_values = {
+        "services": NEEDS[need][1] if need else (),
+        "support_modes": [value for key in support_modes for value in SUPPORT_MODES[key][1]],
+        "specific_support": [value for key in specific_support for value in SPECIFIC_SUPPORT[key][1]],
+        "publics": [value for key in publics for value in PUBLICS[key][1]],
+        "fees": ["Gratuit"] if free else (),
+    }
+    wanted = {
+        position: index.wanted_mask(column, wanted_values[column])
+        for position, column in enumerate(search_index.MASKED_COLUMNS)
+        if wanted_values[column]
+    }
     results = []
-    for row in Place.objects.published().filter(located | by_commune).values_list(*columns):
-        place_id, place_latitude, place_longitude, commune_latitude, commune_longitude = row[:5]
-        extra = iter(row[7:])
-        values = [values_of[column](row) if column in values_of else next(extra) for column, _test in checks]
-        if place_latitude is None:
-            place_latitude, place_longitude = commune_latitude, commune_longitude
-        distance = distance_km(latitude, longitude, place_latitude, place_longitude)
-        if distance > radius_km:
+    for entry, distance in index.around(latitude, longitude, radius_km, wanted):
+        if open_now and not hours.is_open(entry.opening_hours, moment, entry.postcode):
             continue
-        if all(test(value) for (_column, test), value in zip(checks, values, strict=True)):
-            results.append(Result(place_id, distance))
+        if open_saturday and not hours.is_open_on_weekday(entry.opening_hours, SATURDAY, moment, entry.postcode):
+            continue
+        results.append(Result(entry.place_id, distance, entry.latitude, entry.longitude))
     results.sort(key=lambda result: (result.distance_km, result.place_id))
     return results
 
 
 def for_display(results, moment=None):
     """Load the places of the results shown (a page) in one query, with whether they are open."""
-    places = Place.objects.in_bulk([result.place_id for result in results])
-    for result in results:
+    places = Place.objects.published().in_bulk([result.place_id for result in results])
+    # A place unpublished since the index was built (by another process) is left out of the page.
+    shown = [result for result in results if result.place_id in places]
+    for result in shown:
         result.place = places[result.place_id]
         result.opening = hours.status(result.place.opening_hours, moment, result.place.postcode)
-    return results
+    return shown

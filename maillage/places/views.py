@@ -1,10 +1,12 @@
 """The public directory (search, place pages) and its open data (Licence Ouverte 2.0)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -84,7 +86,7 @@ def place_search(request):
         arguments = form.search_arguments()
         results = search(latitude, longitude, **arguments)
         page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        for_display(page.object_list)
+        page.object_list = for_display(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         wider = _wider_radius(arguments["radius_km"])
@@ -100,6 +102,13 @@ def place_search(request):
             wider_radius=wider,
             wider_query=widened.urlencode() if wider else "",
         )
+        if settings.MAP_TILES_URL:
+            context.update(map_tiles_url=settings.MAP_TILES_URL, map_attribution=settings.MAP_TILES_ATTRIBUTION)
+            context["map_points"] = [
+                {"name": result.place.name, "lat": result.latitude, "lon": result.longitude,
+                 "url": reverse("places:detail", kwargs={"place_id": result.place_id})}
+                for result in page.object_list
+            ]  # fmt: skip
     return render(request, "places/search.html", context)
 
 

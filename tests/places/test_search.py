@@ -1,3 +1,4 @@
+import json
 from datetime import date, datetime
 
 import pytest
@@ -114,3 +115,21 @@ def test_overseas_places_open_by_their_own_clock():
     assert hours.is_open("Mo-Fr 09:00-12:00", MONDAY_10H)
     assert not hours.is_open("Mo-Fr 09:00-12:00", MONDAY_10H, postcode="97400")
     assert hours.is_open("Mo-Fr 09:00-12:00", MONDAY_10H, postcode="97200") is False  # 5 h in Martinique
+
+
+def test_the_map_is_offered_only_when_a_tile_server_is_set(client, angers, settings):
+    query = {"where": "Angers (49000)", "need": "demarches", "radius": "10"}
+    assert "results-map" not in client.get(reverse("places:search"), query).content.decode()
+    settings.MAP_TILES_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    html = client.get(reverse("places:search"), query).content.decode()
+    points = json.loads(html.split('id="results-map-points" type="application/json">')[1].split("</script>")[0])
+    assert [point["name"] for point in points] == ["Sans position", "Médiathèque"]
+    assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in html and " hidden " in html
+
+
+def test_the_tile_server_is_allowed_by_the_content_security_policy_only_for_images():
+    from maillage.settings import _tiles_source
+
+    assert _tiles_source("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://*.tile.openstreetmap.org"
+    assert _tiles_source("https://tiles.example.org:8443/{z}/{x}/{y}.png") == "https://tiles.example.org:8443"
+    assert _tiles_source("") is None

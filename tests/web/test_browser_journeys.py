@@ -186,3 +186,26 @@ def test_near_me_uses_the_browsers_position_when_the_person_asks(live_world, bro
     assert "latitude=47.4712" in page.url
     assert page.locator(".result").count() > 0
     context.close()
+
+
+def test_the_map_of_results_is_drawn_only_on_request_from_our_own_files(live_world, browser, communes, settings):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.places.test_search import place
+    from tests.web.test_crawler import AXE_OPTIONS
+
+    place("Médiathèque", 47.4696, -0.5540)
+    place("Maison France Services", 47.475, -0.56)
+    settings.MAP_TILES_URL = live_world.url + "/static/favicon.svg?{z}/{x}/{y}"
+    page = browser.new_page()
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(live_world.url + reverse("places:search") + "?where=Angers+(49000)&radius=10")
+    assert not page.locator(".leaflet-container").count(), "Leaflet is fetched only when asked for"
+    page.get_by_role("button", name="Afficher ces lieux sur une carte").click()
+    page.wait_for_selector(".leaflet-container path.leaflet-interactive")
+    assert page.locator("path.leaflet-interactive").count() == 2
+    assert hosts == {live_world.url.split("/")[2]}
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    page.close()

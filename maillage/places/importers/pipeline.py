@@ -15,9 +15,10 @@ from datetime import date
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from maillage.places import search_index
 from maillage.places.importers import normalize
 from maillage.places.importers.communes import CommuneLocator
 from maillage.places.importers.mappings import detect_mapping
@@ -363,10 +364,20 @@ def import_file(path, source=None, dry_run=False, locator=None, duplicates=None)
             _merge_batch(merges)
         if dry_run:
             transaction.set_rollback(True)
+        elif report.created or report.updated or report.merged:
+            search_index.directory_changed()  # bulk writes send no signal
     if shared_index:
         duplicates.refresh()  # the next file sees this one's places
     report.seconds = time.monotonic() - started
     return report
+
+
+def refresh_planner_statistics():
+    """After a bulk import, PostgreSQL's planner still believes the tables small until autovacuum
+    runs, and picks slow plans (a scan of every place to fetch ten by id). SQLite needs nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE places_place, places_placesource")
 
 
 def _update(known, fields, content_hash, producer, now):

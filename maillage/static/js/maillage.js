@@ -63,7 +63,43 @@
     });
   }
 
+  // The map of search results: Leaflet (about 40 KB) is fetched only when the person asks for it.
+  function enhanceResultsMap(container) {
+    var points = JSON.parse(document.getElementById("results-map-points").textContent);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--secondary";
+    button.textContent = container.dataset.showLabel;
+    container.before(button);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = container.dataset.leafletStyle;
+      document.head.appendChild(style);
+      var script = document.createElement("script");
+      script.src = container.dataset.leafletScript;
+      script.onerror = function () { button.disabled = false; };
+      script.onload = function () {
+        button.remove();
+        container.hidden = false;
+        var map = window.L.map(container, { scrollWheelZoom: false });
+        window.L.tileLayer(container.dataset.tiles, { attribution: container.dataset.attribution, maxZoom: 19 }).addTo(map);
+        map.fitBounds(points.map(function (point) {
+          var link = document.createElement("a");
+          link.href = point.url;
+          link.textContent = point.name;
+          window.L.circleMarker([point.lat, point.lon], { radius: 9 }).bindPopup(link).addTo(map);
+          return [point.lat, point.lon];
+        }), { padding: [24, 24], maxZoom: 16 });
+        container.focus();
+      };
+      document.head.appendChild(script);
+    });
+  }
+
   document.querySelectorAll("input[data-commune-suggestions]").forEach(enhanceCommuneInput);
+  document.querySelectorAll("#results-map").forEach(enhanceResultsMap);
   document.querySelectorAll("form[data-near-me-label]").forEach(enhanceNearMe);
   focusErrorSummary();
 })();

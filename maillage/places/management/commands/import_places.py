@@ -3,7 +3,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.places.importers.communes import CommuneLocator
-from maillage.places.importers.pipeline import DuplicateIndex, import_file, write_rejections
+from maillage.places.importers.pipeline import (
+    DuplicateIndex,
+    import_file,
+    refresh_planner_statistics,
+    write_rejections,
+)
 
 
 class Command(BaseCommand):
@@ -34,6 +39,8 @@ class Command(BaseCommand):
             self.stdout.write(("[dry run] " if dry_run else "") + result.summary())
             for warning, count in result.warnings.most_common():
                 self.stdout.write(f"    {count} × {warning}")
+        if not dry_run:
+            refresh_planner_statistics()
         rows = sum(result.rows for result in reports)
         accepted = sum(result.accepted for result in reports)
         write_rejections(reports, report)
