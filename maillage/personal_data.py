@@ -33,6 +33,21 @@ PLACE_CONTACT = Retention(
     rule="While the listing exists; its owner edits or removes it at any time.",
 )
 
+HELP_REQUEST = Retention(
+    purpose="Find help for a person and follow their request (their consent is recorded with it)",
+    kept_for_days=None,
+    rule=(
+        "While the request is open; erased 12 months after it is closed (HELP_REQUEST_RETENTION_MONTHS), "
+        "by manage.py purge_personal_data. What remains (need, commune, dates, outcome) names nobody."
+    ),
+)
+
+# Fields of a help request that are erased when it is anonymised (helprequests.retention).
+HELP_REQUEST_PERSONAL_FIELDS = (
+    "first_name", "phone", "email", "asker_name", "asker_phone", "asker_email", "message",
+    "preferred_moments", "language", "specific_support",
+)  # fmt: skip
+
 PERSONAL_FIELDS = {
     "accounts.User.email": ACCOUNT,
     "accounts.User.first_name": ACCOUNT,
@@ -57,6 +72,9 @@ PERSONAL_FIELDS = {
         kept_for_days=None,
         rule="Kept with the report, which is about a place; people are asked for no personal detail in it.",
     ),
+    **{f"helprequests.HelpRequest.{name}": HELP_REQUEST for name in HELP_REQUEST_PERSONAL_FIELDS},
+    "helprequests.PersonMessage.text": HELP_REQUEST,
+    "helprequests.Transition.staff_note": HELP_REQUEST,
     # A place's contact is a structure's public contact, but it sometimes names an agent.
     "places.Place.phone": PLACE_CONTACT,
     "places.Place.emails": PLACE_CONTACT,
@@ -72,5 +90,6 @@ NOT_PERSONAL = {
     "places.Place.address": "the public address of a help place",
     "places.Place.address_complement": "the public address of a help place",
     "places.Place.labels": "labels of a help place",
+    "helprequests.HelpRequest.contact_preference": "call, text or e-mail: a choice, not a contact",
     "places.Place.other_labels": "labels of a help place",
 }

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "maillage.territory",
     "maillage.accounts",
     "maillage.places",
+    "maillage.helprequests",
     "maillage.api",
     "maillage",  # shared templates, static files, template tags and translations
 ]
@@ -195,6 +196,12 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Maillage <ne-pas-repondre@maillage.invalid>")
+
+# Help requests: how long a request may wait for a place before the coordination takes it, how
+# long it may stay unanswered before it expires, how long a closed request keeps personal data.
+HELP_REQUEST_ESCALATION_HOURS = env.int("HELP_REQUEST_ESCALATION_HOURS", default=48)
+HELP_REQUEST_EXPIRY_DAYS = env.int("HELP_REQUEST_EXPIRY_DAYS", default=30)
+HELP_REQUEST_RETENTION_MONTHS = env.int("HELP_REQUEST_RETENTION_MONTHS", default=12)
 
 # Optional map of search results, drawn with Leaflet when the person asks for it. Off when empty.
 # A tile URL template such as https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png (its host is

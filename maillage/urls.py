@@ -13,6 +13,7 @@ urlpatterns = [
     path("langue/", login_not_required(set_language), name="set_language"),
     path("territoire/", include("maillage.territory.urls")),
     path("", include("maillage.places.urls")),
+    path("", include("maillage.helprequests.urls")),
     path("", include("maillage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

@@ -37,6 +37,11 @@ PUBLIC_URL_NAMES = {
     "places:places_geojson",
     "places:data_inclusion_structures",
     "places:data_inclusion_services",
+    # Asking for help needs no account; a signed link follows the request.
+    "helprequests:ask",
+    "helprequests:confirmation",
+    "helprequests:follow",
+    "helprequests:withdraw",
     # The JSON API (maillage/api): every URL ninja builds is public, read-only.
     "api:api-root",
     "api:openapi-json",
@@ -120,6 +125,8 @@ def sample_arguments(route, world):
             values[argument] = world.place.pk
         elif argument == "correction_id":
             values[argument] = world.correction.pk
+        elif route.name.startswith("helprequests:") and argument == "token":
+            values[argument] = world.help_request_token
         else:
             raise MissingSample(
                 f"No sample value for argument {argument!r} of {route.name}: add one in tests/url_inventory.py"
@@ -143,11 +150,14 @@ class OrganizationWorld:
     invitation_token: str
     place: object
     correction: object
+    help_request: object
+    help_request_token: str
 
 
 def organization_world(organization):
     from maillage.accounts.models import Invitation, Membership
     from maillage.accounts.services import invitation_token
+    from maillage.helprequests import links
     from maillage.places.models import Place, PlaceCorrection
 
     admin_membership = Membership.objects.admins().of(organization).select_related("user").first()
@@ -157,6 +167,7 @@ def organization_world(organization):
     invitation = Invitation.objects.create(
         organization=organization, email=f"invited-{organization.pk}@example.org", role=Membership.Role.MEDIATOR
     )
+    help_request = _sample_help_request(place)
     return OrganizationWorld(
         organization=organization,
         admin=admin_membership.user,
@@ -166,7 +177,21 @@ def organization_world(organization):
         invitation_token=invitation_token(invitation),
         place=place,
         correction=PlaceCorrection.objects.create(place=place, kind=PlaceCorrection.Kind.HOURS),
+        help_request=help_request,
+        help_request_token=links.token_for(help_request),
     )
+
+
+def _sample_help_request(place):
+    from django.utils import timezone
+
+    from maillage.helprequests import services
+    from maillage.helprequests.models import ConsentChannel, ContactPreference, Origin
+
+    return services.submit(
+        origin=Origin.PERSON, need="demarches", commune_id="49007", contact_preference=ContactPreference.CALL,
+        phone="+33612345678", consent_given_at=timezone.now(), consent_channel=ConsentChannel.ONLINE, place=place,
+    )  # fmt: skip
 
 
 def _sample_place(organization):

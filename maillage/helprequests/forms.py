@@ -1,0 +1,186 @@
+"""The public request for help, in three short steps, and the forms of its follow-up page."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from maillage.helprequests.models import ContactPreference
+from maillage.places.importers.normalize import clean_phone
+from maillage.places.search import NEEDS, SPECIFIC_SUPPORT
+from maillage.territory.forms import CommuneField
+
+GO_TO_A_PLACE = "place"
+SOMEONE_ELSE = "someone_else"
+
+MOMENTS = {
+    "morning": _("In the morning"),
+    "midday": _("Around lunchtime"),
+    "afternoon": _("In the afternoon"),
+    "evening": _("After 6 pm"),
+    "saturday": _("On Saturday"),
+}
+
+# The languages most asked for in France's help places, and French Sign Language.
+LANGUAGES = {
+    "": _("French"),
+    "en": _("English"),
+    "ar": _("Arabic"),
+    "es": _("Spanish"),
+    "pt": _("Portuguese"),
+    "tr": _("Turkish"),
+    "ro": _("Romanian"),
+    "ru": _("Russian"),
+    "uk": _("Ukrainian"),
+    "fa": _("Dari or Persian"),
+    "ps": _("Pashto"),
+    "lsf": _("French Sign Language (LSF)"),
+}
+
+# The specific support a person can ask for when asking to be contacted (not mobility: we come to them).
+SUPPORT = {key: SPECIFIC_SUPPORT[key][0] for key in ("surdite", "vue", "lecture", "handicap-mental")}
+
+
+def _choices(options):
+    return [(key, label) for key, (label, _values) in options.items()]
+
+
+class NeedStep(forms.Form):
+    need = forms.ChoiceField(
+        label=_("What do you need help with?"), choices=_choices(NEEDS), widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you need help with.")},
+    )  # fmt: skip
+    for_whom = forms.ChoiceField(
+        label=_("Who needs help?"), initial="me", widget=forms.RadioSelect, required=False,
+        choices=[("me", _("Me")), (SOMEONE_ELSE, _("Someone else: I am asking for them"))],
+    )  # fmt: skip
+
+
+class WhereStep(forms.Form):
+    where = CommuneField(label=_("Where does the person who needs help live?"))
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("where")
+        if commune is not None and commune.latitude is None:
+            self.add_error(
+                "where", _("We do not know where this commune is yet. Call the help line: we will help you.")
+            )
+        return cleaned
+
+
+class HowStep(forms.Form):
+    contact = forms.ChoiceField(
+        label=_("How do you want to be helped?"), widget=forms.RadioSelect,
+        choices=[*ContactPreference.choices, (GO_TO_A_PLACE, _("I would rather go to a help place myself"))],
+        error_messages={"required": _("Choose how you want to be helped.")},
+    )  # fmt: skip
+    phone = forms.CharField(
+        label=_("Phone number"), required=False, max_length=30,
+        help_text=_("Needed to call you back or send you a text message. For example: 06 12 34 56 78."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("E-mail address"), required=False, help_text=_("Needed to write to you by e-mail."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+    first_name = forms.CharField(
+        label=_("First name"), required=False, max_length=60,
+        help_text=_("So that we know who to ask for. A nickname is fine."),
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )  # fmt: skip
+    moments = forms.MultipleChoiceField(
+        label=_("When can we call you?"), required=False, choices=list(MOMENTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    language = forms.ChoiceField(
+        label=_("Which language do you prefer?"), required=False, choices=list(LANGUAGES.items())
+    )
+    support = forms.MultipleChoiceField(
+        label=_("Do you need specific support?"), required=False, choices=list(SUPPORT.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    message = forms.CharField(
+        label=_("Anything else we should know?"), required=False, max_length=1000,
+        help_text=_("Do not write details about your health, your money or your papers."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    asker_name = forms.CharField(label=_("Your name"), required=False, max_length=120)
+    asker_phone = forms.CharField(
+        label=_("Your phone number"), required=False, max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )  # fmt: skip
+    asker_email = forms.EmailField(
+        label=_("Your e-mail address"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    consent = forms.BooleanField(label=_("I agree that these details are kept to help me"), required=False)
+    # A field people never see (hidden by CSS, skipped by keyboard): robots fill it, people do not.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, for_someone_else=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_someone_else = for_someone_else
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if for_someone_else:
+            self.fields["phone"].label = _("Phone number of the person who needs help")
+            self.fields["email"].label = _("E-mail address of the person who needs help")
+            self.fields["first_name"].label = _("First name of the person who needs help")
+            self.fields["moments"].label = _("When can we call them?")
+            self.fields["language"].label = _("Which language do they prefer?")
+            self.fields["support"].label = _("Do they need specific support?")
+            self.fields["consent"].label = _("The person agrees that these details are kept to help them")
+        else:
+            for name in ("asker_name", "asker_phone", "asker_email"):
+                del self.fields[name]
+
+    @property
+    def retention_months(self):
+        return settings.HELP_REQUEST_RETENTION_MONTHS
+
+    def goes_to_a_place(self):
+        return self.cleaned_data.get("contact") == GO_TO_A_PLACE
+
+    def is_spam(self):
+        return bool(self.cleaned_data.get("website"))
+
+    def clean_phone(self):
+        return self._phone("phone")
+
+    def clean_asker_phone(self):
+        return self._phone("asker_phone")
+
+    def _phone(self, name):
+        text = self.cleaned_data[name].strip()
+        if not text:
+            return ""
+        phone = clean_phone(text)
+        if not phone:
+            raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        contact = cleaned.get("contact")
+        if not contact or contact == GO_TO_A_PLACE:
+            return cleaned
+        if (
+            contact in (ContactPreference.CALL, ContactPreference.SMS)
+            and not cleaned.get("phone")
+            and "phone" not in self.errors
+        ):
+            self.add_error("phone", _("Type a phone number, so that we can reach you."))
+        if contact == ContactPreference.EMAIL and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Type an e-mail address, so that we can write to you."))
+        asker_reachable = cleaned.get("asker_phone") or cleaned.get("asker_email") or "asker_phone" in self.errors
+        if self.for_someone_else and not asker_reachable:
+            self.add_error("asker_phone", _("Give us a way to reach you too: a phone number or an e-mail."))
+        if not cleaned.get("consent"):
+            self.add_error("consent", _("We need your agreement to keep these details. Or call the help line."))
+        return cleaned
+
+
+class PersonMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Do not write details about your health, your money or your papers."),
+        error_messages={"required": _("Type your message.")},
+    )  # fmt: skip

@@ -1,0 +1,192 @@
+"""A person's request for help, from the first words to the outcome, whoever started it.
+
+The state machine (which move is allowed from which state) lives in ``states.py``; the only way
+to change a request's status is a function of ``services.py``, which logs the move as a
+``Transition`` in the same transaction.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Crockford's base32 without the letters people confuse (I, L, O, U): easy to read on the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference():
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("waiting for a place")
+    REFERRED = "referred", _("sent to a place, waiting for its answer")
+    DECLINED = "declined", _("declined by the place")
+    ESCALATED = "escalated", _("with the territory's coordination")
+    CLAIMED = "claimed", _("taken on by a place")
+    APPOINTMENT = "appointment", _("appointment booked")
+    CLOSED = "closed", _("closed")
+    WITHDRAWN = "withdrawn", _("no longer needed")
+    EXPIRED = "expired", _("expired without an answer")
+
+
+class Origin(models.TextChoices):
+    PERSON = "person", _("the person, online")
+    RELATIVE = "relative", _("a relative or neighbour, online")
+    DESK = "desk", _("at a desk, for the person")
+    PHONE_LINE = "phone_line", _("the territory's phone line")
+    REFERRAL = "referral", _("a professional's referral")
+
+
+class ContactPreference(models.TextChoices):
+    CALL = "call", _("Call me back")
+    SMS = "sms", _("Send me a text message (SMS)")
+    EMAIL = "email", _("Write to me by e-mail")
+
+
+class ConsentChannel(models.TextChoices):
+    ONLINE = "online", _("online, by ticking the box")
+    ORAL_DESK = "oral_desk", _("orally, at a desk")
+    ORAL_PHONE = "oral_phone", _("orally, on the phone")
+
+
+class Outcome(models.TextChoices):
+    HELPED = "helped", _("helped")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("referred elsewhere")
+    NO_LONGER_NEEDED = "no_longer_needed", _("no longer needed")
+    UNREACHABLE = "unreachable", _("unreachable after 3 attempts")
+
+
+class HelpRequestQuerySet(models.QuerySet):
+    def handled_by(self, user):
+        """The requests a user may see: those of the places of their organisations, and those their
+        organisations referred. Personal data never leaves these two."""
+        organizations = user.memberships.values("organization")
+        return self.filter(
+            models.Q(place__organization__in=organizations) | models.Q(referrer_organization__in=organizations)
+        )
+
+    def open(self):
+        return self.exclude(status__in=[Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED])
+
+
+class HelpRequest(models.Model):
+    reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
+    # The form's one-time key: a form sent twice (double click, reload) creates one request.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    origin = models.CharField(max_length=20, choices=Origin.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    # What for, where, how.
+    need = models.CharField(_("need"), max_length=30)
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, related_name="+")
+    contact_preference = models.CharField(_("how to be contacted"), max_length=10, choices=ContactPreference.choices)
+    preferred_moments = models.JSONField(_("preferred moments"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=40, blank=True)
+    specific_support = models.JSONField(_("specific support"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    # The person, and the one who asks for them when it is someone else.
+    first_name = models.CharField(_("first name"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164")
+    email = models.EmailField(_("e-mail address"), blank=True)
+    asked_by_someone_else = models.BooleanField(default=False)
+    asker_name = models.CharField(_("name of the person asking"), max_length=120, blank=True)
+    asker_phone = models.CharField(_("phone of the person asking"), max_length=20, blank=True)
+    asker_email = models.EmailField(_("e-mail of the person asking"), blank=True)
+
+    consent_given_at = models.DateTimeField()
+    consent_channel = models.CharField(max_length=20, choices=ConsentChannel.choices)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Who has it.
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="help_requests"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    referrer_organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="referred_requests"
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appointment_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HelpRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self):
+        return self.status not in {Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED}
+
+
+class Transition(models.Model):
+    """One move of a request's status: who, when, from, to, why. Never changed afterwards."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    by_the_person = models.BooleanField(default=False)
+    reason = models.CharField(max_length=40, blank=True)
+    # Staff's words about the move: shown to staff, never on the person's page.
+    staff_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request} {self.action}: {self.from_status or '-'} → {self.to_status}"
+
+
+class ContactAttempt(models.Model):
+    class Kind(models.TextChoices):
+        CALLED = "called", _("called, we talked")
+        NO_ANSWER = "no_answer", _("called, no answer")
+        MESSAGE_LEFT = "message_left", _("called, message left")
+        SMS_SENT = "sms_sent", _("text message sent")
+        EMAIL_SENT = "email_sent", _("e-mail sent")
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="contact_attempts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request} {self.kind}"
+
+
+class PersonMessage(models.Model):
+    """A message the person adds from their follow-up link."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="person_messages")
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request} message"

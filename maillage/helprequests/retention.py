@@ -1,0 +1,35 @@
+"""Erase the personal data of help requests closed longer ago than the retention period.
+
+What remains of an anonymised request (need, commune, origin, dates, statuses, outcome) names
+nobody and keeps the territory's statistics right.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from maillage.helprequests.models import HelpRequest, PersonMessage, Transition
+from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
+
+DAYS_PER_MONTH = 30.44
+
+
+def due_for_anonymisation(now=None):
+    cutoff = (now or timezone.now()) - timedelta(days=round(settings.HELP_REQUEST_RETENTION_MONTHS * DAYS_PER_MONTH))
+    # Closing, withdrawing and expiring all set closed_at: an open request has none.
+    return HelpRequest.objects.filter(anonymised_at__isnull=True, closed_at__lt=cutoff)
+
+
+def anonymise(requests):
+    """Blank every personal field of these requests, and their messages and staff notes."""
+    ids = list(requests.values_list("pk", flat=True))
+    blank = {name: HelpRequest._meta.get_field(name).get_default() for name in HELP_REQUEST_PERSONAL_FIELDS}
+    with transaction.atomic():
+        HelpRequest.objects.filter(pk__in=ids).update(
+            **blank, submission_key=None, anonymised_at=timezone.now(), consent_recorded_by=None
+        )
+        PersonMessage.objects.filter(request_id__in=ids).delete()
+        Transition.objects.filter(request_id__in=ids).exclude(staff_note="").update(staff_note="")
+    return len(ids)

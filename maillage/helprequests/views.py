@@ -1,0 +1,228 @@
+"""Asking for help without an account, and following the request from a signed link."""
+
+import contextlib
+import re
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from maillage.helprequests import links, services
+from maillage.helprequests.forms import (
+    LANGUAGES,
+    MOMENTS,
+    SOMEONE_ELSE,
+    SUPPORT,
+    HowStep,
+    NeedStep,
+    PersonMessageForm,
+    WhereStep,
+)
+from maillage.helprequests.models import ConsentChannel, ContactAttempt, HelpRequest, Origin
+from maillage.helprequests.states import FOR_THE_PERSON, IllegalTransition
+from maillage.places.search import NEEDS
+from maillage.ratelimit import rate_limited
+
+STEPS = {1: NeedStep, 2: WhereStep, 3: HowStep}
+STEP_TITLES = {
+    1: gettext_lazy("What do you need help with?"),
+    2: gettext_lazy("Where do you live?"),
+    3: gettext_lazy("How do you want to be helped?"),
+}
+NOT_CARRIED = {"csrfmiddlewaretoken", "step", "back"}
+
+
+def _form(step, data=None, for_someone_else=False, initial=None):
+    arguments = {"for_someone_else": for_someone_else} if step == 3 else {}
+    return STEPS[step](data, initial=initial, **arguments)
+
+
+def _initial_from(step, data):
+    """What was typed in a step the person comes back to (kept in hidden fields meanwhile)."""
+    form = _form(step)
+    initial = {}
+    for name, field in form.fields.items():
+        if hasattr(field, "choices") and getattr(field.widget, "allow_multiple_selected", False):
+            values = data.getlist(name)
+        else:
+            values = data.get(name)
+        if values:
+            initial[name] = values
+    if data.get("where"):
+        initial["where"] = {"text": data.get("where", ""), "choice": data.get("where_choice", "")}
+    return initial
+
+
+def _render_step(request, step, form, data):
+    step_fields = set(form.fields) | ({"where_choice"} if step == 2 else set())
+    carried = [
+        (name, value) for name, values in data.lists() if name not in NOT_CARRIED and name not in step_fields
+        for value in values
+    ]  # fmt: skip
+    if not any(name == "submission_key" for name, _value in carried):
+        carried.append(("submission_key", uuid.uuid4().hex))
+    context = {"step": step, "step_title": STEP_TITLES[step], "form": form, "carried": carried}
+    return render(request, "helprequests/ask.html", context)
+
+
+@login_not_required
+@rate_limited("help_request", limit=30, period_seconds=60 * 60)  # three steps a request
+def ask_for_help(request):
+    if request.method != "POST":
+        return _render_step(request, 1, _form(1), request.GET.copy())
+    data = request.POST
+    step = int(data["step"]) if data.get("step") in {"1", "2", "3"} else 1
+    for_someone_else = data.get("for_whom") == SOMEONE_ELSE
+    if "back" in data and step > 1:
+        previous = step - 1
+        return _render_step(request, previous, _form(previous, data, for_someone_else), data)
+    forms = {number: _form(number, data, for_someone_else) for number in range(1, step + 1)}
+    for number, form in forms.items():
+        if not form.is_valid():
+            return _render_step(request, number, form, data)
+    if step < 3:
+        following = step + 1
+        return _render_step(
+            request, following, _form(following, None, for_someone_else, _initial_from(following, data)), data
+        )
+    need, where, how = forms[1].cleaned_data, forms[2].cleaned_data, forms[3]
+    if how.is_spam():
+        return redirect("helprequests:ask")
+    if how.goes_to_a_place():  # nothing is kept: the nearest places, and the person goes there
+        query = {
+            "where": where["where"].label,
+            "need": need["need"],
+            "radius": 10,
+            "support": how.cleaned_data["support"],
+        }
+        return redirect(reverse("places:search") + "?" + urlencode(query, doseq=True))
+    submission_key = data.get("submission_key", "")
+    help_request = services.submit(
+        submission_key=submission_key if re.fullmatch(r"[0-9a-f]{32}", submission_key) else None,
+        origin=Origin.RELATIVE if for_someone_else else Origin.PERSON,
+        need=need["need"], commune=where["where"], contact_preference=how.cleaned_data["contact"],
+        preferred_moments=how.cleaned_data["moments"], language=how.cleaned_data["language"],
+        specific_support=how.cleaned_data["support"], message=how.cleaned_data["message"],
+        first_name=how.cleaned_data["first_name"], phone=how.cleaned_data["phone"], email=how.cleaned_data["email"],
+        asked_by_someone_else=for_someone_else, asker_name=how.cleaned_data.get("asker_name", ""),
+        asker_phone=how.cleaned_data.get("asker_phone", ""), asker_email=how.cleaned_data.get("asker_email", ""),
+        consent_given_at=timezone.now(), consent_channel=ConsentChannel.ONLINE,
+    )  # fmt: skip
+    return redirect("helprequests:confirmation", token=links.token_for(help_request))
+
+
+def _request_for(token):
+    found = links.request_id_from(token)
+    if found is None:
+        raise Http404("Unknown or altered link.")
+    request_id, reference = found
+    return get_object_or_404(
+        HelpRequest.objects.select_related("commune", "place"), pk=request_id, reference=reference, anonymised_at=None
+    )
+
+
+def _described(help_request):
+    """What the person asked, in their words, for their pages."""
+    return {
+        "need": NEEDS.get(help_request.need, (help_request.need,))[0],
+        "moments": [MOMENTS[key] for key in help_request.preferred_moments if key in MOMENTS],
+        "language": LANGUAGES.get(help_request.language, "") if help_request.language else "",
+        "support": [SUPPORT[key] for key in help_request.specific_support if key in SUPPORT],
+        "phone": _masked(help_request.phone),
+        "email": _masked_email(help_request.email),
+        "status": FOR_THE_PERSON[help_request.status],
+    }
+
+
+def _masked(phone):
+    """Enough of a number to recognise it, not enough to use it: the link may be seen by others."""
+    return f"•• •• •• {phone[-4:-2]} {phone[-2:]}" if len(phone) >= 4 else ""
+
+
+def _masked_email(email):
+    if "@" not in email:
+        return ""
+    name, domain = email.split("@", 1)
+    return f"{name[:1]}•••@{domain}"
+
+
+@login_not_required
+def confirmation(request, token):
+    help_request = _request_for(token)
+    context = {
+        "help_request": help_request,
+        "described": _described(help_request),
+        "follow_url": request.build_absolute_uri(links.follow_url(help_request)),
+        "answer_within_days": max(1, settings.HELP_REQUEST_ESCALATION_HOURS // 24),
+    }
+    return render(request, "helprequests/confirmation.html", context)
+
+
+PERSON_WORDS = {
+    "submit": gettext_lazy("We received your request."),
+    "refer": gettext_lazy("Your request was sent to a help place."),
+    "claim": gettext_lazy("A help place took your request."),
+    "accept": gettext_lazy("A help place took your request."),
+    "decline": gettext_lazy("We are looking for another help place for you."),
+    "reoffer": gettext_lazy("We are looking for another help place for you."),
+    "transfer": gettext_lazy("Your request was passed on to another help place."),
+    "escalate": gettext_lazy("The team of your territory is looking for a help place for you."),
+    "book": gettext_lazy("An appointment was booked."),
+    "close": gettext_lazy("Your request was closed."),
+    "withdraw": gettext_lazy("You told us you no longer need help."),
+    "expire": gettext_lazy("Your request was closed: we could not find help in time."),
+}
+ATTEMPT_WORDS = {
+    ContactAttempt.Kind.CALLED: gettext_lazy("We called you."),
+    ContactAttempt.Kind.NO_ANSWER: gettext_lazy("We tried to call you, without an answer."),
+    ContactAttempt.Kind.MESSAGE_LEFT: gettext_lazy("We called you and left a message."),
+    ContactAttempt.Kind.SMS_SENT: gettext_lazy("We sent you a text message."),
+    ContactAttempt.Kind.EMAIL_SENT: gettext_lazy("We sent you an e-mail."),
+}
+
+
+def _timeline(help_request):
+    """Each step, in plain words, oldest first. Reasons and staff notes are never shown here."""
+    events = [(move.at, PERSON_WORDS[move.action]) for move in help_request.transitions.all()]
+    events += [(attempt.at, ATTEMPT_WORDS[attempt.kind]) for attempt in help_request.contact_attempts.all()]
+    events += [(message.at, _("You sent a message.")) for message in help_request.person_messages.all()]
+    return sorted(events, key=lambda event: event[0])
+
+
+@login_not_required
+@rate_limited("help_request_follow", limit=20, period_seconds=60 * 60)
+def follow(request, token):
+    help_request = _request_for(token)
+    form = PersonMessageForm(request.POST or None)
+    if request.method == "POST" and help_request.is_open and form.is_valid():
+        services.add_person_message(help_request, form.cleaned_data["text"])
+        messages.success(request, _("Your message was added. The help place will read it."))
+        return redirect("helprequests:follow", token=token)
+    context = {
+        "help_request": help_request,
+        "described": _described(help_request),
+        "timeline": _timeline(help_request),
+        "form": form,
+        "token": token,
+    }
+    return render(request, "helprequests/follow.html", context)
+
+
+@login_not_required
+@rate_limited("help_request_follow", limit=20, period_seconds=60 * 60)
+def withdraw(request, token):
+    help_request = _request_for(token)
+    if request.method == "POST":
+        with contextlib.suppress(IllegalTransition):  # already closed: the page says so
+            services.withdraw(help_request)
+        messages.success(request, _("Thank you for telling us. Your request is closed."))
+        return redirect("helprequests:follow", token=token)
+    return render(request, "helprequests/withdraw.html", {"help_request": help_request, "token": token})
