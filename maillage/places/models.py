@@ -31,7 +31,7 @@ class Place(models.Model):
 
     # Identity and address (schema: id is kept per source in PlaceSource; pivot is the SIRET/SIREN).
     name = models.CharField(_("name"), max_length=250)
-    pivot = models.CharField(_("SIRET or SIREN"), max_length=14, blank=True, db_index=True)
+    pivot = models.CharField(_("SIRET or SIREN"), max_length=14, blank=True)
     structure_parente = models.CharField(max_length=250, blank=True)
     typologie = models.JSONField(default=list, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
@@ -41,7 +41,7 @@ class Place(models.Model):
     commune = models.ForeignKey(
         "territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="places"
     )
-    latitude = models.FloatField(null=True, blank=True, db_index=True)
+    latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
     # Contact and presentation.
@@ -73,7 +73,7 @@ class Place(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="places"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     updated_on = models.DateField(_("last update"), help_text="date_maj of the schema")
     last_verified_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -84,7 +84,9 @@ class Place(models.Model):
         verbose_name = _("help place")
         verbose_name_plural = _("help places")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["status", "latitude", "longitude"], name="place_status_position")]
+        # Few indexes: searches by position run in memory (search_index.py), and every index slows
+        # the import's inserts. No varchar_pattern_ops twins: nothing filters places with LIKE.
+        indexes = [models.Index(fields=["status"], name="place_status")]
 
     def __str__(self):
         return f"{self.name} ({self.commune_name})"

@@ -4,6 +4,7 @@ Each function takes what a file holds and returns the clean value (or an empty o
 where useful, a warning: the import keeps going and reports them.
 """
 
+import functools
 import math
 import re
 from datetime import UTC, date, datetime
@@ -34,12 +35,15 @@ FRENCH_BOXES = [
 ]
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(value):
     if value is None:
         return ""
     if isinstance(value, list):
         value = " ".join(str(part) for part in value if part not in (None, ""))
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = _SPACES.sub(" ", str(value)).strip()
     return "" if text.lower() in {"null", "none", "nan", "n/a", "-", "undefined"} else text
 
 
@@ -349,7 +353,13 @@ def clean_enumeration(value, field):
         return [], ""
     if isinstance(value, list):
         value = " | ".join(clean_text(part) for part in value)
-    remaining = f" {fold(clean_text(value))} "
+    values, remaining = _enumeration_of_text(clean_text(value), field)
+    return list(values), remaining
+
+
+@functools.lru_cache(maxsize=4096)  # the same few lists of services fill most rows of a file
+def _enumeration_of_text(text, field):
+    remaining = f" {fold(text)} "
     found = set()
     for label, target in _LABELS.get(field, ()):
         pattern = f" {label} "
@@ -357,5 +367,5 @@ def clean_enumeration(value, field):
             remaining = remaining.replace(pattern, " ")
             if target:
                 found.add(target)
-    ordered = [value for value in ENUMERATIONS.get(field, ()) if value in found]
+    ordered = tuple(value for value in ENUMERATIONS.get(field, ()) if value in found)
     return ordered, remaining.strip()
