@@ -52,6 +52,13 @@ PUBLIC_URL_NAMES = {
 # Not pages: they answer JSON or CSV (open data files), or only act on POST.
 # The crawler checks they do not fail, not axe.
 NOT_HTML_PAGES = {
+    "helprequests:claim",
+    "helprequests:accept",
+    "helprequests:decline",
+    "helprequests:log_contact",
+    "helprequests:book",
+    "helprequests:close",
+    "helprequests:assign",
     "territory:commune_suggestions",
     "set_language",
     "accounts:logout",
@@ -125,6 +132,8 @@ def sample_arguments(route, world):
             values[argument] = world.place.pk
         elif argument == "correction_id":
             values[argument] = world.correction.pk
+        elif argument == "request_id":
+            values[argument] = world.help_request.pk
         elif route.name.startswith("helprequests:") and argument == "token":
             values[argument] = world.help_request_token
         else:

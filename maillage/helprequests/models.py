@@ -62,12 +62,19 @@ class Outcome(models.TextChoices):
 
 class HelpRequestQuerySet(models.QuerySet):
     def handled_by(self, user):
-        """The requests a user may see: those of the places of their organisations, and those their
-        organisations referred. Personal data never leaves these two."""
-        organizations = user.memberships.values("organization")
-        return self.filter(
-            models.Q(place__organization__in=organizations) | models.Q(referrer_organization__in=organizations)
-        )
+        """The requests a user may see in full: those of their organisations' places, those their
+        organisations referred, and, for a territory's coordination, those escalated to it.
+        Viewers see none: personal data never leaves the people who help."""
+        from maillage.accounts.models import Membership
+
+        if not user.is_authenticated:
+            return self.none()
+        memberships = user.memberships.filter(role__in=Membership.Role.seeing_personal_data())
+        organizations = memberships.values("organization")
+        visible = models.Q(place__organization__in=organizations) | models.Q(referrer_organization__in=organizations)
+        if memberships.filter(organization__is_coordinator=True).exists():
+            visible |= models.Q(status=Status.ESCALATED)
+        return self.filter(visible)
 
     def open(self):
         return self.exclude(status__in=[Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED])
@@ -131,6 +138,18 @@ class HelpRequest(models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def need_label(self):
+        from maillage.places.search import NEEDS
+
+        return NEEDS.get(self.need, (self.need,))[0]
+
+    @property
+    def language_label(self):
+        from maillage.helprequests.forms import LANGUAGES
+
+        return LANGUAGES.get(self.language, self.language) if self.language else ""
 
     @property
     def is_open(self):

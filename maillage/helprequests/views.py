@@ -129,21 +129,22 @@ def _request_for(token):
     )
 
 
-def _described(help_request):
-    """What the person asked, in their words, for their pages."""
+def _described(help_request, masked=True):
+    """What the person asked, in their words. Contacts are masked on the person's own pages: the
+    link may be seen by others."""
     return {
         "need": NEEDS.get(help_request.need, (help_request.need,))[0],
         "moments": [MOMENTS[key] for key in help_request.preferred_moments if key in MOMENTS],
         "language": LANGUAGES.get(help_request.language, "") if help_request.language else "",
         "support": [SUPPORT[key] for key in help_request.specific_support if key in SUPPORT],
-        "phone": _masked(help_request.phone),
-        "email": _masked_email(help_request.email),
+        "phone": _masked(help_request.phone) if masked else help_request.phone,
+        "email": _masked_email(help_request.email) if masked else help_request.email,
         "status": FOR_THE_PERSON[help_request.status],
     }
 
 
 def _masked(phone):
-    """Enough of a number to recognise it, not enough to use it: the link may be seen by others."""
+    """Enough of a number to recognise it, not enough to use it."""
     return f"•• •• •• {phone[-4:-2]} {phone[-2:]}" if len(phone) >= 4 else ""
 
 

@@ -118,7 +118,10 @@ class PlaceEditForm(forms.ModelForm):
     class Meta:
         model = Place
         fields = ["name", "address", "address_complement", "postcode", "commune", "summary", "description",
-                  "booking_url", "accessibility_sheet_url"]  # fmt: skip
+                  "booking_url", "accessibility_sheet_url", "request_radius_km"]  # fmt: skip
+        help_texts = {
+            "request_radius_km": _("People living this far or nearer who ask to be called back are offered to you.")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Help places, one row of standard-mediation-num v1.0.1 each, with where they came from."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,12 @@ class Place(models.Model):
         "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="places"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    # Help requests from people living within this distance are offered to the place.
+    request_radius_km = models.PositiveSmallIntegerField(
+        _("distance served for help requests (km)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     updated_on = models.DateField(_("last update"), help_text="date_maj of the schema")
     last_verified_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -28,7 +28,7 @@ def edit_data(**overrides):
             "postcode": "49000", "commune": "Angers", "summary": "", "description": "", "booking_url": "",
             "accessibility_sheet_url": "", "phone": "02 41 24 25 50", "emails": "accueil@example.org",
             "websites": "", "opening_hours": "Tu-Sa 10:00-18:00", "services": ["Aide aux démarches administratives"],
-            "fees": ["Gratuit"]}  # fmt: skip
+            "fees": ["Gratuit"], "request_radius_km": "20"}  # fmt: skip
     return {**data, **overrides}
 
 

@@ -14,7 +14,14 @@ from tests.url_inventory import PUBLIC_URL_NAMES, all_routes, organization_world
 
 ROUTES = all_routes()
 PROTECTED_ROUTES = [route for route in ROUTES if not route.is_public]
-ORGANIZATION_ARGUMENTS = {"organization_id", "membership_id", "invitation_id", "place_id", "correction_id"}
+ORGANIZATION_ARGUMENTS = {
+    "organization_id",
+    "membership_id",
+    "invitation_id",
+    "place_id",
+    "correction_id",
+    "request_id",
+}
 ORGANIZATION_ROUTES = [route for route in PROTECTED_ROUTES if ORGANIZATION_ARGUMENTS & set(route.arguments)]
 NESTED_OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if set(route.arguments) - {"organization_id"}]
 # A GET on a POST-only action answers 405 before any lookup: a refusal that reveals nothing.

@@ -1,0 +1,188 @@
+"""The staff side of help requests: the inbox of a place's members, a request's page, its moves.
+
+Every view filters requests through ``HelpRequest.objects.handled_by(user)`` (or the offers made
+to the user's places): another organisation's requests answer 404, never 403, so that their
+existence is not revealed. Each opening of a request's page is written in the audit journal.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent, Membership, User
+from maillage.helprequests import routing, services
+from maillage.helprequests.models import HelpRequest, Status
+from maillage.helprequests.staff_forms import (
+    AppointmentForm,
+    AssignForm,
+    ClaimForm,
+    CloseForm,
+    ContactAttemptForm,
+    DeclineForm,
+)
+from maillage.helprequests.states import DECLINE_REASONS, IllegalTransition, allowed_actions
+from maillage.helprequests.views import ATTEMPT_WORDS, PERSON_WORDS, _described
+from maillage.places.models import Place
+
+
+def _my_places(user):
+    return Place.objects.editable_by(user).select_related("commune")
+
+
+def inbox(request):
+    user = request.user
+    handled = HelpRequest.objects.handled_by(user).select_related("commune", "place", "assigned_to")
+    mine_only = request.GET.get("qui") == "moi"
+    taken = handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT]).order_by("status_changed_at")
+    if mine_only:
+        taken = taken.filter(assigned_to=user)
+    context = {
+        "referred": handled.filter(status=Status.REFERRED, place__in=_my_places(user)).order_by("created_at"),
+        "offers": routing.offers_for(list(_my_places(user))),
+        "taken": taken,
+        "mine_only": mine_only,
+        "escalated": handled.filter(status=Status.ESCALATED).order_by("created_at"),
+    }
+    return render(request, "helprequests/inbox.html", context)
+
+
+def _handled(request, request_id):
+    return get_object_or_404(HelpRequest.objects.handled_by(request.user).select_related("commune", "place"),
+                             pk=request_id)  # fmt: skip
+
+
+def _staff_timeline(help_request):
+    events = [
+        (move.at, PERSON_WORDS[move.action], move.actor, DECLINE_REASONS.get(move.reason, ""), move.staff_note)
+        for move in help_request.transitions.select_related("actor")
+    ]
+    events += [(attempt.at, ATTEMPT_WORDS[attempt.kind], attempt.by, "", "")
+               for attempt in help_request.contact_attempts.select_related("by")]  # fmt: skip
+    events += [(message.at, _("Message from the person:"), None, "", message.text)
+               for message in help_request.person_messages.all()]  # fmt: skip
+    return sorted(events, key=lambda event: event[0])
+
+
+def _members_of(help_request):
+    if help_request.place is None or help_request.place.organization_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        memberships__organization_id=help_request.place.organization_id,
+        memberships__role__in=Membership.Role.seeing_personal_data(),
+    ).order_by("first_name", "email")
+
+
+def request_detail(request, request_id, forms=None):
+    help_request = _handled(request, request_id)
+    journal.record(
+        AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, target=help_request,
+        organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
+    )  # fmt: skip
+    is_place_member = (
+        help_request.place is not None and _my_places(request.user).filter(pk=help_request.place_id).exists()
+    )
+    actions = allowed_actions(help_request.status) if is_place_member else set()
+    forms = forms or {}
+    context = {
+        "help_request": help_request,
+        "described": _described(help_request, masked=False),
+        "timeline": _staff_timeline(help_request),
+        "attempts": help_request.contact_attempts.count(),
+        "can": actions,
+        "decline_form": forms.get("decline") or DeclineForm(),
+        "contact_form": forms.get("contact") or ContactAttemptForm(),
+        "appointment_form": forms.get("book") or AppointmentForm(),
+        "close_form": forms.get("close") or CloseForm(),
+        "assign_form": forms.get("assign")
+        or AssignForm(members=_members_of(help_request), initial={"member": help_request.assigned_to_id}),
+        "is_place_member": is_place_member,
+    }
+    return render(request, "helprequests/detail.html", context, status=400 if forms else 200)
+
+
+@require_POST
+def claim(request, request_id):
+    help_request = get_object_or_404(
+        HelpRequest.objects.filter(status__in=[Status.NEW, Status.ESCALATED]), pk=request_id
+    )
+    offers = routing.offers_among(help_request, list(_my_places(request.user)))
+    if not offers:
+        raise Http404("Not offered to your places.")
+    form = ClaimForm(request.POST, places=Place.objects.filter(pk__in=[offer.place.pk for offer in offers]))
+    place = form.cleaned_data["place"] if form.is_valid() else offers[0].place
+    try:
+        services.claim(help_request, place, request.user)
+    except IllegalTransition:
+        messages.error(request, _("Another place took this request just before you."))
+        return redirect("helprequests:inbox")
+    messages.success(request, _("The request is yours. Contact the person soon."))
+    return redirect("helprequests:detail", request_id=help_request.pk)
+
+
+def _act(request, request_id, name, form_class, apply, success, **form_arguments):
+    help_request = _handled(request, request_id)
+    if not _my_places(request.user).filter(pk=help_request.place_id).exists():
+        raise Http404("Only the place's members act on its requests.")
+    form = form_class(request.POST, **form_arguments) if form_class else None
+    if form is not None and not form.is_valid():
+        return request_detail(request, request_id, forms={name: form})
+    try:
+        apply(help_request, form.cleaned_data if form else {})
+    except IllegalTransition:
+        messages.error(request, _("This request has changed meanwhile: this action is no longer possible."))
+        return redirect("helprequests:detail", request_id=request_id)
+    messages.success(request, success)
+    return redirect("helprequests:detail", request_id=request_id)
+
+
+@require_POST
+def accept(request, request_id):
+    return _act(request, request_id, "accept", None, lambda hr, data: services.accept(hr, request.user),
+                _("You accepted the request. Contact the person soon."))  # fmt: skip
+
+
+@require_POST
+def decline(request, request_id):
+    def apply(help_request, data):
+        services.decline(help_request, request.user, data["reason"], data["note"])
+
+    return _act(request, request_id, "decline", DeclineForm, apply,
+                _("You declined the request. The referrer is told, with your reason."))  # fmt: skip
+
+
+@require_POST
+def log_contact(request, request_id):
+    def apply(help_request, data):
+        services.log_contact_attempt(help_request, data["kind"], request.user)
+
+    return _act(request, request_id, "contact", ContactAttemptForm, apply, _("The contact attempt is noted."))
+
+
+@require_POST
+def book(request, request_id):
+    def apply(help_request, data):
+        services.book(help_request, request.user, data["moment"], data["note"])
+
+    return _act(request, request_id, "book", AppointmentForm, apply, _("The appointment is booked."))
+
+
+@require_POST
+def close(request, request_id):
+    def apply(help_request, data):
+        services.close(help_request, request.user, data["outcome"], data["note"])
+
+    return _act(request, request_id, "close", CloseForm, apply, _("The request is closed. Thank you."))
+
+
+@require_POST
+def assign(request, request_id):
+    help_request = _handled(request, request_id)
+
+    def apply(help_request, data):
+        services.assign(help_request, data["member"])
+
+    return _act(request, request_id, "assign", AssignForm, apply, _("The request is assigned."),
+                members=_members_of(help_request))  # fmt: skip

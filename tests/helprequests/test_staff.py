@@ -1,0 +1,156 @@
+"""The people who help: offers near their places, claim, contacts, appointment, close; referrals
+answered; nobody else sees a person's details, and each look at them is journaled."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.accounts.models import AuditEvent, Organization
+from maillage.helprequests import links, routing, services
+from maillage.helprequests.models import HelpRequest, Outcome, Status
+from maillage.places.models import Place
+from tests.conftest import verified_session
+from tests.helprequests.factories import new_request
+
+INBOX = reverse("helprequests:inbox")
+
+
+def url(name, help_request):
+    return reverse(f"helprequests:{name}", kwargs={"request_id": help_request.pk})
+
+
+@pytest.fixture
+def library(demo):
+    return Organization.objects.get(name="Médiathèque Toussaint")
+
+
+@pytest.fixture
+def mediator(demo, client):
+    return verified_session(client, demo.user("mediateur"))
+
+
+def library_place(library):
+    return next(
+        place for place in Place.objects.filter(organization=library).order_by("pk")
+        if "Aide aux démarches administratives" in place.services
+    )  # fmt: skip
+
+
+def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo, library, mediator):
+    help_request = new_request(first_name="Josiane")
+    page = mediator.get(INBOX).content.decode()
+    assert f"Prendre la demande {help_request.reference}" in page and "+33612345678" not in page  # no details before
+    response = mediator.post(url("claim", help_request))
+    assert response["Location"] == url("detail", help_request)
+    help_request.refresh_from_db()
+    assert help_request.status == Status.CLAIMED and help_request.place.organization == library
+    assert help_request.assigned_to == demo.user("mediateur")
+
+    detail = mediator.get(url("detail", help_request)).content.decode()
+    assert "06 12 34 56 78" in detail and "Josiane" in detail
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, target_id=str(help_request.pk),
+                                     actor=demo.user("mediateur")).exists()  # fmt: skip
+
+    for _attempt in range(2):
+        mediator.post(url("log_contact", help_request), {"kind": "no_answer"})
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    mediator.post(url("book", help_request), {"day": tomorrow.date().isoformat(), "time": "14:30"})
+    help_request.refresh_from_db()
+    assert help_request.status == Status.APPOINTMENT and timezone.localtime(help_request.appointment_at).hour == 14
+    mediator.post(url("close", help_request), {"outcome": Outcome.HELPED})
+    help_request.refresh_from_db()
+    assert help_request.status == Status.CLOSED and help_request.outcome == Outcome.HELPED
+
+    person_page = mediator.get(links.follow_url(help_request)).content.decode()
+    for words in ("Un lieu d’aide s’occupe de votre demande.", "sans réponse", "Un rendez-vous a été fixé.",
+                  "Votre demande a été terminée."):  # fmt: skip
+        assert words in person_page
+
+
+def test_only_places_that_can_serve_are_offered(demo, library):
+    place = library_place(library)
+    place.services = ["Aide aux démarches administratives"]
+    place.save()
+    assert routing.offers_among(new_request(), [place])
+    assert not routing.offers_among(new_request(need="materiel"), [place])
+    assert not routing.offers_among(new_request(commune_id="49328"), [place]), "Saumur is 45 km from Angers"
+    place.request_radius_km = 60
+    place.save()
+    assert routing.offers_among(new_request(commune_id="49328"), [place])
+    place.specific_support = []
+    place.save()
+    assert not routing.offers_among(new_request(language="uk"), [place])
+    assert not routing.offers_among(new_request(specific_support=["surdite"]), [place])
+    place.specific_support = ["Surdité", "Langues étrangères (autres)"]
+    place.save()
+    assert routing.offers_among(new_request(language="uk", specific_support=["surdite"]), [place])
+
+
+def test_places_with_fewer_open_requests_come_first_at_equal_distance(demo, library):
+    first, second = Place.objects.filter(organization=library)[:2]
+    for place in (first, second):
+        place.latitude, place.longitude = 47.47, -0.55
+        place.services, place.specific_support = ["Aide aux démarches administratives"], []
+        place.save()
+    mediator = demo.user("mediateur")
+    for _busy in range(2):
+        services.claim(new_request(), first, mediator)
+    offers = routing.offers_among(new_request(), [first, second])
+    assert [offer.place for offer in offers] == [second, first]
+
+
+def test_a_claimed_request_is_not_offered_any_more_and_a_second_claim_is_refused(demo, library, mediator, client):
+    help_request = new_request()
+    mediator.post(url("claim", help_request))
+    assert f"Prendre la demande {help_request.reference}" not in mediator.get(INBOX).content.decode()
+    assert mediator.post(url("claim", help_request)).status_code == 404
+
+
+def test_viewers_and_other_organisations_never_see_a_request(demo, library, client):
+    help_request = new_request()
+    services.claim(help_request, library_place(library), demo.user("mediateur"))
+    for local_part in ("observateur", "association", "ccas"):
+        client.logout()
+        verified_session(client, demo.user(local_part))
+        assert client.get(url("detail", help_request)).status_code == 404, local_part
+        assert client.post(url("close", help_request), {"outcome": "helped"}).status_code == 404, local_part
+        assert help_request.reference not in client.get(INBOX).content.decode()
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
+
+
+def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_sees(demo, library, mediator):
+    referred = new_request(place=library_place(library))
+    assert referred.reference in mediator.get(INBOX).content.decode()
+    page = mediator.post(url("decline", referred), {"note": "complet"})
+    assert page.status_code == 400 and "Choisissez une raison" in page.content.decode()
+    mediator.post(url("decline", referred), {"reason": "no_slot", "note": "complet jusqu’en janvier"})
+    referred.refresh_from_db()
+    assert referred.status == Status.DECLINED
+    staff_page = mediator.get(url("detail", referred)).content.decode()
+    assert "Pas de créneau libre assez tôt" in staff_page and "complet jusqu’en janvier" in staff_page
+    person_page = mediator.get(links.follow_url(referred)).content.decode()
+    assert "créneau" not in person_page and "complet" not in person_page
+
+    other = new_request(place=library_place(library))
+    mediator.post(url("accept", other))
+    other.refresh_from_db()
+    assert other.status == Status.CLAIMED and other.assigned_to == demo.user("mediateur")
+
+
+def test_an_appointment_in_the_past_is_refused_and_what_was_typed_is_kept(demo, library, mediator):
+    help_request = new_request()
+    mediator.post(url("claim", help_request))
+    response = mediator.post(url("book", help_request), {"day": "2020-01-06", "time": "10:15", "note": "salle 2"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "déjà passé" in html and 'value="10:15"' in html and "salle 2" in html
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
+
+
+def test_unreachable_is_refused_before_three_attempts(demo, library, mediator):
+    help_request = new_request()
+    mediator.post(url("claim", help_request))
+    response = mediator.post(url("close", help_request), {"outcome": Outcome.UNREACHABLE}, follow=True)
+    assert "n’est plus possible" in response.content.decode()
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
