@@ -59,6 +59,8 @@ NOT_HTML_PAGES = {
     "helprequests:book",
     "helprequests:close",
     "helprequests:assign",
+    "helprequests:refer",
+    "helprequests:reoffer",
     "territory:commune_suggestions",
     "set_language",
     "accounts:logout",

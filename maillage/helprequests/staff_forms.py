@@ -6,10 +6,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.helprequests.models import ContactAttempt, Outcome
+from maillage.helprequests.forms import LANGUAGES, SUPPORT
+from maillage.helprequests.models import ConsentChannel, ContactAttempt, ContactPreference, Outcome
 from maillage.helprequests.states import DECLINE_REASONS
+from maillage.places.importers.normalize import clean_phone
+from maillage.places.models import Place
+from maillage.places.search import NEEDS
+from maillage.territory.forms import CommuneField
 
 NOTE_HELP = _("For your colleagues and the referrer only; the person never sees it. No health or money details.")
+
+
+def _need_choices():
+    return [(key, label) for key, (label, _values) in NEEDS.items()]
 
 
 def _note():
@@ -42,12 +51,14 @@ class ContactAttemptForm(forms.Form):
 
 class AppointmentForm(forms.Form):
     day = forms.DateField(
-        label=_("Day"), help_text=_("For example: 3/12/2026"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Day"), help_text=_("For example: 3/12/2026"),
+        # A text box, not type=date: browsers order a date field's parts by their own language.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"required": _("Type the day of the appointment."),
                         "invalid": _("Type a day such as 3/12/2026.")},
     )  # fmt: skip
     time = forms.TimeField(
-        label=_("Time"), help_text=_("For example: 14:30"), widget=forms.TimeInput(attrs={"type": "time"}),
+        label=_("Time"), help_text=_("For example: 14:30"), widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": _("Type the time of the appointment."), "invalid": _("Type a time such as 14:30.")},
     )  # fmt: skip
     note = _note()
@@ -78,3 +89,91 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
         self.fields["member"].label_from_instance = lambda user: user.get_full_name() or user.email
+
+
+def receiving_places():
+    """Places that can receive a referral: published, and kept by an organisation whose members answer."""
+    return Place.objects.published().filter(organization__isnull=False).order_by("commune_name", "name")
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, place):
+        return f"{place.name} — {place.commune_name}"
+
+
+class ReferForm(forms.Form):
+    place = PlaceChoiceField(
+        label=_("Send to which place?"), queryset=None, empty_label=None,
+        error_messages={"required": _("Choose a place."), "invalid_choice": _("Choose a place in the list.")},
+    )  # fmt: skip
+    note = _note()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = receiving_places()
+
+
+NEAREST = "nearest"
+CHOSEN = "chosen"
+
+
+class StaffRequestForm(forms.Form):
+    """A request recorded by staff for a person at the desk or on the phone, with their oral consent."""
+
+    need = forms.ChoiceField(label=_("What does the person need help with?"), choices=_need_choices(),
+                             widget=forms.RadioSelect)  # fmt: skip
+    where = CommuneField(label=_("Where does the person live?"))
+    contact = forms.ChoiceField(label=_("How does the person want to be contacted?"),
+                                choices=ContactPreference.choices, widget=forms.RadioSelect)  # fmt: skip
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))  # fmt: skip
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    first_name = forms.CharField(label=_("First name or nickname"), required=False, max_length=60)
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=list(LANGUAGES.items()))
+    support = forms.MultipleChoiceField(label=_("Specific support"), required=False, choices=list(SUPPORT.items()),
+                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    message = forms.CharField(label=_("Context for the place"), required=False, max_length=1000, help_text=NOTE_HELP,
+                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    destination = forms.ChoiceField(
+        label=_("Who should help?"), widget=forms.RadioSelect, initial=NEAREST,
+        choices=[(NEAREST, _("The nearest suitable place: the places near the person are offered it")),
+                 (CHOSEN, _("A place I choose"))],
+    )  # fmt: skip
+    place = PlaceChoiceField(label=_("The place I choose"), queryset=None, required=False,
+                             empty_label=_("— choose a place —"))  # fmt: skip
+    consent_channel = forms.ChoiceField(
+        label=_("How did the person agree?"), widget=forms.RadioSelect,
+        choices=[(ConsentChannel.ORAL_DESK, ConsentChannel.ORAL_DESK.label),
+                 (ConsentChannel.ORAL_PHONE, ConsentChannel.ORAL_PHONE.label)],
+        error_messages={"required": _("Say how the person gave their agreement.")},
+    )  # fmt: skip
+    consent = forms.BooleanField(
+        label=_("I told the person what we keep, who sees it and for how long, and they agreed"),
+        error_messages={"required": _("Without the person's agreement, nothing can be recorded.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = receiving_places()
+
+    def clean_phone(self):
+        text = self.cleaned_data["phone"].strip()
+        phone = clean_phone(text) if text else ""
+        if text and not phone:
+            raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        contact = cleaned.get("contact")
+        if (
+            contact in (ContactPreference.CALL, ContactPreference.SMS)
+            and not cleaned.get("phone")
+            and "phone" not in self.errors
+        ):
+            self.add_error("phone", _("Type a phone number, so that the place can reach the person."))
+        if contact == ContactPreference.EMAIL and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Type an e-mail address, so that the place can write to the person."))
+        if cleaned.get("destination") == CHOSEN and not cleaned.get("place") and "place" not in self.errors:
+            self.add_error("place", _("Choose the place, or let the nearest suitable place take it."))
+        return cleaned

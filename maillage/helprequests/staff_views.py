@@ -5,23 +5,30 @@ to the user's places): another organisation's requests answer 404, never 403, so
 existence is not revealed. Each opening of a request's page is written in the audit journal.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import journal
-from maillage.accounts.models import AuditEvent, Membership, User
+from maillage.accounts.models import AuditEvent, Membership, Organization, User
 from maillage.helprequests import routing, services
-from maillage.helprequests.models import HelpRequest, Status
+from maillage.helprequests.models import ConsentChannel, HelpRequest, Origin, Status
 from maillage.helprequests.staff_forms import (
+    CHOSEN,
     AppointmentForm,
     AssignForm,
     ClaimForm,
     CloseForm,
     ContactAttemptForm,
     DeclineForm,
+    ReferForm,
+    StaffRequestForm,
 )
 from maillage.helprequests.states import DECLINE_REASONS, IllegalTransition, allowed_actions
 from maillage.helprequests.views import ATTEMPT_WORDS, PERSON_WORDS, _described
@@ -45,8 +52,84 @@ def inbox(request):
         "taken": taken,
         "mine_only": mine_only,
         "escalated": handled.filter(status=Status.ESCALATED).order_by("created_at"),
+        "sent": handled.filter(referrer_organization__in=_referring_organizations(user))
+        .exclude(status__in=[Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED], closed_at__lt=_a_month_ago())
+        .order_by("-created_at"),
     }
     return render(request, "helprequests/inbox.html", context)
+
+
+def _referring_organizations(user):
+    memberships = user.memberships.filter(role__in=Membership.Role.seeing_personal_data())
+    return Organization.objects.filter(pk__in=memberships.values("organization")).order_by("name")
+
+
+def _a_month_ago():
+    return timezone.now() - timedelta(days=30)
+
+
+def new_request(request):
+    """Record a request for a person at the desk or on the phone, to the nearest places or to a chosen one."""
+    organizations = _referring_organizations(request.user)
+    if not organizations:
+        raise Http404("Only members who help people record requests.")
+    form = StaffRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        place = data["place"] if data["destination"] == CHOSEN else None
+        by_phone = data["consent_channel"] == ConsentChannel.ORAL_PHONE
+        help_request = services.submit(
+            place=place, actor=request.user,
+            origin=Origin.REFERRAL if place else (Origin.PHONE_LINE if by_phone else Origin.DESK),
+            need=data["need"], commune=data["where"], contact_preference=data["contact"], phone=data["phone"],
+            email=data["email"], first_name=data["first_name"], language=data["language"],
+            specific_support=data["support"], message=data["message"],
+            consent_given_at=timezone.now(), consent_channel=data["consent_channel"],
+            consent_recorded_by=request.user, referrer_organization=organizations[0], referred_by=request.user,
+        )  # fmt: skip
+        messages.success(request, _("The request %(reference)s is recorded. Give this reference to the person.")
+                         % {"reference": help_request.reference})  # fmt: skip
+        return redirect("helprequests:detail", request_id=help_request.pk)
+    context = {"form": form, "retention_months": settings.HELP_REQUEST_RETENTION_MONTHS}
+    return render(request, "helprequests/new.html", context)
+
+
+def _is_referrer(user, help_request):
+    return _referring_organizations(user).filter(pk=help_request.referrer_organization_id).exists() or (
+        help_request.status == Status.ESCALATED and _referring_organizations(user).filter(is_coordinator=True).exists()
+    )
+
+
+@require_POST
+def refer(request, request_id):
+    """The referrer (or the coordination, for an escalated request) sends the person to another place."""
+    help_request = _handled(request, request_id)
+    if not _is_referrer(request.user, help_request):
+        raise Http404("Only the referrer sends a request elsewhere.")
+    form = ReferForm(request.POST, prefix="refer")
+    if not form.is_valid():
+        return request_detail(request, request_id, forms={"refer": form})
+    try:
+        services.refer(help_request, form.cleaned_data["place"], request.user, form.cleaned_data["note"])
+    except IllegalTransition:
+        messages.error(request, _("This request has changed meanwhile: this action is no longer possible."))
+        return redirect("helprequests:detail", request_id=request_id)
+    messages.success(request, _("The request is sent to %(place)s.") % {"place": form.cleaned_data["place"].name})
+    return redirect("helprequests:detail", request_id=request_id)
+
+
+@require_POST
+def reoffer(request, request_id):
+    help_request = _handled(request, request_id)
+    if not _is_referrer(request.user, help_request):
+        raise Http404("Only the referrer sends a request elsewhere.")
+    try:
+        services.reoffer(help_request, request.user)
+    except IllegalTransition:
+        messages.error(request, _("This request has changed meanwhile: this action is no longer possible."))
+        return redirect("helprequests:detail", request_id=request_id)
+    messages.success(request, _("The request is offered to the nearest suitable places."))
+    return redirect("helprequests:detail", request_id=request_id)
 
 
 def _handled(request, request_id):
@@ -86,19 +169,27 @@ def request_detail(request, request_id, forms=None):
     )
     actions = allowed_actions(help_request.status) if is_place_member else set()
     forms = forms or {}
+    last_decline = help_request.transitions.filter(action="decline").last()
     context = {
         "help_request": help_request,
         "described": _described(help_request, masked=False),
         "timeline": _staff_timeline(help_request),
         "attempts": help_request.contact_attempts.count(),
         "can": actions,
-        "decline_form": forms.get("decline") or DeclineForm(),
-        "contact_form": forms.get("contact") or ContactAttemptForm(),
-        "appointment_form": forms.get("book") or AppointmentForm(),
-        "close_form": forms.get("close") or CloseForm(),
+        # Several forms on one page: each has its prefix, so that no two fields share an id.
+        "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
+        "contact_form": forms.get("contact") or ContactAttemptForm(prefix="contact"),
+        "appointment_form": forms.get("book") or AppointmentForm(prefix="book"),
+        "close_form": forms.get("close") or CloseForm(prefix="close"),
         "assign_form": forms.get("assign")
-        or AssignForm(members=_members_of(help_request), initial={"member": help_request.assigned_to_id}),
+        or AssignForm(
+            prefix="assign", members=_members_of(help_request), initial={"member": help_request.assigned_to_id}
+        ),
         "is_place_member": is_place_member,
+        "is_referrer": _is_referrer(request.user, help_request),
+        "refer_form": forms.get("refer") or ReferForm(prefix="refer"),
+        "last_decline": last_decline,
+        "last_decline_reason": DECLINE_REASONS.get(last_decline.reason, "") if last_decline else "",
     }
     return render(request, "helprequests/detail.html", context, status=400 if forms else 200)
 
@@ -126,7 +217,7 @@ def _act(request, request_id, name, form_class, apply, success, **form_arguments
     help_request = _handled(request, request_id)
     if not _my_places(request.user).filter(pk=help_request.place_id).exists():
         raise Http404("Only the place's members act on its requests.")
-    form = form_class(request.POST, **form_arguments) if form_class else None
+    form = form_class(request.POST, prefix=name, **form_arguments) if form_class else None
     if form is not None and not form.is_valid():
         return request_detail(request, request_id, forms={name: form})
     try:

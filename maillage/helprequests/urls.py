@@ -12,6 +12,7 @@ urlpatterns = [
     path("besoin-d-aide/suivi/<str:token>/plus-besoin/", views.withdraw, name="withdraw"),
     # The people who help.
     path("demandes/", staff_views.inbox, name="inbox"),
+    path("demandes/nouvelle/", staff_views.new_request, name="new"),
     path("demandes/<int:request_id>/", staff_views.request_detail, name="detail"),
     path("demandes/<int:request_id>/prendre/", staff_views.claim, name="claim"),
     path("demandes/<int:request_id>/accepter/", staff_views.accept, name="accept"),
@@ -20,4 +21,6 @@ urlpatterns = [
     path("demandes/<int:request_id>/rendez-vous/", staff_views.book, name="book"),
     path("demandes/<int:request_id>/cloturer/", staff_views.close, name="close"),
     path("demandes/<int:request_id>/attribuer/", staff_views.assign, name="assign"),
+    path("demandes/<int:request_id>/orienter/", staff_views.refer, name="refer"),
+    path("demandes/<int:request_id>/reproposer/", staff_views.reoffer, name="reoffer"),
 ]

@@ -13,6 +13,7 @@ from maillage.helprequests.models import HelpRequest, Outcome, Status
 from maillage.places.models import Place
 from tests.conftest import verified_session
 from tests.helprequests.factories import new_request
+from tests.url_inventory import _sample_place
 
 INBOX = reverse("helprequests:inbox")
 
@@ -54,12 +55,12 @@ def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo,
                                      actor=demo.user("mediateur")).exists()  # fmt: skip
 
     for _attempt in range(2):
-        mediator.post(url("log_contact", help_request), {"kind": "no_answer"})
+        mediator.post(url("log_contact", help_request), {"contact-kind": "no_answer"})
     tomorrow = timezone.localtime() + timedelta(days=1)
-    mediator.post(url("book", help_request), {"day": tomorrow.date().isoformat(), "time": "14:30"})
+    mediator.post(url("book", help_request), {"book-day": tomorrow.date().isoformat(), "book-time": "14:30"})
     help_request.refresh_from_db()
     assert help_request.status == Status.APPOINTMENT and timezone.localtime(help_request.appointment_at).hour == 14
-    mediator.post(url("close", help_request), {"outcome": Outcome.HELPED})
+    mediator.post(url("close", help_request), {"close-outcome": Outcome.HELPED})
     help_request.refresh_from_db()
     assert help_request.status == Status.CLOSED and help_request.outcome == Outcome.HELPED
 
@@ -115,7 +116,7 @@ def test_viewers_and_other_organisations_never_see_a_request(demo, library, clie
         client.logout()
         verified_session(client, demo.user(local_part))
         assert client.get(url("detail", help_request)).status_code == 404, local_part
-        assert client.post(url("close", help_request), {"outcome": "helped"}).status_code == 404, local_part
+        assert client.post(url("close", help_request), {"close-outcome": "helped"}).status_code == 404, local_part
         assert help_request.reference not in client.get(INBOX).content.decode()
     assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
 
@@ -123,9 +124,9 @@ def test_viewers_and_other_organisations_never_see_a_request(demo, library, clie
 def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_sees(demo, library, mediator):
     referred = new_request(place=library_place(library))
     assert referred.reference in mediator.get(INBOX).content.decode()
-    page = mediator.post(url("decline", referred), {"note": "complet"})
+    page = mediator.post(url("decline", referred), {"decline-note": "complet"})
     assert page.status_code == 400 and "Choisissez une raison" in page.content.decode()
-    mediator.post(url("decline", referred), {"reason": "no_slot", "note": "complet jusqu’en janvier"})
+    mediator.post(url("decline", referred), {"decline-reason": "no_slot", "decline-note": "complet jusqu’en janvier"})
     referred.refresh_from_db()
     assert referred.status == Status.DECLINED
     staff_page = mediator.get(url("detail", referred)).content.decode()
@@ -142,7 +143,9 @@ def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_see
 def test_an_appointment_in_the_past_is_refused_and_what_was_typed_is_kept(demo, library, mediator):
     help_request = new_request()
     mediator.post(url("claim", help_request))
-    response = mediator.post(url("book", help_request), {"day": "2020-01-06", "time": "10:15", "note": "salle 2"})
+    response = mediator.post(
+        url("book", help_request), {"book-day": "2020-01-06", "book-time": "10:15", "book-note": "salle 2"}
+    )
     html = response.content.decode()
     assert response.status_code == 400 and "déjà passé" in html and 'value="10:15"' in html and "salle 2" in html
     assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
@@ -151,6 +154,79 @@ def test_an_appointment_in_the_past_is_refused_and_what_was_typed_is_kept(demo, 
 def test_unreachable_is_refused_before_three_attempts(demo, library, mediator):
     help_request = new_request()
     mediator.post(url("claim", help_request))
-    response = mediator.post(url("close", help_request), {"outcome": Outcome.UNREACHABLE}, follow=True)
+    response = mediator.post(url("close", help_request), {"close-outcome": Outcome.UNREACHABLE}, follow=True)
     assert "n’est plus possible" in response.content.decode()
     assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
+
+
+# Recorded by staff, and referrals --------------------------------------------------------------
+
+
+@pytest.fixture
+def social_worker(demo, client):
+    return verified_session(client, demo.user("ccas"))
+
+
+def staff_request(**overrides):
+    data = {"need": "demarches", "where": "Angers (49000)", "contact": "call", "phone": "06 11 22 33 44",
+            "first_name": "Marcel", "destination": "nearest", "consent_channel": "oral_desk", "consent": "on"}  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_staff_record_a_request_with_the_persons_oral_consent(demo, social_worker):
+    response = social_worker.post(reverse("helprequests:new"), staff_request(consent=""))
+    html = response.content.decode()
+    assert "Sans l’accord de la personne" in html and 'value="Marcel"' in html and not HelpRequest.objects.exists()
+    social_worker.post(reverse("helprequests:new"), staff_request(consent_channel="oral_phone"))
+    help_request = HelpRequest.objects.get()
+    assert (help_request.status, help_request.origin, help_request.consent_channel) == (
+        Status.NEW, "phone_line", "oral_phone")  # fmt: skip
+    assert help_request.consent_recorded_by == demo.user("ccas")
+    assert help_request.referrer_organization.name == "CCAS de Cholet"
+
+
+def test_a_referral_declined_is_seen_by_the_referrer_and_sent_elsewhere_nothing_lost(
+    demo, library, social_worker, client
+):
+    place = library_place(library)
+    social_worker.post(reverse("helprequests:new"), staff_request(destination="chosen", place=place.pk,
+                                                                  message="Parle peu français"))  # fmt: skip
+    help_request = HelpRequest.objects.get()
+    assert help_request.status == Status.REFERRED and help_request.place == place
+    assert help_request.origin == "referral"
+
+    client.logout()
+    mediator = verified_session(client, demo.user("mediateur"))
+    assert "Parle peu français" in mediator.get(url("detail", help_request)).content.decode()
+    mediator.post(
+        url("decline", help_request), {"decline-reason": "language", "decline-note": "personne ne parle arabe ici"}
+    )
+
+    client.logout()
+    referrer = verified_session(client, demo.user("ccas"))
+    inbox = referrer.get(INBOX).content.decode()
+    assert help_request.reference in inbox and "Refusée par le lieu" in inbox
+    detail = referrer.get(url("detail", help_request)).content.decode()
+    assert "Nous ne pouvons pas aider dans la langue de la personne" in detail and "personne ne parle arabe" in detail
+    other_place = _sample_place(Organization.objects.get(name="Association Les Connectés du Saumurois"))
+    referrer.post(url("refer", help_request), {"refer-place": other_place.pk})
+    help_request.refresh_from_db()
+    assert help_request.status == Status.REFERRED and help_request.place == other_place
+    assert help_request.message == "Parle peu français" and help_request.phone == "+33611223344"
+    assert [move.action for move in help_request.transitions.all()] == ["refer", "decline", "refer"]
+
+
+def test_the_referrer_can_offer_a_declined_request_to_the_nearest_places(demo, library, social_worker):
+    help_request = new_request(place=library_place(library), referrer_organization=Organization.objects.get(
+        name="CCAS de Cholet"))  # fmt: skip
+    services.decline(help_request, demo.user("mediateur"), "no_slot")
+    social_worker.post(url("reoffer", help_request))
+    help_request.refresh_from_db()
+    assert help_request.status == Status.NEW and help_request.place is None
+
+
+def test_only_the_referrer_sends_a_request_elsewhere(demo, library, mediator):
+    help_request = new_request(place=library_place(library), referrer_organization=Organization.objects.get(
+        name="CCAS de Cholet"))  # fmt: skip
+    services.decline(help_request, demo.user("mediateur"), "no_slot")
+    assert mediator.post(url("refer", help_request), {"refer-place": library_place(library).pk}).status_code == 404
