@@ -74,6 +74,17 @@ PERSONAL_FIELDS = {
     ),
     **{f"helprequests.HelpRequest.{name}": HELP_REQUEST for name in HELP_REQUEST_PERSONAL_FIELDS},
     "helprequests.PersonMessage.text": HELP_REQUEST,
+    "notifications.Notification.recipient": Retention(
+        purpose="Send one message (SMS or e-mail) about a request, an appointment or a workshop",
+        kept_for_days=None,
+        rule="Until the message is sent, then erased with its text; messages given up are erased by "
+        "purge_personal_data.",
+    ),
+    "notifications.Notification.body": Retention(
+        purpose="Send one message (SMS or e-mail)",
+        kept_for_days=None,
+        rule="Until the message is sent, then erased.",
+    ),
     "helprequests.Transition.staff_note": HELP_REQUEST,
     # A place's contact is a structure's public contact, but it sometimes names an agent.
     "places.Place.phone": PLACE_CONTACT,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "maillage.territory",
     "maillage.accounts",
     "maillage.places",
+    "maillage.notifications",
     "maillage.helprequests",
     "maillage.api",
     "maillage",  # shared templates, static files, template tags and translations
@@ -196,6 +197,20 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Maillage <ne-pas-repondre@maillage.invalid>")
+
+# Text messages: console (development), file (tests, demos) or a provider's HTTP API.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="maillage.notifications.sms.HttpSmsBackend"
+    if PRODUCTION
+    else "maillage.notifications.sms.ConsoleSmsBackend",
+)
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="Maillage")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+# The site's address, for links in messages sent by background tasks (no request to build it from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Help requests: how long a request may wait for a place before the coordination takes it, how
 # long it may stay unanswered before it expires, how long a closed request keeps personal data.

@@ -19,6 +19,7 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from maillage.accounts import journal_guard
+from maillage.notifications.sms import MemorySmsBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = ROOT.parent / "shared"
@@ -58,6 +59,8 @@ def _fast_and_quiet(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.SMS_BACKEND = "maillage.notifications.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
     cache.clear()  # rate-limit counters and the like never leak from one test to the next
 
 

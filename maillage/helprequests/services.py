@@ -8,6 +8,7 @@ person withdraws) cannot both succeed, on SQLite as on PostgreSQL, and no move g
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from maillage.helprequests import notify
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Outcome, PersonMessage, Transition
 from maillage.helprequests.states import DECLINE_REASONS, TRANSITIONS, IllegalTransition
 
@@ -24,13 +25,14 @@ def _move(help_request, action, *, actor=None, by_the_person=False, reason="", s
         changes.update(status=target, status_changed_at=now)
         if not HelpRequest.objects.filter(pk=help_request.pk, status=current).update(**changes):
             raise IllegalTransition(action, current)  # someone moved it between our read and our write
-        Transition.objects.create(
+        for field, value in changes.items():
+            setattr(help_request, field, value)
+        transition = Transition.objects.create(
             request=help_request, action=action, from_status=current, to_status=target, at=now,
             actor=actor if actor is not None and actor.is_authenticated else None,
             by_the_person=by_the_person, reason=reason, staff_note=staff_note,
         )  # fmt: skip
-    for field, value in changes.items():
-        setattr(help_request, field, value)
+        notify.after_move(help_request, transition)
     return help_request
 
 
@@ -48,11 +50,12 @@ def submit(*, submission_key=None, place=None, actor=None, **fields):
                 submission_key=submission_key, place=place, status=TRANSITIONS[action][1], status_changed_at=now,
                 created_at=now, **fields,
             )  # fmt: skip
-            Transition.objects.create(
+            transition = Transition.objects.create(
                 request=help_request, action=action, from_status="", to_status=help_request.status, at=now,
                 actor=actor if actor is not None and actor.is_authenticated else None,
                 by_the_person=actor is None,
             )  # fmt: skip
+            notify.after_move(help_request, transition)
     except IntegrityError:
         if submission_key and (existing := HelpRequest.objects.filter(submission_key=submission_key).first()):
             return existing  # the same form, sent twice at the same moment

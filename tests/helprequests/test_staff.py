@@ -169,7 +169,8 @@ def social_worker(demo, client):
 
 def staff_request(**overrides):
     data = {"need": "demarches", "where": "Angers (49000)", "contact": "call", "phone": "06 11 22 33 44",
-            "first_name": "Marcel", "destination": "nearest", "consent_channel": "oral_desk", "consent": "on"}  # fmt: skip
+            "first_name": "Marcel", "destination": "nearest", "consent_channel": "oral_desk",
+            "consent": "on"}  # fmt: skip
     return {**data, **overrides}
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.accounts.models import User
 from maillage.accounts.demo import demo_email
+from maillage.accounts.models import User
 from maillage.helprequests.models import HelpRequest, Status
 from tests.conftest import session_cookie_for
 from tests.web.test_browser_journeys import _tab_to

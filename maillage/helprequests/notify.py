@@ -1,0 +1,139 @@
+"""Who is told what, for each move of a help request. Texts are short and plain (SMS first).
+
+Called by ``services`` inside the move's transaction; ``notifications.notify`` sends after the
+commit, once per (move, audience) whatever happens.
+"""
+
+import phonenumbers
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from maillage.helprequests import links
+from maillage.helprequests.models import ContactPreference
+from maillage.helprequests.states import DECLINE_REASONS
+from maillage.notifications.models import Notification
+from maillage.notifications.services import notify
+
+
+def _is_mobile(phone):
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (phonenumbers.PhoneNumberType.MOBILE,
+                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)  # fmt: skip
+
+
+def _tell_person(help_request, key, text, subject):
+    """By e-mail if the person chose it, else by SMS to a mobile; a landline only gets calls."""
+    if help_request.contact_preference == ContactPreference.EMAIL and help_request.email:
+        notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
+    elif help_request.phone and _is_mobile(help_request.phone):
+        notify(key, Notification.Channel.SMS, help_request.phone, text)
+    elif help_request.email:
+        notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
+
+
+def _tell_referrer(help_request, key, text, subject):
+    if help_request.referred_by is not None and help_request.referred_by.email:
+        notify(key, Notification.Channel.EMAIL, help_request.referred_by.email, text, subject=subject)
+
+
+def helpers(**membership_filters):
+    """Active administrators and mediators of the organisations the filters select."""
+    from maillage.accounts.models import Membership, User
+
+    filters = {f"memberships__{name}": value for name, value in membership_filters.items()}
+    roles = [Membership.Role.ADMIN, Membership.Role.MEDIATOR]
+    return User.objects.filter(is_active=True, memberships__role__in=roles, **filters).distinct()
+
+
+def _coordinators():
+    return helpers(organization__is_coordinator=True)
+
+
+def _place_members(help_request):
+    if help_request.place is None or help_request.place.organization_id is None:
+        return []
+    return helpers(organization_id=help_request.place.organization_id)
+
+
+def _follow_link(help_request):
+    return settings.SITE_URL + links.follow_url(help_request)
+
+
+def _staff_link(help_request):
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("helprequests:detail", kwargs={"request_id": help_request.pk})
+
+
+def after_move(help_request, transition):
+    """Queue the messages a move calls for."""
+    key = f"helprequest:{help_request.pk}:move:{transition.pk}"
+    action = transition.action
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {
+            "reference": help_request.reference,
+            "place": help_request.place.name if help_request.place else "",
+            "link": _staff_link(help_request),
+        }
+        subject = _("Your request %(reference)s") % words
+        staff_subject = _("Request %(reference)s") % words
+        if action in ("submit", "refer") and not transition.from_status:
+            text = _(
+                "Maillage: your request %(reference)s is received. A help place will contact you. Follow it: %(link)s"
+            )
+            _tell_person(help_request, f"{key}:person", text % {**words, "link": _follow_link(help_request)}, subject)
+        elif action in ("claim", "accept"):
+            text = _("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
+            _tell_person(help_request, f"{key}:person", text % words, subject)
+            text = _("%(place)s accepted request %(reference)s. %(link)s")
+            _tell_referrer(help_request, f"{key}:referrer", text % words, staff_subject)
+        elif action == "decline":
+            text = _("%(place)s cannot take request %(reference)s: %(reason)s. Send the person elsewhere: %(link)s")
+            reason = DECLINE_REASONS.get(transition.reason, "")
+            _tell_referrer(help_request, f"{key}:referrer", text % {**words, "reason": reason}, staff_subject)
+        elif action == "escalate":
+            text = _("No place took request %(reference)s in time: it is now with the coordination. %(link)s")
+            for member in _coordinators():
+                notify(
+                    f"{key}:{member.pk}", Notification.Channel.EMAIL, member.email, text % words, subject=staff_subject
+                )
+        elif action == "book":
+            _tell_person(help_request, f"{key}:person", _appointment_text(help_request), subject)
+        elif action in ("close", "withdraw", "expire"):
+            text = _("Request %(reference)s is closed: %(status)s. %(link)s")
+            status = help_request.get_status_display()
+            _tell_referrer(help_request, f"{key}:referrer", text % {**words, "status": status}, staff_subject)
+            if action == "expire":
+                for member in _place_members(help_request):  # a place that had it, and never answered
+                    notify(f"{key}:{member.pk}", Notification.Channel.EMAIL, member.email, text % {
+                        **words, "status": status}, subject=staff_subject)  # fmt: skip
+                text = _("Maillage: we could not find help in time for your request %(reference)s. "
+                         "Call us, we will help you: %(phone)s")  # fmt: skip
+                phone = settings.HELP_PHONE_NUMBER
+                _tell_person(help_request, f"{key}:person", text % {**words, "phone": phone}, subject)
+
+
+def _appointment_text(help_request, reminder=False):
+    moment = timezone.localtime(help_request.appointment_at)
+    place = help_request.place
+    words = {
+        "day": formats.date_format(moment, "l j F"), "time": formats.time_format(moment, "G \\h i"),
+        "place": place.name, "address": f"{place.address}, {place.postcode} {place.commune_name}".strip(", "),
+    }  # fmt: skip
+    if reminder:
+        return (
+            _("Maillage reminder: your appointment is tomorrow, %(day)s at %(time)s, %(place)s, %(address)s.") % words
+        )
+    return _("Maillage: your appointment is on %(day)s at %(time)s, %(place)s, %(address)s.") % words
+
+
+def appointment_reminder(help_request):
+    """The day before: once per appointment (a new time makes a new reminder)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        key = f"helprequest:{help_request.pk}:reminder:{help_request.appointment_at.isoformat()}"
+        _tell_person(help_request, key, _appointment_text(help_request, reminder=True),
+                     _("Your appointment tomorrow"))  # fmt: skip

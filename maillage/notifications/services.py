@@ -1,0 +1,74 @@
+"""Queue a message for an event, and deliver it from a background task, at most once.
+
+``notify`` stores the message under its event key (a second call for the same event does
+nothing) and enqueues delivery once the surrounding transaction commits: a rolled-back event
+sends nothing. ``deliver`` takes the message with a conditional update, so two workers never
+send it both; a failure is retried later (1, 5, 30 minutes, then 2 hours), four attempts in all.
+Once sent, the recipient and the text are erased.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from maillage.notifications import sms
+from maillage.notifications.models import Notification
+
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+MAX_ATTEMPTS = len(RETRY_DELAYS)
+
+
+def notify(key, channel, recipient, body, subject=""):
+    """Queue one message for one event; None when this event already has its message."""
+    if not recipient:
+        return None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key[:200], channel=channel, recipient=recipient, subject=subject[:200], body=body
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: deliver.enqueue(notification.pk))
+    return notification
+
+
+@task()
+def deliver(notification_id):
+    taken = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).update(status=Notification.Status.SENDING)
+    if not taken:
+        return "skipped"  # already sent, being sent, given up, or not yet due
+    notification = Notification.objects.get(pk=notification_id)
+    attempts = notification.attempts + 1
+    try:
+        if notification.channel == Notification.Channel.SMS:
+            sms.backend().send(notification.recipient, notification.body)
+        else:
+            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+    except Exception as error:  # any failure of a provider is retried, then given up
+        gave_up = attempts >= MAX_ATTEMPTS
+        next_attempt = timezone.now() + RETRY_DELAYS[min(attempts, MAX_ATTEMPTS) - 1]
+        Notification.objects.filter(pk=notification_id).update(
+            status=Notification.Status.GAVE_UP if gave_up else Notification.Status.PENDING,
+            attempts=attempts, next_attempt_at=next_attempt, last_error=str(error)[:300],
+        )  # fmt: skip
+        if not gave_up and default_task_backend.supports_defer:
+            deliver.using(run_after=next_attempt).enqueue(notification_id)
+        return "failed"
+    Notification.objects.filter(pk=notification_id).update(
+        status=Notification.Status.SENT, attempts=attempts, sent_at=timezone.now(), recipient="", body="",
+        last_error="",
+    )  # fmt: skip
+    return "sent"
+
+
+def retry_due():
+    """Deliver the messages whose retry is due (for backends that cannot defer a task)."""
+    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now())
+    return [deliver.call(notification_id) for notification_id in due.values_list("pk", flat=True)]

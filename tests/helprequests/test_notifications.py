@@ -1,0 +1,101 @@
+"""Who is told what, and the hourly upkeep: reminders, escalation, expiry, appointment reminders."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from maillage.accounts.models import Organization
+from maillage.helprequests import links, services
+from maillage.helprequests.models import HelpRequest, Status
+from maillage.notifications.sms import MemorySmsBackend
+from tests.helprequests.factories import new_request
+from tests.helprequests.test_staff import library_place
+
+OUTBOX = MemorySmsBackend.outbox
+
+
+@pytest.fixture
+def library(demo):
+    return Organization.objects.get(name="Médiathèque Toussaint")
+
+
+def sent_to(number):
+    return [message["text"] for message in OUTBOX if message["to"] == number]
+
+
+def test_the_person_gets_the_reference_and_the_link_by_sms(communes, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://maillage.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        help_request = new_request(phone="+33612345678")
+    (text,) = sent_to("+33612345678")
+    assert help_request.reference in text and "https://maillage.example.org" + links.follow_url(help_request) in text
+
+
+def test_a_landline_gets_calls_not_text_messages_and_e_mail_when_chosen(communes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        new_request(phone="+33241000000")
+        new_request(phone="", email="josiane@example.org", contact_preference="email")
+    assert OUTBOX == []
+    assert [message.to for message in mail.outbox] == [["josiane@example.org"]]
+
+
+def test_claim_decline_and_appointment_are_told_to_the_right_people(demo, library, django_capture_on_commit_callbacks):
+    mediator, referrer = demo.user("mediateur"), demo.user("ccas")
+    place = library_place(library)
+    with django_capture_on_commit_callbacks(execute=True):
+        referred = new_request(
+            place=place, referred_by=referrer, referrer_organization=referrer.memberships.get().organization
+        )
+        services.decline(referred, mediator, "language", note="personne ne parle arabe ici")
+    declined = [message for message in mail.outbox if message.to == [referrer.email]]
+    assert len(declined) == 1 and "Nous ne pouvons pas aider dans la langue de la personne" in declined[0].body
+    assert "arabe" not in declined[0].body  # staff notes stay on the site
+    assert not any("langue" in text for text in sent_to("+33612345678"))
+
+    OUTBOX.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        help_request = new_request(phone="+33698765432")
+        services.claim(help_request, place, mediator)
+        services.book(help_request, mediator, timezone.now() + timedelta(days=3))
+    texts = sent_to("+33698765432")
+    assert len(texts) == 3 and place.name in texts[1] and "rendez-vous" in texts[2]
+
+
+def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = new_request(first_name="waiting", phone="")
+        old = new_request(first_name="old", phone="")
+        forgotten = new_request(first_name="forgotten", phone="")
+    HelpRequest.objects.filter(pk=waiting.pk).update(status_changed_at=now - timedelta(hours=30))
+    HelpRequest.objects.filter(pk=old.pk).update(status_changed_at=now - timedelta(hours=49))
+    HelpRequest.objects.filter(pk=forgotten.pk).update(
+        status=Status.DECLINED, status_changed_at=now - timedelta(days=31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = new_request(phone="+33655555555")
+        services.claim(booked, library_place(library), demo.user("mediateur"))
+        services.book(booked, demo.user("mediateur"), timezone.localtime() + timedelta(days=1))
+    OUTBOX.clear()
+    mail.outbox.clear()
+
+    out = StringIO()
+    call_command("help_request_upkeep", stdout=out)
+    assert "[dry run]" in out.getvalue() and HelpRequest.objects.get(pk=old.pk).status == Status.NEW
+    assert not mail.outbox and not OUTBOX
+
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("help_request_upkeep", "--wet-run", stdout=StringIO())
+    assert HelpRequest.objects.get(pk=old.pk).status == Status.ESCALATED
+    assert HelpRequest.objects.get(pk=forgotten.pk).status == Status.EXPIRED
+    assert HelpRequest.objects.get(pk=waiting.pk).status == Status.NEW
+    reminders = [message for message in mail.outbox if "attend de l’aide" in message.subject]
+    assert reminders and len({tuple(message.to) for message in reminders}) == len(reminders)  # once each
+    assert len(sent_to("+33655555555")) == 1 and "demain" in sent_to("+33655555555")[0]
+    coordination = [message for message in mail.outbox if message.to == [demo.user("coordination").email]]
+    assert any(old.reference in message.body for message in coordination)
