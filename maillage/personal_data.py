@@ -94,6 +94,7 @@ PERSONAL_FIELDS = {
 # Fields whose names look personal but hold none, and why.
 NOT_PERSONAL = {
     "accounts.Organization.name": "the name of a structure, public",
+    "accounts.ApiToken.name": "the name of a partner's software",
     "territory.Commune.name": "a place name",
     "territory.Commune.search_name": "a place name, folded for search",
     "places.Place.name": "the name of a help place, public",

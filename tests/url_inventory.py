@@ -47,6 +47,9 @@ PUBLIC_URL_NAMES = {
     "api:openapi-json",
     "api:places_list",
     "api:place_detail",
+    # Public to Django's login, but every operation needs a partner's API key (maillage/api/auth.py).
+    "api:help_requests_create",
+    "api:help_requests_list",
 }
 
 # Not pages: they answer JSON or CSV (open data files), or only act on POST.
@@ -76,6 +79,8 @@ NOT_HTML_PAGES = {
     "api:openapi-json",
     "api:places_list",
     "api:place_detail",
+    "api:help_requests_create",
+    "api:help_requests_list",
 }
 
 

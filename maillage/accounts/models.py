@@ -1,4 +1,7 @@
-"""People, organisations, their memberships and the append-only audit journal."""
+"""People, organisations, their memberships, API keys and the append-only audit journal."""
+
+import hashlib
+import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -325,3 +328,55 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditJournalIsAppendOnly("An audit event cannot be deleted.")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A key for a partner's software to act in Maillage as one member of one organisation.
+
+    Only a hash is stored: the key is shown once, when it is made (``manage.py create_api_token``).
+    It acts with the member's role in the organisation, and stops when the membership ends.
+    """
+
+    PREFIX = "mlg_"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("What uses this key, e.g. the CCAS's software."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.name} ({self.key_hint}…)"
+
+    @staticmethod
+    def hash(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, organization, user, name):
+        """(token, key): the key, to give once to the partner; only its hash is kept."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(organization=organization, user=user, name=name, key_hash=cls.hash(key),
+                                   key_hint=key[:10])  # fmt: skip
+        return token, key
+
+    @classmethod
+    def authenticate(cls, key):
+        """The active token of this key whose user is still a member of its organisation, or None."""
+        if not key or not key.startswith(cls.PREFIX):
+            return None
+        token = cls.objects.active().select_related("organization", "user").filter(key_hash=cls.hash(key)).first()
+        if token is None or not Membership.objects.filter(user=token.user, organization=token.organization).exists():
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token

@@ -25,7 +25,8 @@ def _public(patterns):
 
 
 class PublicNinjaAPI(NinjaAPI):
-    """Read-only, open to anyone: no session, no login, GET only (see tests/api)."""
+    """No session, no login page: the places are open to anyone, read-only; the help requests'
+    operations check a partner's API key themselves (maillage/api/auth.py)."""
 
     @property
     def urls(self):

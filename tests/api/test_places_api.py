@@ -170,12 +170,14 @@ def test_the_api_only_reads(client, angers):
     assert Place.objects.filter(pk=angers["library"].pk).exists()
 
 
-def test_the_openapi_schema_describes_both_endpoints_and_no_docs_page_loads_a_cdn(client, db):
+def test_the_openapi_schema_describes_every_endpoint_and_no_docs_page_loads_a_cdn(client, db):
     schema = client.get("/api/v1/openapi.json").json()
 
     assert schema["info"]["title"] == "Maillage API" and schema["info"]["version"] == "1"
-    assert set(schema["paths"]) == {"/api/v1/places", "/api/v1/places/{id}"}
-    assert {method for path in schema["paths"].values() for method in path} == {"get"}
+    assert set(schema["paths"]) == {"/api/v1/places", "/api/v1/places/{id}", "/api/v1/help-requests"}
+    assert {method for path in ("/api/v1/places", "/api/v1/places/{id}") for method in schema["paths"][path]} == {"get"}
+    assert set(schema["paths"]["/api/v1/help-requests"]) == {"get", "post"}
+    assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
     parameters = {parameter["name"] for parameter in schema["paths"]["/api/v1/places"]["get"]["parameters"]}
     assert {"lat", "lon", "radius_km", "services", "free", "page"} <= parameters
     assert client.get("/api/v1/docs").status_code == 404

@@ -1,0 +1,148 @@
+"""POST /help-requests (a partner records a request, with the person's consent) and GET /help-requests
+(the requests its organisation sent or handles: their progress, not the people's details)."""
+
+import math
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from maillage.accounts.models import Membership
+from maillage.api.auth import ApiKey
+from maillage.helprequests import links, services
+from maillage.helprequests.forms import LANGUAGES, SUPPORT
+from maillage.helprequests.models import ConsentChannel, ContactPreference, HelpRequest, Origin
+from maillage.places.importers.normalize import clean_phone
+from maillage.places.models import Place
+from maillage.places.search import NEEDS
+from maillage.territory.models import Commune
+
+router = Router(tags=["help requests"], auth=ApiKey())
+PAGE_SIZE = 50
+
+Need = Literal[tuple(NEEDS)]
+Language = Literal[tuple(key for key in LANGUAGES if key)]
+Support = Literal[tuple(SUPPORT)]
+
+
+class Consent(Schema):
+    given_at: datetime = Field(description="When the person agreed.")
+    channel: Literal["oral_desk", "oral_phone", "online"] = Field(description="How the person agreed.")
+
+
+class HelpRequestIn(Schema):
+    need: Need = Field(description="The need, as the site's keys: demarches, telephone, emails…")
+    commune_insee: str = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE code of the person's commune.")
+    contact_preference: Literal["call", "sms", "email"]
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    first_name: str = Field("", max_length=60)
+    language: Language | Literal[""] = ""
+    specific_support: list[Support] = Field(default_factory=list)
+    message: str = Field("", max_length=1000, description="Context for the place; no health or money details.")
+    place_id: int | None = Field(None, description="A chosen place; without it, the nearest suitable places.")
+    consent: Consent
+    idempotency_key: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Same key, same request: no double.")
+
+
+class HelpRequestOut(Schema):
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    need: str
+    commune_insee: str | None
+    place_id: int | None
+    outcome: str
+    created_at: datetime
+    status_changed_at: datetime
+    follow_url: str | None = Field(description="The person's follow-up page (only in the answer to POST).")
+
+
+class HelpRequestPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[HelpRequestOut]
+
+
+def _out(request, help_request, with_link=False):
+    return {
+        "id": help_request.pk, "reference": help_request.reference, "status": help_request.status,
+        "status_label": str(help_request.get_status_display()), "need": help_request.need,
+        "commune_insee": help_request.commune_id, "place_id": help_request.place_id, "outcome": help_request.outcome,
+        "created_at": help_request.created_at, "status_changed_at": help_request.status_changed_at,
+        "follow_url": request.build_absolute_uri(links.follow_url(help_request)) if with_link else None,
+    }  # fmt: skip
+
+
+def _may_record(token):
+    return Membership.objects.filter(
+        user=token.user, organization=token.organization, role__in=Membership.Role.seeing_personal_data()
+    ).exists()
+
+
+@router.post("/help-requests", response={201: HelpRequestOut, 200: HelpRequestOut}, url_name="help_requests_create",
+             operation_id="create_help_request")  # fmt: skip
+def create_help_request(request, payload: HelpRequestIn):
+    """Record a request for a person who agreed to it. Sent again with the same idempotency key, it
+    answers 200 with the first request and records nothing more."""
+    token = request.auth
+    if not _may_record(token):
+        raise HttpError(403, "This key's member cannot record requests (viewers only read statistics).")
+    key = f"api:{token.organization_id}:{payload.idempotency_key}"
+    existing = HelpRequest.objects.filter(submission_key=key).first()
+    if existing is not None:
+        return Status(200, _out(request, existing, with_link=True))
+    commune = Commune.objects.filter(pk=payload.commune_insee).first()
+    if commune is None:
+        raise HttpError(422, f"Unknown commune: {payload.commune_insee}.")
+    phone = clean_phone(payload.phone) if payload.phone else ""
+    if payload.phone and not phone:
+        raise HttpError(422, "The phone number cannot be read.")
+    if payload.contact_preference in ("call", "sms") and not phone:
+        raise HttpError(422, "A phone number is needed to call or text the person.")
+    if payload.contact_preference == "email" and "@" not in payload.email:
+        raise HttpError(422, "An e-mail address is needed to write to the person.")
+    place = None
+    if payload.place_id is not None:
+        place = Place.objects.published().filter(pk=payload.place_id, organization__isnull=False).first()
+        if place is None:
+            raise HttpError(422, f"Place {payload.place_id} cannot receive requests.")
+    help_request = services.submit(
+        submission_key=key, place=place, actor=token.user, origin=Origin.REFERRAL,
+        need=payload.need, commune=commune, contact_preference=ContactPreference(payload.contact_preference),
+        phone=phone, email=payload.email, first_name=payload.first_name, language=payload.language,
+        specific_support=payload.specific_support, message=payload.message,
+        consent_given_at=min(payload.consent.given_at, timezone.now()),
+        consent_channel=ConsentChannel(payload.consent.channel), consent_recorded_by=token.user,
+        referrer_organization=token.organization, referred_by=token.user,
+    )  # fmt: skip
+    return Status(201, _out(request, help_request, with_link=True))
+
+
+class ListFilters(Schema):
+    status: str | None = Field(None, description="Only this status (new, referred, claimed, closed…).")
+    page: int = Field(1, ge=1)
+
+
+@router.get(
+    "/help-requests", response=HelpRequestPage, url_name="help_requests_list", operation_id="list_help_requests"
+)
+def list_help_requests(request, filters: Query[ListFilters]):
+    """The requests the key's organisation sent or whose place handles them, newest first, 50 a page."""
+    organization = request.auth.organization
+    requests = HelpRequest.objects.filter(
+        Q(referrer_organization=organization) | Q(place__organization=organization)
+    ).order_by("-created_at", "-pk")
+    if filters.status:
+        requests = requests.filter(status=filters.status)
+    count = requests.count()
+    pages = math.ceil(count / PAGE_SIZE)
+    if filters.page > max(pages, 1):
+        raise HttpError(404, f"Page {filters.page} does not exist: there are {pages} pages.")
+    shown = requests[(filters.page - 1) * PAGE_SIZE : filters.page * PAGE_SIZE]
+    return {"count": count, "page": filters.page, "pages": pages, "results": [_out(request, item) for item in shown]}
