@@ -42,6 +42,7 @@ PUBLIC_URL_NAMES = {
     "helprequests:confirmation",
     "helprequests:follow",
     "helprequests:withdraw",
+    "helprequests:place_referral",
     # The JSON API (maillage/api): every URL ninja builds is public, read-only.
     "api:api-root",
     "api:openapi-json",
@@ -120,6 +121,8 @@ class MissingSample(AssertionError):
 
 def sample_arguments(route, world):
     """Arguments that open ``route`` on the objects of ``world`` (an organisation and its people)."""
+    from maillage.helprequests import links
+
     values = {}
     for argument in route.arguments:
         key = (route.name, argument)
@@ -141,6 +144,8 @@ def sample_arguments(route, world):
             values[argument] = world.correction.pk
         elif argument == "request_id":
             values[argument] = world.help_request.pk
+        elif key == ("helprequests:place_referral", "token"):
+            values[argument] = links.place_token_for(world.help_request, world.place)
         elif route.name.startswith("helprequests:") and argument == "token":
             values[argument] = world.help_request_token
         else:

@@ -4,6 +4,8 @@ The token carries the request's id and its reference, signed with the site's sec
 be guessed or altered, and a link to an erased request leads nowhere.
 """
 
+from datetime import timedelta
+
 from django.core import signing
 from django.urls import reverse
 
@@ -25,3 +27,28 @@ def request_id_from(token):
 
 def follow_url(help_request):
     return reverse("helprequests:follow", kwargs={"token": token_for(help_request)})
+
+
+# A place without an account answers a referral through a link sent to its listed e-mail address.
+PLACE_SALT = "maillage.helprequests.place"
+PLACE_LINK_DAYS = 8
+
+
+def place_token_for(help_request, place):
+    return signing.TimestampSigner(salt=PLACE_SALT).sign_object([help_request.pk, place.pk, help_request.reference])
+
+
+def place_link_from(token):
+    """(request id, place id, reference, expired): expired links still say which request they were for,
+    so that the place can ask for a new one; None for a forged or damaged link."""
+    signer = signing.TimestampSigner(salt=PLACE_SALT)
+    try:
+        return (*signer.unsign_object(token, max_age=timedelta(days=PLACE_LINK_DAYS)), False)
+    except signing.SignatureExpired:
+        return (*signer.unsign_object(token), True)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def place_url(help_request, place):
+    return reverse("helprequests:place_referral", kwargs={"token": place_token_for(help_request, place)})

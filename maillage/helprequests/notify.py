@@ -59,6 +59,38 @@ def _place_members(help_request):
     return helpers(organization_id=help_request.place.organization_id)
 
 
+def _tell_receiving_place(help_request, key, words, subject):
+    """The members of the place's organisation, or, for a place without one, its listed addresses
+    with a link to answer without an account (valid PLACE_LINK_DAYS days, renewable)."""
+    place = help_request.place
+    members = list(_place_members(help_request))
+    if members:
+        text = _("A person is sent to %(place)s: request %(reference)s. Answer here: %(link)s") % words
+        for member in members:
+            notify(f"{key}:place:{member.pk}", Notification.Channel.EMAIL, member.email, text, subject=subject)
+        return
+    _send_place_link(help_request, place, f"{key}:place", words, subject)
+
+
+def _send_place_link(help_request, place, key, words, subject):
+    link = settings.SITE_URL + links.place_url(help_request, place)
+    text = _(
+        "A person is sent to %(place)s by the Maillage network: request %(reference)s. "
+        "Accept or decline within %(days)s days, without an account: %(link)s"
+    )
+    text = text % {**words, "link": link, "days": links.PLACE_LINK_DAYS}
+    for address in place.emails:
+        notify(f"{key}:{address}", Notification.Channel.EMAIL, address, text, subject=subject)
+
+
+def renew_place_link(help_request, place):
+    """A fresh link to the place's listed addresses (at most one a day): never to whoever asks."""
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"reference": help_request.reference, "place": place.name}
+        key = f"helprequest:{help_request.pk}:place-link:{place.pk}:{timezone.localdate().isoformat()}"
+        _send_place_link(help_request, place, key, words, _("Request %(reference)s") % words)
+
+
 def _follow_link(help_request):
     return settings.SITE_URL + links.follow_url(help_request)
 
@@ -86,7 +118,9 @@ def after_move(help_request, transition):
                 "Maillage: your request %(reference)s is received. A help place will contact you. Follow it: %(link)s"
             )
             _tell_person(help_request, f"{key}:person", text % {**words, "link": _follow_link(help_request)}, subject)
-        elif action in ("claim", "accept"):
+        if action in ("refer", "transfer") and help_request.place is not None:
+            _tell_receiving_place(help_request, key, words, staff_subject)
+        if action in ("claim", "accept"):
             text = _("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
             _tell_person(help_request, f"{key}:person", text % words, subject)
             text = _("%(place)s accepted request %(reference)s. %(link)s")

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,8 +93,11 @@ class AssignForm(forms.Form):
 
 
 def receiving_places():
-    """Places that can receive a referral: published, and kept by an organisation whose members answer."""
-    return Place.objects.published().filter(organization__isnull=False).order_by("commune_name", "name")
+    """Places that can receive a referral: published, and kept by an organisation whose members
+    answer, or with an e-mail address to send the place a link to answer without an account."""
+    return (
+        Place.objects.published().filter(Q(organization__isnull=False) | ~Q(emails=[])).order_by("commune_name", "name")
+    )
 
 
 class PlaceChoiceField(forms.ModelChoiceField):

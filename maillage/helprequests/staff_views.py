@@ -9,15 +9,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent, Membership, Organization, User
 from maillage.helprequests import routing, services
+from maillage.helprequests.forms import MOMENTS, SUPPORT
 from maillage.helprequests.models import ConsentChannel, HelpRequest, Origin, Status
 from maillage.helprequests.staff_forms import (
     CHOSEN,
@@ -277,3 +279,89 @@ def assign(request, request_id):
 
     return _act(request, request_id, "assign", AssignForm, apply, _("The request is assigned."),
                 members=_members_of(help_request))  # fmt: skip
+
+
+def personal_data(request, request_id):
+    """Everything kept about the person in this request, for their right of access: a page to print
+    and hand over, or JSON (?format=json). Staff notes are included: they are data about the person."""
+    help_request = _handled(request, request_id)
+    record = access_record(help_request)
+    journal.record(
+        AuditEvent.Action.EXPORT, actor=request.user, target=help_request, what="right of access",
+        organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
+    )  # fmt: skip
+    if request.GET.get("format") == "json":
+        response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="demande-{help_request.reference}.json"'
+        return response
+    rows = [
+        (ACCESS_LABELS[name], ", ".join(value) if isinstance(value, list) else value)
+        for name, value in record.items()
+        if name in ACCESS_LABELS
+    ]
+    context = {"help_request": help_request, "record": record, "rows": rows}
+    return render(request, "helprequests/personal_data.html", context)
+
+
+ACCESS_LABELS = {
+    "reference": gettext_lazy("Reference"), "created_at": gettext_lazy("Asked on"), "status": gettext_lazy("Status"),
+    "need": gettext_lazy("Help with"), "commune": gettext_lazy("Commune"),
+    "contact_preference": gettext_lazy("Wishes"), "first_name": gettext_lazy("First name"),
+    "phone": gettext_lazy("Phone"), "email": gettext_lazy("E-mail"), "asker_name": gettext_lazy("Asked by"),
+    "asker_phone": gettext_lazy("Phone of the person asking"),
+    "asker_email": gettext_lazy("E-mail of the person asking"),
+    "message": gettext_lazy("Message"), "preferred_moments": gettext_lazy("When"),
+    "language": gettext_lazy("Language"), "specific_support": gettext_lazy("Specific support"),
+    "place": gettext_lazy("Help place"), "appointment_at": gettext_lazy("Appointment"),
+    "outcome": gettext_lazy("Outcome"),
+}  # fmt: skip
+
+
+def access_record(help_request):
+    personal = [
+        "first_name",
+        "phone",
+        "email",
+        "asker_name",
+        "asker_phone",
+        "asker_email",
+        "message",
+        "preferred_moments",
+        "language",
+        "specific_support",
+    ]
+    return {
+        "reference": help_request.reference,
+        "created_at": help_request.created_at.isoformat(),
+        "status": str(help_request.get_status_display()),
+        "need": str(help_request.need_label),
+        "commune": help_request.commune.label if help_request.commune else "",
+        "contact_preference": str(help_request.get_contact_preference_display()),
+        **{name: getattr(help_request, name) for name in personal},
+        "preferred_moments": [str(MOMENTS.get(key, key)) for key in help_request.preferred_moments],
+        "language": str(help_request.language_label),
+        "specific_support": [str(SUPPORT.get(key, key)) for key in help_request.specific_support],
+        "consent": {
+            "given_at": help_request.consent_given_at.isoformat(),
+            "channel": str(help_request.get_consent_channel_display()),
+        },
+        "place": help_request.place.name if help_request.place else "",
+        "appointment_at": help_request.appointment_at.isoformat() if help_request.appointment_at else None,
+        "outcome": str(help_request.get_outcome_display()) if help_request.outcome else "",
+        "history": [
+            {
+                "at": move.at.isoformat(),
+                "what": str(PERSON_WORDS[move.action]),
+                "reason": str(DECLINE_REASONS.get(move.reason, "")),
+                "note": move.staff_note,
+            }
+            for move in help_request.transitions.all()
+        ],
+        "contact_attempts": [
+            {"at": attempt.at.isoformat(), "what": str(attempt.get_kind_display())}
+            for attempt in help_request.contact_attempts.all()
+        ],
+        "messages_from_the_person": [
+            {"at": message.at.isoformat(), "text": message.text} for message in help_request.person_messages.all()
+        ],
+    }

@@ -10,10 +10,12 @@ urlpatterns = [
     path("besoin-d-aide/envoyee/<str:token>/", views.confirmation, name="confirmation"),
     path("besoin-d-aide/suivi/<str:token>/", views.follow, name="follow"),
     path("besoin-d-aide/suivi/<str:token>/plus-besoin/", views.withdraw, name="withdraw"),
+    path("orientation/<str:token>/", views.place_referral, name="place_referral"),
     # The people who help.
     path("demandes/", staff_views.inbox, name="inbox"),
     path("demandes/nouvelle/", staff_views.new_request, name="new"),
     path("demandes/<int:request_id>/", staff_views.request_detail, name="detail"),
+    path("demandes/<int:request_id>/donnees/", staff_views.personal_data, name="personal_data"),
     path("demandes/<int:request_id>/prendre/", staff_views.claim, name="claim"),
     path("demandes/<int:request_id>/accepter/", staff_views.accept, name="accept"),
     path("demandes/<int:request_id>/refuser/", staff_views.decline, name="decline"),

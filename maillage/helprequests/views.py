@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.helprequests import links, services
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent
+from maillage.helprequests import links, notify, services
 from maillage.helprequests.forms import (
     LANGUAGES,
     MOMENTS,
@@ -26,8 +28,10 @@ from maillage.helprequests.forms import (
     PersonMessageForm,
     WhereStep,
 )
-from maillage.helprequests.models import ConsentChannel, ContactAttempt, HelpRequest, Origin
+from maillage.helprequests.models import ConsentChannel, ContactAttempt, HelpRequest, Origin, Status
+from maillage.helprequests.staff_forms import DeclineForm
 from maillage.helprequests.states import FOR_THE_PERSON, IllegalTransition
+from maillage.places.models import Place
 from maillage.places.search import NEEDS
 from maillage.ratelimit import rate_limited
 
@@ -227,3 +231,55 @@ def withdraw(request, token):
         messages.success(request, _("Thank you for telling us. Your request is closed."))
         return redirect("helprequests:follow", token=token)
     return render(request, "helprequests/withdraw.html", {"help_request": help_request, "token": token})
+
+
+# A place without an account answers a referral ---------------------------------------------------
+
+
+@login_not_required
+@rate_limited("place_referral", limit=30, period_seconds=60 * 60)
+def place_referral(request, token):
+    """A place without an account sees the person sent to it and accepts or declines, from the link
+    it received by e-mail (valid 8 days; an expired link sends a new one to the place's address)."""
+    found = links.place_link_from(token)
+    if found is None:
+        raise Http404("Unknown or altered link.")
+    request_id, place_id, reference, expired = found
+    help_request = get_object_or_404(
+        HelpRequest.objects.select_related("commune", "place"), pk=request_id, reference=reference, anonymised_at=None
+    )
+    place = get_object_or_404(Place, pk=place_id)
+    waiting_for_this_place = help_request.place_id == place.pk and help_request.status == Status.REFERRED
+    if expired:
+        if request.method == "POST" and waiting_for_this_place:
+            notify.renew_place_link(help_request, place)
+            messages.success(
+                request, _("A new link is sent to the e-mail address of %(place)s.") % {"place": place.name}
+            )
+            return redirect("helprequests:place_referral", token=token)
+        context = {"place": place, "help_request": help_request, "can_renew": waiting_for_this_place}
+        return render(request, "helprequests/place_link_expired.html", context)
+    if not waiting_for_this_place:
+        return render(request, "helprequests/place_referral_done.html", {"place": place, "help_request": help_request})
+    decline_form = DeclineForm(request.POST if "decline" in request.POST else None, prefix="decline")
+    if request.method == "POST":
+        try:
+            if "accept" in request.POST:
+                services.accept(help_request, None)
+                messages.success(request, _("Thank you: the request is yours. Contact the person soon."))
+                return redirect("helprequests:place_referral", token=token)
+            if decline_form.is_valid():
+                services.decline(
+                    help_request, None, decline_form.cleaned_data["reason"], decline_form.cleaned_data["note"]
+                )
+                messages.success(request, _("Thank you: the referrer is told and will find another place."))
+                return redirect("helprequests:place_referral", token=token)
+        except IllegalTransition:
+            return redirect("helprequests:place_referral", token=token)
+    journal.record(
+        AuditEvent.Action.PERSONAL_RECORD_VIEWED, target=help_request, organization=help_request.referrer_organization,
+        via="place link", place=place.name,
+    )  # fmt: skip
+    context = {"place": place, "help_request": help_request, "described": _described(help_request, masked=False),
+               "decline_form": decline_form}  # fmt: skip
+    return render(request, "helprequests/place_referral.html", context, status=400 if decline_form.errors else 200)

@@ -1,9 +1,13 @@
 """The people who help: offers near their places, claim, contacts, appointment, close; referrals
 answered; nobody else sees a person's details, and each look at them is journaled."""
 
+import contextlib
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +20,14 @@ from tests.helprequests.factories import new_request
 from tests.url_inventory import _sample_place
 
 INBOX = reverse("helprequests:inbox")
+
+
+@contextlib.contextmanager
+def freeze_days(days):
+    """Signed links read the clock through time.time(): move it forward."""
+    later = time.time() + days * 86400
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        yield
 
 
 def url(name, help_request):
@@ -231,3 +243,71 @@ def test_only_the_referrer_sends_a_request_elsewhere(demo, library, mediator):
         name="CCAS de Cholet"))  # fmt: skip
     services.decline(help_request, demo.user("mediateur"), "no_slot")
     assert mediator.post(url("refer", help_request), {"refer-place": library_place(library).pk}).status_code == 404
+
+
+def test_the_person_s_data_is_handed_over_on_request_and_the_export_is_journaled(demo, library, mediator):
+    help_request = new_request(first_name="Josiane", preferred_moments=["morning"])
+    mediator.post(url("claim", help_request))
+    mediator.post(url("decline", help_request))  # not possible now: nothing changes
+    services.log_contact_attempt(help_request, "no_answer", demo.user("mediateur"))
+    page = mediator.get(url("personal_data", help_request)).content.decode()
+    assert "Josiane" in page and "Le matin" in page and "Prénom" in page
+    data = mediator.get(url("personal_data", help_request) + "?format=json").json()
+    assert data["first_name"] == "Josiane" and data["phone"] == "+33612345678"
+    assert [line["what"] for line in data["contact_attempts"]] == ["appel, pas de réponse"]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, target_id=str(help_request.pk)).count() == 2
+
+
+# A place without an account ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def unowned_place(communes):
+    place = _sample_place(None)
+    place.emails = ["accueil@centre-social.example.org"]
+    place.save()
+    return place
+
+
+def link_in(message):
+    return "/orientation/" + message.body.split("/orientation/")[1].split()[0]
+
+
+def test_a_place_without_an_account_answers_from_the_link_it_receives(
+    demo, unowned_place, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        help_request = new_request(place=unowned_place, first_name="Marcel")
+    (message,) = [message for message in mail.outbox if message.to == ["accueil@centre-social.example.org"]]
+    page = client.get(link_in(message)).content.decode()
+    assert "Marcel" in page and "06 12 34 56 78" in page
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=None).exists()
+    assert client.post(link_in(message), {"decline": "1"}).status_code == 400  # no reason chosen
+    client.post(link_in(message), {"accept": "1"})
+    help_request.refresh_from_db()
+    assert help_request.status == Status.CLAIMED and help_request.place == unowned_place
+    assert "Accepter" not in client.get(link_in(message)).content.decode()
+
+
+def test_an_expired_place_link_sends_a_new_one_to_the_place_not_to_the_visitor(
+    demo, unowned_place, client, django_capture_on_commit_callbacks
+):
+    help_request = new_request(place=unowned_place)
+    token = links.place_token_for(help_request, unowned_place)
+    with freeze_days(links.PLACE_LINK_DAYS + 1):
+        page = client.get(reverse("helprequests:place_referral", kwargs={"token": token}))
+        assert "Ce lien a expiré" in page.content.decode() and "Marcel" not in page.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("helprequests:place_referral", kwargs={"token": token}))
+    assert [message.to for message in mail.outbox] == [["accueil@centre-social.example.org"]]
+    assert client.get(link_in(mail.outbox[0])).status_code == 200
+    forged = token[:-3] + "abc"
+    assert client.get(reverse("helprequests:place_referral", kwargs={"token": forged})).status_code == 404
+
+
+def test_a_place_link_shows_nothing_once_the_request_went_elsewhere(demo, unowned_place, client, library):
+    help_request = new_request(place=unowned_place)
+    token = links.place_token_for(help_request, unowned_place)
+    services.transfer(help_request, library_place(library), demo.user("mediateur"))
+    page = client.get(reverse("helprequests:place_referral", kwargs={"token": token})).content.decode()
+    assert "n’attend plus votre réponse" in page and "+33612345678" not in page and "06 12" not in page
