@@ -40,6 +40,25 @@ LANGUAGES = {
 SUPPORT = {key: SPECIFIC_SUPPORT[key][0] for key in ("surdite", "vue", "lecture", "handicap-mental")}
 
 
+def cleaned_phone(text):
+    """A phone number typed by someone, in E.164; a clear error when it cannot be read."""
+    text = text.strip()
+    phone = clean_phone(text) if text else ""
+    if text and not phone:
+        raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
+    return phone
+
+
+def require_the_chosen_contact(form, cleaned, phone_missing, email_missing):
+    """The way of contact chosen needs its phone number or e-mail address."""
+    contact = cleaned.get("contact")
+    needs_phone = contact in (ContactPreference.CALL, ContactPreference.SMS)
+    if needs_phone and not cleaned.get("phone") and "phone" not in form.errors:
+        form.add_error("phone", phone_missing)
+    if contact == ContactPreference.EMAIL and not cleaned.get("email") and "email" not in form.errors:
+        form.add_error("email", email_missing)
+
+
 def _choices(options):
     return [(key, label) for key, (label, _values) in options.items()]
 
@@ -143,33 +162,20 @@ class HowStep(forms.Form):
         return bool(self.cleaned_data.get("website"))
 
     def clean_phone(self):
-        return self._phone("phone")
+        return cleaned_phone(self.cleaned_data["phone"])
 
     def clean_asker_phone(self):
-        return self._phone("asker_phone")
-
-    def _phone(self, name):
-        text = self.cleaned_data[name].strip()
-        if not text:
-            return ""
-        phone = clean_phone(text)
-        if not phone:
-            raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
-        return phone
+        return cleaned_phone(self.cleaned_data["asker_phone"])
 
     def clean(self):
         cleaned = super().clean()
         contact = cleaned.get("contact")
         if not contact or contact == GO_TO_A_PLACE:
             return cleaned
-        if (
-            contact in (ContactPreference.CALL, ContactPreference.SMS)
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error("phone", _("Type a phone number, so that we can reach you."))
-        if contact == ContactPreference.EMAIL and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", _("Type an e-mail address, so that we can write to you."))
+        require_the_chosen_contact(
+            self, cleaned, _("Type a phone number, so that we can reach you."),
+            _("Type an e-mail address, so that we can write to you."),
+        )  # fmt: skip
         asker_reachable = cleaned.get("asker_phone") or cleaned.get("asker_email") or "asker_phone" in self.errors
         if self.for_someone_else and not asker_reachable:
             self.add_error("asker_phone", _("Give us a way to reach you too: a phone number or an e-mail."))

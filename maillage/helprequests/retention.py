@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.helprequests.models import HelpRequest, PersonMessage, Transition
+from maillage.notifications.models import Notification
 from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
 
 DAYS_PER_MONTH = 30.44
@@ -33,3 +34,8 @@ def anonymise(requests):
         PersonMessage.objects.filter(request_id__in=ids).delete()
         Transition.objects.filter(request_id__in=ids).exclude(staff_note="").update(staff_note="")
     return len(ids)
+
+
+def undelivered_messages():
+    """Messages given up after their last attempt: nobody will send them, nothing needs their text."""
+    return Notification.objects.filter(status=Notification.Status.GAVE_UP).exclude(recipient="", body="")

@@ -7,10 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.helprequests.forms import LANGUAGES, SUPPORT
+from maillage.helprequests.forms import LANGUAGES, SUPPORT, cleaned_phone, require_the_chosen_contact
 from maillage.helprequests.models import ConsentChannel, ContactAttempt, ContactPreference, Outcome
 from maillage.helprequests.states import DECLINE_REASONS
-from maillage.places.importers.normalize import clean_phone
 from maillage.places.models import Place
 from maillage.places.search import NEEDS
 from maillage.territory.forms import CommuneField
@@ -161,23 +160,14 @@ class StaffRequestForm(forms.Form):
         self.fields["place"].queryset = receiving_places()
 
     def clean_phone(self):
-        text = self.cleaned_data["phone"].strip()
-        phone = clean_phone(text) if text else ""
-        if text and not phone:
-            raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
-        return phone
+        return cleaned_phone(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()
-        contact = cleaned.get("contact")
-        if (
-            contact in (ContactPreference.CALL, ContactPreference.SMS)
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error("phone", _("Type a phone number, so that the place can reach the person."))
-        if contact == ContactPreference.EMAIL and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", _("Type an e-mail address, so that the place can write to the person."))
+        require_the_chosen_contact(
+            self, cleaned, _("Type a phone number, so that the place can reach the person."),
+            _("Type an e-mail address, so that the place can write to the person."),
+        )  # fmt: skip
         if cleaned.get("destination") == CHOSEN and not cleaned.get("place") and "place" not in self.errors:
             self.add_error("place", _("Choose the place, or let the nearest suitable place take it."))
         return cleaned

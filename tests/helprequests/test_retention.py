@@ -43,3 +43,13 @@ def test_closed_requests_are_anonymised_after_the_retention_period_only_when_ask
     assert Transition.objects.filter(request=erased).count() == 2
     assert HelpRequest.objects.get(pk=recent.pk).first_name == "Marcel"
     assert HelpRequest.objects.get(pk=still_open.pk).first_name == "Paul"
+
+
+def test_messages_given_up_lose_their_recipient_and_text(communes):
+    from maillage.notifications.models import Notification
+
+    Notification.objects.create(key="a", channel="sms", recipient="+33612345678", body="Bonjour", status="gave_up")
+    Notification.objects.create(key="b", channel="sms", recipient="+33600000000", body="En attente")
+    call_command("purge_personal_data", "--wet-run", stdout=StringIO())
+    assert list(Notification.objects.order_by("key").values_list("recipient", "body")) == [
+        ("", ""), ("+33600000000", "En attente")]  # fmt: skip

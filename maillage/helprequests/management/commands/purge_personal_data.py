@@ -5,8 +5,9 @@ from maillage.helprequests import retention
 
 class Command(BaseCommand):
     help = (
-        "Erase the personal data of help requests closed longer ago than HELP_REQUEST_RETENTION_MONTHS. "
-        "Dry run by default: says how many it would erase; --wet-run erases."
+        "Erase the personal data of help requests closed longer ago than HELP_REQUEST_RETENTION_MONTHS, "
+        "and of messages given up after their last attempt. Dry run by default: says how many it would "
+        "erase; --wet-run erases."
     )
 
     def add_arguments(self, parser):
@@ -14,7 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, wet_run=False, **options):
         due = retention.due_for_anonymisation()
+        undelivered = retention.undelivered_messages()
         if not wet_run:
             self.stdout.write(f"[dry run] {due.count()} closed help request(s) would be anonymised.")
+            self.stdout.write(f"[dry run] {undelivered.count()} undelivered message(s) would be erased.")
             return
         self.stdout.write(f"{retention.anonymise(due)} closed help request(s) anonymised.")
+        self.stdout.write(f"{undelivered.update(recipient='', body='')} undelivered message(s) erased.")
