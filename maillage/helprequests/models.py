@@ -63,7 +63,7 @@ class Outcome(models.TextChoices):
 class HelpRequestQuerySet(models.QuerySet):
     def handled_by(self, user):
         """The requests a user may see in full: those of their organisations' places, those their
-        organisations referred, and, for a territory's coordination, those escalated to it.
+        organisations referred, and, for a territory's coordination, those still waiting for a place.
         Viewers see none: personal data never leaves the people who help."""
         from maillage.accounts.models import Membership
 
@@ -73,7 +73,8 @@ class HelpRequestQuerySet(models.QuerySet):
         organizations = memberships.values("organization")
         visible = models.Q(place__organization__in=organizations) | models.Q(referrer_organization__in=organizations)
         if memberships.filter(organization__is_coordinator=True).exists():
-            visible |= models.Q(status=Status.ESCALATED)
+            # The territory's coordination runs the phone line: it sees who waits for a place.
+            visible |= models.Q(status__in=[Status.NEW, Status.ESCALATED])
         return self.filter(visible)
 
     def open(self):

@@ -41,6 +41,9 @@ def _my_places(user):
     return Place.objects.editable_by(user).select_related("commune")
 
 
+WAITING_FOR_A_PLACE = (Status.NEW, Status.ESCALATED)
+
+
 def inbox(request):
     user = request.user
     handled = HelpRequest.objects.handled_by(user).select_related("commune", "place", "assigned_to")
@@ -54,6 +57,10 @@ def inbox(request):
         "taken": taken,
         "mine_only": mine_only,
         "escalated": handled.filter(status=Status.ESCALATED).order_by("created_at"),
+        # The phone line's queue: people waiting for a place who asked to be called back.
+        "to_call_back": handled.filter(status=Status.NEW, contact_preference="call").order_by("created_at")
+        if _is_coordinator(user)
+        else [],
         "sent": handled.filter(referrer_organization__in=_referring_organizations(user))
         .exclude(status__in=[Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED], closed_at__lt=_a_month_ago())
         .order_by("-created_at"),
@@ -97,14 +104,15 @@ def new_request(request):
 
 
 def _is_referrer(user, help_request):
+    """The referrer's organisation, or the coordination for a request still waiting for a place."""
     return _referring_organizations(user).filter(pk=help_request.referrer_organization_id).exists() or (
-        help_request.status == Status.ESCALATED and _referring_organizations(user).filter(is_coordinator=True).exists()
+        help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(user)
     )
 
 
 @require_POST
 def refer(request, request_id):
-    """The referrer (or the coordination, for an escalated request) sends the person to another place."""
+    """The referrer (or the coordination, for a request waiting for a place) sends the person to a place."""
     help_request = _handled(request, request_id)
     if not _is_referrer(request.user, help_request):
         raise Http404("Only the referrer sends a request elsewhere.")
@@ -169,6 +177,7 @@ def request_detail(request, request_id, forms=None):
     is_place_member = (
         help_request.place is not None and _my_places(request.user).filter(pk=help_request.place_id).exists()
     )
+    on_the_phone_line = help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(request.user)
     actions = allowed_actions(help_request.status) if is_place_member else set()
     forms = forms or {}
     last_decline = help_request.transitions.filter(action="decline").last()
@@ -188,6 +197,7 @@ def request_detail(request, request_id, forms=None):
             prefix="assign", members=_members_of(help_request), initial={"member": help_request.assigned_to_id}
         ),
         "is_place_member": is_place_member,
+        "on_the_phone_line": on_the_phone_line,
         "is_referrer": _is_referrer(request.user, help_request),
         "refer_form": forms.get("refer") or ReferForm(prefix="refer"),
         "last_decline": last_decline,
@@ -215,9 +225,14 @@ def claim(request, request_id):
     return redirect("helprequests:detail", request_id=help_request.pk)
 
 
-def _act(request, request_id, name, form_class, apply, success, **form_arguments):
+def _is_coordinator(user):
+    return _referring_organizations(user).filter(is_coordinator=True).exists()
+
+
+def _act(request, request_id, name, form_class, apply, success, coordination_may=False, **form_arguments):
     help_request = _handled(request, request_id)
-    if not _my_places(request.user).filter(pk=help_request.place_id).exists():
+    phone_line = coordination_may and help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(request.user)
+    if not phone_line and not _my_places(request.user).filter(pk=help_request.place_id).exists():
         raise Http404("Only the place's members act on its requests.")
     form = form_class(request.POST, prefix=name, **form_arguments) if form_class else None
     if form is not None and not form.is_valid():
@@ -251,7 +266,8 @@ def log_contact(request, request_id):
     def apply(help_request, data):
         services.log_contact_attempt(help_request, data["kind"], request.user)
 
-    return _act(request, request_id, "contact", ContactAttemptForm, apply, _("The contact attempt is noted."))
+    return _act(request, request_id, "contact", ContactAttemptForm, apply, _("The contact attempt is noted."),
+                coordination_may=True)  # fmt: skip
 
 
 @require_POST

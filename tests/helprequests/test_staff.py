@@ -311,3 +311,19 @@ def test_a_place_link_shows_nothing_once_the_request_went_elsewhere(demo, unowne
     services.transfer(help_request, library_place(library), demo.user("mediateur"))
     page = client.get(reverse("helprequests:place_referral", kwargs={"token": token})).content.decode()
     assert "n’attend plus votre réponse" in page and "+33612345678" not in page and "06 12" not in page
+
+
+def test_the_help_line_calls_back_waiting_people_and_sends_them_to_a_place(demo, library, client):
+    help_request = new_request(first_name="Josiane", phone="+33241000000")
+    coordinator = verified_session(client, demo.user("coordination"))
+    inbox = coordinator.get(INBOX).content.decode()
+    assert "File de la ligne d’aide\u00a0: personnes à rappeler" in inbox
+    assert help_request.reference in inbox
+    assert "Josiane" in coordinator.get(url("detail", help_request)).content.decode()
+    coordinator.post(url("log_contact", help_request), {"contact-kind": "called"})
+    assert help_request.contact_attempts.count() == 1
+    coordinator.post(url("refer", help_request), {"refer-place": library_place(library).pk, "refer-note": "rappelée"})
+    help_request.refresh_from_db()
+    assert help_request.status == Status.REFERRED and help_request.place == library_place(library)
+    # Once it is with a place, the help line no longer sees the person's details.
+    assert coordinator.get(url("detail", help_request)).status_code == 404
