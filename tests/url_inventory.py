@@ -65,6 +65,7 @@ NOT_HTML_PAGES = {
     "helprequests:assign",
     "helprequests:refer",
     "helprequests:reoffer",
+    "helprequests:transfer",
     "territory:commune_suggestions",
     "set_language",
     "accounts:logout",

@@ -171,3 +171,35 @@ class StaffRequestForm(forms.Form):
         if cleaned.get("destination") == CHOSEN and not cleaned.get("place") and "place" not in self.errors:
             self.add_error("place", _("Choose the place, or let the nearest suitable place take it."))
         return cleaned
+
+
+class InboxFilterForm(forms.Form):
+    """Narrow the requests taken by one's places: sent by GET, so that a view can be bookmarked."""
+
+    place = PlaceChoiceField(label=_("Place"), queryset=None, required=False, empty_label=_("All our places"))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("All")), ("claimed", _("To contact")), ("appointment", _("Appointment booked"))],
+    )  # fmt: skip
+    who = forms.ChoiceField(
+        label=_("Followed by"), required=False,
+        choices=[("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody yet"))],
+    )  # fmt: skip
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+
+    def apply(self, requests, user):
+        if not self.is_valid():
+            return requests
+        data = self.cleaned_data
+        if data["place"]:
+            requests = requests.filter(place=data["place"])
+        if data["status"]:
+            requests = requests.filter(status=data["status"])
+        if data["who"] == "me":
+            requests = requests.filter(assigned_to=user)
+        elif data["who"] == "nobody":
+            requests = requests.filter(assigned_to__isnull=True)
+        return requests

@@ -29,6 +29,7 @@ from maillage.helprequests.staff_forms import (
     CloseForm,
     ContactAttemptForm,
     DeclineForm,
+    InboxFilterForm,
     ReferForm,
     StaffRequestForm,
 )
@@ -47,15 +48,15 @@ WAITING_FOR_A_PLACE = (Status.NEW, Status.ESCALATED)
 def inbox(request):
     user = request.user
     handled = HelpRequest.objects.handled_by(user).select_related("commune", "place", "assigned_to")
-    mine_only = request.GET.get("qui") == "moi"
-    taken = handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT]).order_by("status_changed_at")
-    if mine_only:
-        taken = taken.filter(assigned_to=user)
+    filters = InboxFilterForm(request.GET, places=_my_places(user).order_by("name"))
+    taken = filters.apply(
+        handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT]).order_by("status_changed_at"), user
+    )
     context = {
         "referred": handled.filter(status=Status.REFERRED, place__in=_my_places(user)).order_by("created_at"),
         "offers": routing.offers_for(list(_my_places(user))),
         "taken": taken,
-        "mine_only": mine_only,
+        "filters": filters,
         "escalated": handled.filter(status=Status.ESCALATED).order_by("created_at"),
         # The phone line's queue: people waiting for a place who asked to be called back.
         "to_call_back": handled.filter(status=Status.NEW, contact_preference="call").order_by("created_at")
@@ -200,6 +201,7 @@ def request_detail(request, request_id, forms=None):
         "on_the_phone_line": on_the_phone_line,
         "is_referrer": _is_referrer(request.user, help_request),
         "refer_form": forms.get("refer") or ReferForm(prefix="refer"),
+        "transfer_form": forms.get("transfer") or ReferForm(prefix="transfer"),
         "last_decline": last_decline,
         "last_decline_reason": DECLINE_REASONS.get(last_decline.reason, "") if last_decline else "",
     }
@@ -284,6 +286,14 @@ def close(request, request_id):
         services.close(help_request, request.user, data["outcome"], data["note"])
 
     return _act(request, request_id, "close", CloseForm, apply, _("The request is closed. Thank you."))
+
+
+@require_POST
+def transfer(request, request_id):
+    def apply(help_request, data):
+        services.transfer(help_request, data["place"], request.user, data["note"])
+
+    return _act(request, request_id, "transfer", ReferForm, apply, _("The request is passed on to the other place."))
 
 
 @require_POST

@@ -24,5 +24,6 @@ urlpatterns = [
     path("demandes/<int:request_id>/cloturer/", staff_views.close, name="close"),
     path("demandes/<int:request_id>/attribuer/", staff_views.assign, name="assign"),
     path("demandes/<int:request_id>/orienter/", staff_views.refer, name="refer"),
+    path("demandes/<int:request_id>/transmettre/", staff_views.transfer, name="transfer"),
     path("demandes/<int:request_id>/reproposer/", staff_views.reoffer, name="reoffer"),
 ]

@@ -327,3 +327,39 @@ def test_the_help_line_calls_back_waiting_people_and_sends_them_to_a_place(demo,
     assert help_request.status == Status.REFERRED and help_request.place == library_place(library)
     # Once it is with a place, the help line no longer sees the person's details.
     assert coordinator.get(url("detail", help_request)).status_code == 404
+
+
+def test_the_inbox_filters_by_place_status_and_who_follows(demo, library, mediator):
+    place = library_place(library)
+    other = Place.objects.filter(organization=library).exclude(pk=place.pk).first()
+    mine = new_request(first_name="a")
+    services.claim(mine, place, demo.user("mediateur"))
+    nobody = new_request(first_name="b")
+    services.claim(nobody, other, demo.user("admin"))
+    services.assign(nobody, None)
+    booked = new_request(first_name="c")
+    services.claim(booked, place, demo.user("admin"))
+    services.book(booked, demo.user("admin"), timezone.now() + timedelta(days=2))
+
+    def shown(**query):
+        html = mediator.get(INBOX, query).content.decode().split('id="taken-title"')[1]
+        return {help_request.reference for help_request in (mine, nobody, booked) if help_request.reference in html}
+
+    assert shown() == {mine.reference, nobody.reference, booked.reference}
+    assert shown(who="me") == {mine.reference}
+    assert shown(who="nobody") == {nobody.reference}
+    assert shown(status="appointment") == {booked.reference}
+    assert shown(place=other.pk) == {nobody.reference}
+    assert shown(place="not-a-place") == {mine.reference, nobody.reference, booked.reference}
+
+
+def test_a_place_passes_a_request_on_to_another_place(demo, library, mediator):
+    help_request = new_request()
+    mediator.post(url("claim", help_request))
+    other = _sample_place(Organization.objects.get(name="Association Les Connectés du Saumurois"))
+    response = mediator.post(url("transfer", help_request), {"transfer-note": "plus près de chez elle"})
+    assert response.status_code == 400 and "Choisissez un lieu" in response.content.decode()
+    mediator.post(url("transfer", help_request), {"transfer-place": other.pk, "transfer-note": "plus près"})
+    help_request.refresh_from_db()
+    assert help_request.status == Status.REFERRED and help_request.place == other and help_request.assigned_to is None
+    assert mediator.get(url("detail", help_request)).status_code == 404  # it is the other place's now
