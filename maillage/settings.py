@@ -210,7 +210,7 @@ SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Maillage")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 # The site's address, for links in messages sent by background tasks (no request to build it from).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (env.str("SITE_URL") if PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")).rstrip("/")
 
 # Help requests: how long a request may wait for a place before the coordination takes it, how
 # long it may stay unanswered before it expires, how long a closed request keeps personal data.

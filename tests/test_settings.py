@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a real deployment never has it.
-NOT_INHERITED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+NOT_INHERITED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "SITE_URL"}
 
 
 def run_manage(*args, **env):
@@ -27,6 +27,7 @@ def test_production_settings_pass_the_deployment_checks_with_no_warning():
         MAILLAGE_ENV="production",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="maillage.example.org",
+        SITE_URL="https://maillage.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -36,6 +37,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", MAILLAGE_ENV="production", ALLOWED_HOSTS="maillage.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_sites_address_for_links_in_messages():
+    environment = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    environment.update(MAILLAGE_ENV="production", ALLOWED_HOSTS="maillage.example.org",
+                       SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+                       DJANGO_SETTINGS_MODULE="maillage.settings")  # fmt: skip
+    # What a web server does first: load the settings (manage.py check would fall back on Django's defaults).
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode != 0
+    assert "Set the SITE_URL environment variable" in result.stderr
 
 
 def test_an_unknown_environment_name_is_refused():

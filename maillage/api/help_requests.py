@@ -5,6 +5,8 @@ import math
 from datetime import datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -13,9 +15,8 @@ from ninja.errors import HttpError
 from maillage.accounts.models import Membership
 from maillage.api.auth import ApiKey
 from maillage.helprequests import links, services
-from maillage.helprequests.forms import LANGUAGES, SUPPORT
+from maillage.helprequests.forms import LANGUAGES, SUPPORT, read_phone
 from maillage.helprequests.models import ConsentChannel, ContactPreference, HelpRequest, Origin
-from maillage.places.importers.normalize import clean_phone
 from maillage.places.models import Place
 from maillage.places.search import NEEDS
 from maillage.territory.models import Commune
@@ -100,13 +101,21 @@ def create_help_request(request, payload: HelpRequestIn):
     commune = Commune.objects.filter(pk=payload.commune_insee).first()
     if commune is None:
         raise HttpError(422, f"Unknown commune: {payload.commune_insee}.")
-    phone = clean_phone(payload.phone) if payload.phone else ""
+    phone = read_phone(payload.phone) if payload.phone else ""
     if payload.phone and not phone:
         raise HttpError(422, "The phone number cannot be read.")
     if payload.contact_preference in ("call", "sms") and not phone:
         raise HttpError(422, "A phone number is needed to call or text the person.")
-    if payload.contact_preference == "email" and "@" not in payload.email:
+    if payload.contact_preference == "email" and not payload.email:
         raise HttpError(422, "An e-mail address is needed to write to the person.")
+    if payload.email:
+        try:
+            validate_email(payload.email)
+        except ValidationError as error:
+            raise HttpError(422, "The e-mail address cannot be read.") from error
+    given_at = payload.consent.given_at
+    if timezone.is_naive(given_at):
+        given_at = timezone.make_aware(given_at)
     place = None
     if payload.place_id is not None:
         place = Place.objects.published().filter(pk=payload.place_id, organization__isnull=False).first()
@@ -117,7 +126,7 @@ def create_help_request(request, payload: HelpRequestIn):
         need=payload.need, commune=commune, contact_preference=ContactPreference(payload.contact_preference),
         phone=phone, email=payload.email, first_name=payload.first_name, language=payload.language,
         specific_support=payload.specific_support, message=payload.message,
-        consent_given_at=min(payload.consent.given_at, timezone.now()),
+        consent_given_at=min(given_at, timezone.now()),
         consent_channel=ConsentChannel(payload.consent.channel), consent_recorded_by=token.user,
         referrer_organization=token.organization, referred_by=token.user,
     )  # fmt: skip

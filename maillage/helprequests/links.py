@@ -13,13 +13,14 @@ SALT = "maillage.helprequests.follow"
 
 
 def token_for(help_request):
-    return signing.dumps([help_request.pk, help_request.reference], salt=SALT, compress=True)
+    """The same link every time (no timestamp: it lasts as long as the request)."""
+    return signing.Signer(salt=SALT).sign_object([help_request.pk, help_request.reference], compress=True)
 
 
 def request_id_from(token):
     """(id, reference) of a valid token, or None."""
     try:
-        request_id, reference = signing.loads(token, salt=SALT)
+        request_id, reference = signing.Signer(salt=SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return request_id, reference

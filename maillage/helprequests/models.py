@@ -168,6 +168,8 @@ class Transition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     by_the_person = models.BooleanField(default=False)
     reason = models.CharField(max_length=40, blank=True)
+    # The place the move was about (the one that declined, the one a request was sent to…).
+    place = models.ForeignKey("places.Place", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # Staff's words about the move: shown to staff, never on the person's page.
     staff_note = models.TextField(blank=True)
 

@@ -40,12 +40,13 @@ def _tell_referrer(help_request, key, text, subject):
         notify(key, Notification.Channel.EMAIL, help_request.referred_by.email, text, subject=subject)
 
 
-def helpers(**membership_filters):
-    """Active administrators and mediators of the organisations the filters select."""
+def helpers(everyone=False, **membership_filters):
+    """Active administrators and mediators (and volunteers, with ``everyone``) of the organisations
+    the filters select: the members who may see a person's details."""
     from maillage.accounts.models import Membership, User
 
     filters = {f"memberships__{name}": value for name, value in membership_filters.items()}
-    roles = [Membership.Role.ADMIN, Membership.Role.MEDIATOR]
+    roles = Membership.Role.seeing_personal_data() if everyone else [Membership.Role.ADMIN, Membership.Role.MEDIATOR]
     return User.objects.filter(is_active=True, memberships__role__in=roles, **filters).distinct()
 
 
@@ -63,10 +64,9 @@ def _tell_receiving_place(help_request, key, words, subject):
     """The members of the place's organisation, or, for a place without one, its listed addresses
     with a link to answer without an account (valid PLACE_LINK_DAYS days, renewable)."""
     place = help_request.place
-    members = list(_place_members(help_request))
-    if members:
+    if place.organization_id is not None:  # never the no-account link to a place that has members
         text = _("A person is sent to %(place)s: request %(reference)s. Answer here: %(link)s") % words
-        for member in members:
+        for member in helpers(everyone=True, organization_id=place.organization_id):
             notify(f"{key}:place:{member.pk}", Notification.Channel.EMAIL, member.email, text, subject=subject)
         return
     _send_place_link(help_request, place, f"{key}:place", words, subject)
@@ -81,6 +81,20 @@ def _send_place_link(help_request, place, key, words, subject):
     text = text % {**words, "link": link, "days": links.PLACE_LINK_DAYS}
     for address in place.emails:
         notify(f"{key}:{address}", Notification.Channel.EMAIL, address, text, subject=subject)
+
+
+def person_message(help_request, message):
+    """Who reads what the person adds: the place's members, else the coordination (still waiting)."""
+    if help_request.place is not None and help_request.place.organization_id is not None:
+        readers = helpers(everyone=True, organization_id=help_request.place.organization_id)
+    else:
+        readers = _coordinators()
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"reference": help_request.reference, "link": _staff_link(help_request)}
+        text = _("The person of request %(reference)s added a message. Read it: %(link)s") % words
+        for reader in readers:
+            notify(f"helprequest:{help_request.pk}:message:{message.pk}:{reader.pk}", Notification.Channel.EMAIL,
+                   reader.email, text, subject=_("Request %(reference)s") % words)  # fmt: skip
 
 
 def renew_place_link(help_request, place):
@@ -106,9 +120,10 @@ def after_move(help_request, transition):
     key = f"helprequest:{help_request.pk}:move:{transition.pk}"
     action = transition.action
     with translation.override(settings.LANGUAGE_CODE):
+        place = transition.place or help_request.place
         words = {
             "reference": help_request.reference,
-            "place": help_request.place.name if help_request.place else "",
+            "place": place.name if place else "",
             "link": _staff_link(help_request),
         }
         subject = _("Your request %(reference)s") % words

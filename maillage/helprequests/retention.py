@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from maillage.helprequests.models import HelpRequest, PersonMessage, Transition
@@ -19,8 +20,10 @@ DAYS_PER_MONTH = 30.44
 
 def due_for_anonymisation(now=None):
     cutoff = (now or timezone.now()) - timedelta(days=round(settings.HELP_REQUEST_RETENTION_MONTHS * DAYS_PER_MONTH))
-    # Closing, withdrawing and expiring all set closed_at: an open request has none.
-    return HelpRequest.objects.filter(anonymised_at__isnull=True, closed_at__lt=cutoff)
+    # Closing, withdrawing and expiring all set closed_at. A request taken by a place and never
+    # closed (a place without an account cannot close) goes too once untouched for as long.
+    untouched = Q(closed_at__isnull=True, status_changed_at__lt=cutoff)
+    return HelpRequest.objects.filter(Q(closed_at__lt=cutoff) | untouched, anonymised_at__isnull=True)
 
 
 def anonymise(requests):
@@ -38,4 +41,4 @@ def anonymise(requests):
 
 def undelivered_messages():
     """Messages given up after their last attempt: nobody will send them, nothing needs their text."""
-    return Notification.objects.filter(status=Notification.Status.GAVE_UP).exclude(recipient="", body="")
+    return Notification.objects.filter(status=Notification.Status.GAVE_UP).exclude(recipient="", body="", last_error="")

@@ -17,6 +17,8 @@ MAX_CONTACT_ATTEMPTS = 3
 
 def _move(help_request, action, *, actor=None, by_the_person=False, reason="", staff_note="", **changes):
     sources, target = TRANSITIONS[action]
+    # The place the move is about: the new one (refer, claim…), or the one a decline or an escalation lets go.
+    concerned_place = changes["place"] if changes.get("place") is not None else help_request.place
     now = timezone.now()
     with transaction.atomic():
         current = HelpRequest.objects.filter(pk=help_request.pk).values_list("status", flat=True).first()
@@ -30,7 +32,7 @@ def _move(help_request, action, *, actor=None, by_the_person=False, reason="", s
         transition = Transition.objects.create(
             request=help_request, action=action, from_status=current, to_status=target, at=now,
             actor=actor if actor is not None and actor.is_authenticated else None,
-            by_the_person=by_the_person, reason=reason, staff_note=staff_note,
+            by_the_person=by_the_person, reason=reason, staff_note=staff_note, place=concerned_place,
         )  # fmt: skip
         notify.after_move(help_request, transition)
     return help_request
@@ -74,15 +76,25 @@ def accept(help_request, by):
 def decline(help_request, by, reason, note=""):
     if reason not in DECLINE_REASONS:
         raise ValueError(f"Unknown reason to decline: {reason}")
-    return _move(help_request, "decline", actor=by, reason=reason, staff_note=note, assigned_to=None)
+    # The place that declines stops seeing the person; the move keeps which place it was.
+    return _move(help_request, "decline", actor=by, reason=reason, staff_note=note, place=None, assigned_to=None)
 
 
-def refer(help_request, place, by, note=""):
-    return _move(help_request, "refer", actor=by, staff_note=note, place=place, assigned_to=None)
+def _referrer_if_none(help_request, by, organization):
+    """Whoever sends a request on becomes its referrer if it had none: someone hears of a decline."""
+    if help_request.referrer_organization_id is not None or organization is None:
+        return {}
+    return {"referrer_organization": organization, "referred_by": by}
 
 
-def transfer(help_request, place, by, note=""):
-    return _move(help_request, "transfer", actor=by, staff_note=note, place=place, assigned_to=None)
+def refer(help_request, place, by, note="", on_behalf_of=None):
+    return _move(help_request, "refer", actor=by, staff_note=note, place=place, assigned_to=None,
+                 **_referrer_if_none(help_request, by, on_behalf_of))  # fmt: skip
+
+
+def transfer(help_request, place, by, note="", on_behalf_of=None):
+    return _move(help_request, "transfer", actor=by, staff_note=note, place=place, assigned_to=None,
+                 **_referrer_if_none(help_request, by, on_behalf_of))  # fmt: skip
 
 
 def reoffer(help_request, by):
@@ -91,7 +103,8 @@ def reoffer(help_request, by):
 
 
 def escalate(help_request):
-    return _move(help_request, "escalate")
+    """To the coordination: a place that never answered a referral stops seeing the person."""
+    return _move(help_request, "escalate", place=None, assigned_to=None)
 
 
 def book(help_request, by, when, note=""):
@@ -133,4 +146,7 @@ def log_contact_attempt(help_request, kind, by):
 def add_person_message(help_request, text):
     if not help_request.is_open:
         raise IllegalTransition("message", help_request.status)
-    return PersonMessage.objects.create(request=help_request, text=text)
+    with transaction.atomic():
+        message = PersonMessage.objects.create(request=help_request, text=text)
+        notify.person_message(help_request, message)
+    return message

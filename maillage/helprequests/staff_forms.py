@@ -1,5 +1,7 @@
 """Forms of the staff side: claim, answer a referral, log a contact, book, close."""
 
+import re
+import uuid
 from datetime import datetime
 
 from django import forms
@@ -155,9 +157,25 @@ class StaffRequestForm(forms.Form):
         error_messages={"required": _("Without the person's agreement, nothing can be recorded.")},
     )  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    organization = forms.ModelChoiceField(
+        label=_("For which of your organisations?"), queryset=None, empty_label=None, required=False
+    )
+    # The form's one-time key: sent twice (a double click), it records one request.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = receiving_places()
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
+            self.fields["organization"].widget = forms.HiddenInput()
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4().hex
+
+    def submission_key(self):
+        key = self.cleaned_data.get("submission", "")
+        return f"desk:{key}" if re.fullmatch(r"[0-9a-f]{32}", key) else None
 
     def clean_phone(self):
         return cleaned_phone(self.cleaned_data["phone"])
@@ -168,6 +186,12 @@ class StaffRequestForm(forms.Form):
             self, cleaned, _("Type a phone number, so that the place can reach the person."),
             _("Type an e-mail address, so that the place can write to the person."),
         )  # fmt: skip
+        organizations = self.fields["organization"].queryset
+        if cleaned.get("organization") is None and "organization" not in self.errors:
+            if len(organizations) == 1:
+                cleaned["organization"] = organizations[0]
+            else:
+                self.add_error("organization", _("Choose the organisation you record this request for."))
         if cleaned.get("destination") == CHOSEN and not cleaned.get("place") and "place" not in self.errors:
             self.add_error("place", _("Choose the place, or let the nearest suitable place take it."))
         return cleaned

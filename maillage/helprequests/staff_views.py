@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -50,7 +50,10 @@ def inbox(request):
     handled = HelpRequest.objects.handled_by(user).select_related("commune", "place", "assigned_to")
     filters = InboxFilterForm(request.GET, places=_my_places(user).order_by("name"))
     taken = filters.apply(
-        handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT]).order_by("status_changed_at"), user
+        handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT], place__in=_my_places(user)).order_by(
+            "status_changed_at"
+        ),
+        user,
     )
     context = {
         "referred": handled.filter(status=Status.REFERRED, place__in=_my_places(user)).order_by("created_at"),
@@ -83,19 +86,19 @@ def new_request(request):
     organizations = _referring_organizations(request.user)
     if not organizations:
         raise Http404("Only members who help people record requests.")
-    form = StaffRequestForm(request.POST or None)
+    form = StaffRequestForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         place = data["place"] if data["destination"] == CHOSEN else None
         by_phone = data["consent_channel"] == ConsentChannel.ORAL_PHONE
         help_request = services.submit(
-            place=place, actor=request.user,
+            place=place, actor=request.user, submission_key=form.submission_key(),
             origin=Origin.REFERRAL if place else (Origin.PHONE_LINE if by_phone else Origin.DESK),
             need=data["need"], commune=data["where"], contact_preference=data["contact"], phone=data["phone"],
             email=data["email"], first_name=data["first_name"], language=data["language"],
             specific_support=data["support"], message=data["message"],
             consent_given_at=timezone.now(), consent_channel=data["consent_channel"],
-            consent_recorded_by=request.user, referrer_organization=organizations[0], referred_by=request.user,
+            consent_recorded_by=request.user, referrer_organization=data["organization"], referred_by=request.user,
         )  # fmt: skip
         messages.success(request, _("The request %(reference)s is recorded. Give this reference to the person.")
                          % {"reference": help_request.reference})  # fmt: skip
@@ -120,8 +123,10 @@ def refer(request, request_id):
     form = ReferForm(request.POST, prefix="refer")
     if not form.is_valid():
         return request_detail(request, request_id, forms={"refer": form})
+    coordination = _referring_organizations(request.user).filter(is_coordinator=True).first()
     try:
-        services.refer(help_request, form.cleaned_data["place"], request.user, form.cleaned_data["note"])
+        services.refer(help_request, form.cleaned_data["place"], request.user, form.cleaned_data["note"],
+                       on_behalf_of=coordination)  # fmt: skip
     except IllegalTransition:
         messages.error(request, _("This request has changed meanwhile: this action is no longer possible."))
         return redirect("helprequests:detail", request_id=request_id)
@@ -181,7 +186,7 @@ def request_detail(request, request_id, forms=None):
     on_the_phone_line = help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(request.user)
     actions = allowed_actions(help_request.status) if is_place_member else set()
     forms = forms or {}
-    last_decline = help_request.transitions.filter(action="decline").last()
+    last_decline = help_request.transitions.filter(action="decline").select_related("place").last()
     context = {
         "help_request": help_request,
         "described": _described(help_request, masked=False),
@@ -198,6 +203,8 @@ def request_detail(request, request_id, forms=None):
             prefix="assign", members=_members_of(help_request), initial={"member": help_request.assigned_to_id}
         ),
         "is_place_member": is_place_member,
+        "shown_actions": actions & {"accept", "decline", "transfer", "close"},
+        "form_in_error": next(iter(forms.values()), None),
         "on_the_phone_line": on_the_phone_line,
         "is_referrer": _is_referrer(request.user, help_request),
         "refer_form": forms.get("refer") or ReferForm(prefix="refer"),
@@ -291,7 +298,8 @@ def close(request, request_id):
 @require_POST
 def transfer(request, request_id):
     def apply(help_request, data):
-        services.transfer(help_request, data["place"], request.user, data["note"])
+        from_place = help_request.place.organization if help_request.place else None
+        services.transfer(help_request, data["place"], request.user, data["note"], on_behalf_of=from_place)
 
     return _act(request, request_id, "transfer", ReferForm, apply, _("The request is passed on to the other place."))
 
@@ -311,12 +319,13 @@ def personal_data(request, request_id):
     """Everything kept about the person in this request, for their right of access: a page to print
     and hand over, or JSON (?format=json). Staff notes are included: they are data about the person."""
     help_request = _handled(request, request_id)
-    record = access_record(help_request)
+    as_file = request.GET.get("format") == "json"
+    record = access_record(help_request, readable=not as_file)
     journal.record(
         AuditEvent.Action.EXPORT, actor=request.user, target=help_request, what="right of access",
         organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
     )  # fmt: skip
-    if request.GET.get("format") == "json":
+    if as_file:
         response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="demande-{help_request.reference}.json"'
         return response
@@ -343,7 +352,14 @@ ACCESS_LABELS = {
 }  # fmt: skip
 
 
-def access_record(help_request):
+def _when(moment, readable):
+    if moment is None:
+        return None
+    return formats.date_format(timezone.localtime(moment), "j F Y, G \\h i") if readable else moment.isoformat()
+
+
+def access_record(help_request, readable=False):
+    """Everything kept about the person: ISO times for the file, times in words for the page."""
     personal = [
         "first_name",
         "phone",
@@ -358,7 +374,7 @@ def access_record(help_request):
     ]
     return {
         "reference": help_request.reference,
-        "created_at": help_request.created_at.isoformat(),
+        "created_at": _when(help_request.created_at, readable),
         "status": str(help_request.get_status_display()),
         "need": str(help_request.need_label),
         "commune": help_request.commune.label if help_request.commune else "",
@@ -368,15 +384,15 @@ def access_record(help_request):
         "language": str(help_request.language_label),
         "specific_support": [str(SUPPORT.get(key, key)) for key in help_request.specific_support],
         "consent": {
-            "given_at": help_request.consent_given_at.isoformat(),
+            "given_at": _when(help_request.consent_given_at, readable),
             "channel": str(help_request.get_consent_channel_display()),
         },
         "place": help_request.place.name if help_request.place else "",
-        "appointment_at": help_request.appointment_at.isoformat() if help_request.appointment_at else None,
+        "appointment_at": _when(help_request.appointment_at, readable),
         "outcome": str(help_request.get_outcome_display()) if help_request.outcome else "",
         "history": [
             {
-                "at": move.at.isoformat(),
+                "at": _when(move.at, readable),
                 "what": str(PERSON_WORDS[move.action]),
                 "reason": str(DECLINE_REASONS.get(move.reason, "")),
                 "note": move.staff_note,
@@ -384,10 +400,10 @@ def access_record(help_request):
             for move in help_request.transitions.all()
         ],
         "contact_attempts": [
-            {"at": attempt.at.isoformat(), "what": str(attempt.get_kind_display())}
+            {"at": _when(attempt.at, readable), "what": str(attempt.get_kind_display())}
             for attempt in help_request.contact_attempts.all()
         ],
         "messages_from_the_person": [
-            {"at": message.at.isoformat(), "text": message.text} for message in help_request.person_messages.all()
+            {"at": _when(message.at, readable), "text": message.text} for message in help_request.person_messages.all()
         ],
     }

@@ -20,7 +20,7 @@ TRANSITIONS = {
     "decline": (frozenset({Status.REFERRED}), Status.DECLINED),
     "transfer": (frozenset({Status.REFERRED, Status.CLAIMED, Status.APPOINTMENT}), Status.REFERRED),
     "reoffer": (frozenset({Status.DECLINED}), Status.NEW),
-    "escalate": (frozenset({Status.NEW, Status.DECLINED}), Status.ESCALATED),
+    "escalate": (frozenset({Status.NEW, Status.REFERRED, Status.DECLINED}), Status.ESCALATED),
     "book": (WITH_A_PLACE, Status.APPOINTMENT),
     "close": (WITH_A_PLACE, Status.CLOSED),
     "withdraw": (WAITING | WITH_A_PLACE, Status.WITHDRAWN),

@@ -2,6 +2,7 @@
 remind places of people waiting, escalate to the coordination, expire the forgotten, remind
 people of tomorrow's appointment. Each step says what it would do; nothing acts without ``act``."""
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from maillage.helprequests import notify, routing, services
 from maillage.helprequests.models import HelpRequest, Status
-from maillage.helprequests.states import WAITING
+from maillage.helprequests.states import WAITING, IllegalTransition
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify as queue_message
 
@@ -45,28 +46,44 @@ def remind_unclaimed(act, now):
     return done
 
 
-def escalate(act, now):
-    limit = now - timedelta(hours=settings.HELP_REQUEST_ESCALATION_HOURS)
-    due = HelpRequest.objects.filter(status__in=[Status.NEW, Status.DECLINED], status_changed_at__lte=limit)
+def _move_each(requests, move, description, act):
+    """Apply ``move`` to each request; one that changed meanwhile (claimed, withdrawn) is skipped."""
     done = []
-    for help_request in due:
-        done.append(f"{help_request.reference}: escalate to the coordination")
+    for help_request in requests:
+        done.append(f"{help_request.reference}: {description}")
         if act:
-            services.escalate(help_request)
+            with contextlib.suppress(IllegalTransition):
+                move(help_request)
     return done
+
+
+def escalate(act, now):
+    """New, declined, or sent to a place that never answered: to the coordination."""
+    limit = now - timedelta(hours=settings.HELP_REQUEST_ESCALATION_HOURS)
+    due = HelpRequest.objects.filter(
+        status__in=[Status.NEW, Status.REFERRED, Status.DECLINED], status_changed_at__lte=limit
+    )
+    return _move_each(due, services.escalate, "escalate to the coordination", act)
 
 
 def expire(act, now):
+    """Counted from the request itself: moving between places does not make it wait longer."""
+    if not _daytime(now):
+        return []
     limit = now - timedelta(days=settings.HELP_REQUEST_EXPIRY_DAYS)
-    done = []
-    for help_request in HelpRequest.objects.filter(status__in=WAITING, status_changed_at__lte=limit):
-        done.append(f"{help_request.reference}: expire, {settings.HELP_REQUEST_EXPIRY_DAYS} days without an answer")
-        if act:
-            services.expire(help_request)
-    return done
+    due = HelpRequest.objects.filter(status__in=WAITING, created_at__lte=limit)
+    description = f"expire, {settings.HELP_REQUEST_EXPIRY_DAYS} days without a place"
+    return _move_each(due, services.expire, description, act)
+
+
+def _daytime(now):
+    """Messages to people leave between 9:00 and 20:00, local time: never a text message at night."""
+    return 9 <= timezone.localtime(now).hour < 20
 
 
 def remind_appointments(act, now):
+    if not _daytime(now):
+        return []
     tomorrow = timezone.localtime(now).date() + timedelta(days=1)
     done = []
     for help_request in HelpRequest.objects.filter(status=Status.APPOINTMENT).select_related("place"):

@@ -56,7 +56,7 @@ def deliver(notification_id):
         next_attempt = timezone.now() + RETRY_DELAYS[min(attempts, MAX_ATTEMPTS) - 1]
         Notification.objects.filter(pk=notification_id).update(
             status=Notification.Status.GAVE_UP if gave_up else Notification.Status.PENDING,
-            attempts=attempts, next_attempt_at=next_attempt, last_error=str(error)[:300],
+            attempts=attempts, next_attempt_at=next_attempt, last_error=_described(error),
         )  # fmt: skip
         if not gave_up and default_task_backend.supports_defer:
             deliver.using(run_after=next_attempt).enqueue(notification_id)
@@ -68,7 +68,23 @@ def deliver(notification_id):
     return "sent"
 
 
+def _described(error):
+    """What went wrong, without the recipient: mail errors often quote the address."""
+    if isinstance(error, sms.SmsError):
+        return str(error)[:300]  # our own words, no address in them
+    return type(error).__name__
+
+
+# A worker that stopped while sending leaves its message "sending": it may have left, so it is
+# never sent again (never twice), but it is given up and erased like any undelivered message.
+STUCK_AFTER = timedelta(hours=1)
+
+
 def retry_due():
     """Deliver the messages whose retry is due (for backends that cannot defer a task)."""
-    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now())
+    now = timezone.now()
+    Notification.objects.filter(status=Notification.Status.SENDING, next_attempt_at__lte=now - STUCK_AFTER).update(
+        status=Notification.Status.GAVE_UP, last_error="stopped while sending"
+    )
+    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
     return [deliver.call(notification_id) for notification_id in due.values_list("pk", flat=True)]

@@ -64,6 +64,7 @@ def test_a_partner_sends_to_a_chosen_place(client, key, demo):
         ({"phone": "", "contact_preference": "sms"}, 422, "phone number is needed"),
         ({"place_id": 999999}, 422, "cannot receive"),
         ({"consent": None}, 422, "consent"),
+        ({"contact_preference": "email", "email": "pas une adresse"}, 422, "e-mail address cannot be read"),
     ],
 )
 def test_bad_requests_are_refused_with_the_reason(client, key, changes, status, words):
@@ -103,3 +104,9 @@ def test_keys_are_made_by_a_command_shown_once_and_stored_hashed(demo, ccas):
     token = ApiToken.objects.get()
     assert key.startswith("mlg_") and key not in str(token.__dict__) and token.key_hash == ApiToken.hash(key)
     assert ApiToken.authenticate(key) == token and token.name == "Logiciel"
+
+
+def test_a_consent_time_without_time_zone_is_read_as_local_time(client, key):
+    response = post(client, key, payload(consent={"given_at": "2026-11-20T10:00:00", "channel": "oral_phone"}))
+    assert response.status_code == 201
+    assert timezone.localtime(HelpRequest.objects.get().consent_given_at).hour == 10

@@ -196,3 +196,16 @@ def test_an_altered_link_or_an_erased_request_leads_nowhere(client, sent):
     assert client.get(reverse("helprequests:follow", kwargs={"token": other})).status_code == 404
     retention.anonymise(HelpRequest.objects.filter(pk=sent.pk))
     assert client.get(reverse("helprequests:follow", kwargs={"token": token})).status_code == 404
+
+
+def test_overseas_numbers_are_read_as_people_type_them(client, asking):
+    three_steps(client, {"contact": "sms", "phone": "0692 12 34 56", "consent": "on"})
+    assert HelpRequest.objects.get().phone == "+262692123456"
+
+
+def test_the_follow_up_page_never_shows_the_specific_support_asked_for(client, communes):
+    from tests.helprequests.factories import new_request
+
+    help_request = new_request(specific_support=["surdite"], language="ar")
+    html = client.get(links.follow_url(help_request)).content.decode()
+    assert "sourd" not in html.lower() and "Arabe" in html

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from maillage.accounts.models import Organization
-from maillage.helprequests import links, services
+from maillage.helprequests import links, services, upkeep
 from maillage.helprequests.models import HelpRequest, Status
 from maillage.notifications.sms import MemorySmsBackend
 from tests.helprequests.factories import new_request
@@ -66,7 +66,7 @@ def test_claim_decline_and_appointment_are_told_to_the_right_people(demo, librar
 
 
 def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library, django_capture_on_commit_callbacks):
-    now = timezone.now()
+    now = timezone.localtime().replace(hour=10, minute=0)  # messages to people leave in the daytime only
     with django_capture_on_commit_callbacks(execute=True):
         waiting = new_request(first_name="waiting", phone="")
         old = new_request(first_name="old", phone="")
@@ -74,23 +74,23 @@ def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library
     HelpRequest.objects.filter(pk=waiting.pk).update(status_changed_at=now - timedelta(hours=30))
     HelpRequest.objects.filter(pk=old.pk).update(status_changed_at=now - timedelta(hours=49))
     HelpRequest.objects.filter(pk=forgotten.pk).update(
-        status=Status.DECLINED, status_changed_at=now - timedelta(days=31)
+        status=Status.DECLINED, created_at=now - timedelta(days=31), status_changed_at=now - timedelta(days=3)
     )
     with django_capture_on_commit_callbacks(execute=True):
         booked = new_request(phone="+33655555555")
         services.claim(booked, library_place(library), demo.user("mediateur"))
-        services.book(booked, demo.user("mediateur"), timezone.localtime() + timedelta(days=1))
+        services.book(booked, demo.user("mediateur"), timezone.localtime().replace(hour=14) + timedelta(days=1))
     OUTBOX.clear()
     mail.outbox.clear()
 
     out = StringIO()
-    call_command("help_request_upkeep", stdout=out)
+    call_command("help_request_upkeep", stdout=out)  # now, dry run
     assert "[dry run]" in out.getvalue() and HelpRequest.objects.get(pk=old.pk).status == Status.NEW
     assert not mail.outbox and not OUTBOX
 
     for _run in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            call_command("help_request_upkeep", "--wet-run", stdout=StringIO())
+            upkeep.run(act=True, now=now)
     assert HelpRequest.objects.get(pk=old.pk).status == Status.ESCALATED
     assert HelpRequest.objects.get(pk=forgotten.pk).status == Status.EXPIRED
     assert HelpRequest.objects.get(pk=waiting.pk).status == Status.NEW
@@ -99,3 +99,36 @@ def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library
     assert len(sent_to("+33655555555")) == 1 and "demain" in sent_to("+33655555555")[0]
     coordination = [message for message in mail.outbox if message.to == [demo.user("coordination").email]]
     assert any(old.reference in message.body for message in coordination)
+
+
+def test_no_text_message_leaves_at_night(demo, library):
+    help_request = new_request(phone="+33655555555")
+    services.claim(help_request, library_place(library), demo.user("mediateur"))
+    services.book(help_request, demo.user("mediateur"), timezone.localtime().replace(hour=14) + timedelta(days=1))
+    night = timezone.localtime().replace(hour=23, minute=30)
+    assert not any("tomorrow" in line for line in upkeep.run(act=False, now=night))
+    assert any("tomorrow" in line for line in upkeep.run(act=False, now=night.replace(hour=9)))
+
+
+def test_the_persons_message_reaches_the_place_or_the_coordination(demo, library, django_capture_on_commit_callbacks):
+    waiting = new_request()
+    taken = new_request()
+    services.claim(taken, library_place(library), demo.user("mediateur"))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_person_message(waiting, "Je suis libre le mardi")
+        services.add_person_message(taken, "Je suis libre le jeudi")
+    readers = {address for message in mail.outbox for address in message.to}
+    assert demo.user("coordination").email in readers and demo.user("mediateur").email in readers
+    assert not any("mardi" in message.body or "jeudi" in message.body for message in mail.outbox)
+
+
+def test_upkeep_skips_a_request_that_moved_meanwhile(demo, library):
+    help_request = new_request()
+    HelpRequest.objects.filter(pk=help_request.pk).update(status_changed_at=timezone.now() - timedelta(hours=50))
+    due = HelpRequest.objects.filter(pk=help_request.pk)
+    services.claim(help_request, library_place(library), demo.user("mediateur"))  # claimed after the query
+    assert upkeep._move_each(due.all(), services.escalate, "escalate", act=True) == [
+        f"{help_request.reference}: escalate"
+    ]
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED

@@ -137,12 +137,15 @@ def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_see
     referred = new_request(place=library_place(library))
     assert referred.reference in mediator.get(INBOX).content.decode()
     page = mediator.post(url("decline", referred), {"decline-note": "complet"})
-    assert page.status_code == 400 and "Choisissez une raison" in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 400 and "Choisissez une raison" in html
+    assert 'id="error-summary"' in html and "il y a un problème" in html.split("</title>")[0]
     mediator.post(url("decline", referred), {"decline-reason": "no_slot", "decline-note": "complet jusqu’en janvier"})
     referred.refresh_from_db()
-    assert referred.status == Status.DECLINED
-    staff_page = mediator.get(url("detail", referred)).content.decode()
-    assert "Pas de créneau libre assez tôt" in staff_page and "complet jusqu’en janvier" in staff_page
+    assert referred.status == Status.DECLINED and referred.place is None
+    move = referred.transitions.last()
+    assert (move.place, move.reason, move.staff_note) == (library_place(library), "no_slot", "complet jusqu’en janvier")
+    assert mediator.get(url("detail", referred)).status_code == 404  # the place that declined no longer sees it
     person_page = mediator.get(links.follow_url(referred)).content.decode()
     assert "créneau" not in person_page and "complet" not in person_page
 
@@ -325,8 +328,8 @@ def test_the_help_line_calls_back_waiting_people_and_sends_them_to_a_place(demo,
     coordinator.post(url("refer", help_request), {"refer-place": library_place(library).pk, "refer-note": "rappelée"})
     help_request.refresh_from_db()
     assert help_request.status == Status.REFERRED and help_request.place == library_place(library)
-    # Once it is with a place, the help line no longer sees the person's details.
-    assert coordinator.get(url("detail", help_request)).status_code == 404
+    # Having sent it, the coordination is its referrer: it hears of a decline and can send it elsewhere.
+    assert help_request.referrer_organization.is_coordinator and help_request.referred_by == demo.user("coordination")
 
 
 def test_the_inbox_filters_by_place_status_and_who_follows(demo, library, mediator):
@@ -362,4 +365,21 @@ def test_a_place_passes_a_request_on_to_another_place(demo, library, mediator):
     mediator.post(url("transfer", help_request), {"transfer-place": other.pk, "transfer-note": "plus près"})
     help_request.refresh_from_db()
     assert help_request.status == Status.REFERRED and help_request.place == other and help_request.assigned_to is None
-    assert mediator.get(url("detail", help_request)).status_code == 404  # it is the other place's now
+    # The place that passed it on is now its referrer: it hears if the other place declines.
+    assert help_request.referrer_organization == library and help_request.referred_by == demo.user("mediateur")
+    assert "Choisissez" not in mediator.get(url("detail", help_request)).content.decode()
+
+
+def test_a_member_of_two_organisations_chooses_which_one_records_the_request(demo, client):
+    from maillage.accounts.models import Membership
+
+    ccas_admin = demo.user("ccas")
+    Membership.objects.create(user=ccas_admin, organization=Organization.objects.get(name="Médiathèque Toussaint"),
+                              role="mediator")  # fmt: skip
+    worker = verified_session(client, ccas_admin)
+    page = worker.post(reverse("helprequests:new"), staff_request())
+    assert "Choisissez la structure" in page.content.decode() and not HelpRequest.objects.exists()
+    ccas = Organization.objects.get(name="CCAS de Cholet")
+    worker.post(reverse("helprequests:new"), staff_request(organization=ccas.pk, submission="b" * 32))
+    worker.post(reverse("helprequests:new"), staff_request(organization=ccas.pk, submission="b" * 32))
+    assert HelpRequest.objects.get().referrer_organization == ccas  # and once only, despite the double send

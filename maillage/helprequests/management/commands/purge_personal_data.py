@@ -21,4 +21,4 @@ class Command(BaseCommand):
             self.stdout.write(f"[dry run] {undelivered.count()} undelivered message(s) would be erased.")
             return
         self.stdout.write(f"{retention.anonymise(due)} closed help request(s) anonymised.")
-        self.stdout.write(f"{undelivered.update(recipient='', body='')} undelivered message(s) erased.")
+        self.stdout.write(f"{undelivered.update(recipient='', body='', last_error='')} undelivered message(s) erased.")
