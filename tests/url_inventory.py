@@ -70,6 +70,7 @@ NOT_HTML_PAGES = {
     "set_language",
     "accounts:logout",
     "accounts:invitation_revoke",
+    "accounts:api_key_revoke",
     "places:confirm",
     "places:correction_resolve",
     "places:places_csv",
@@ -143,6 +144,8 @@ def sample_arguments(route, world):
             values[argument] = world.place.pk
         elif argument == "correction_id":
             values[argument] = world.correction.pk
+        elif argument == "token_id":
+            values[argument] = world.api_token.pk
         elif argument == "request_id":
             values[argument] = world.help_request.pk
         elif key == ("helprequests:place_referral", "token"):
@@ -174,10 +177,11 @@ class OrganizationWorld:
     correction: object
     help_request: object
     help_request_token: str
+    api_token: object
 
 
 def organization_world(organization):
-    from maillage.accounts.models import Invitation, Membership
+    from maillage.accounts.models import ApiToken, Invitation, Membership
     from maillage.accounts.services import invitation_token
     from maillage.helprequests import links
     from maillage.places.models import Place, PlaceCorrection
@@ -201,6 +205,7 @@ def organization_world(organization):
         correction=PlaceCorrection.objects.create(place=place, kind=PlaceCorrection.Kind.HOURS),
         help_request=help_request,
         help_request_token=links.token_for(help_request),
+        api_token=ApiToken.issue(organization, admin_membership.user, "Logiciel")[0],
     )
 
 

@@ -128,3 +128,25 @@ class NewAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, membership):
+        return f"{membership.user.get_full_name() or membership.user.email} ({membership.get_role_display()})"
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("What will use the key?"), max_length=100, help_text=_("For example: the CCAS's software."),
+        error_messages={"required": _("Say what will use the key, to recognise it later.")},
+    )  # fmt: skip
+    member = MemberChoiceField(
+        label=_("Which member does it act as?"), queryset=None, empty_label=None,
+        help_text=_("The key can do what this member can do, and stops working when they leave."),
+    )  # fmt: skip
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            Membership.objects.of(organization).select_related("user").order_by("user__first_name", "user__email")
+        )

@@ -291,6 +291,8 @@ class AuditEvent(models.Model):
         ORGANIZATION_CHANGED = "organization_changed", _("changed the organisation's details")
         EXPORT = "export", _("exported data")
         PERSONAL_RECORD_VIEWED = "personal_record_viewed", _("viewed a personal record")
+        API_KEY_CREATED = "api_key_created", _("made an API key")
+        API_KEY_REVOKED = "api_key_revoked", _("revoked an API key")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

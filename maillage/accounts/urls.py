@@ -49,4 +49,10 @@ urlpatterns = [
     ),
     path("structures/<int:organization_id>/membres/<int:membership_id>/", views.member_edit, name="member_edit"),
     path("structures/<int:organization_id>/journal/", views.organization_journal, name="organization_journal"),
+    path("structures/<int:organization_id>/cles-api/", views.api_keys, name="api_keys"),
+    path(
+        "structures/<int:organization_id>/cles-api/<int:token_id>/revoquer/",
+        views.api_key_revoke,
+        name="api_key_revoke",
+    ),
 ]

@@ -9,13 +9,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from maillage.accounts import services
+from maillage.accounts import journal, services
 from maillage.accounts.forms import (
+    ApiKeyForm,
     InvitationForm,
     LoginForm,
     NewAccountForm,
@@ -24,7 +26,7 @@ from maillage.accounts.forms import (
     SecondFactorForm,
 )
 from maillage.accounts.middleware import two_factor_exempt
-from maillage.accounts.models import AuditEvent, Invitation, Membership, Organization
+from maillage.accounts.models import ApiToken, AuditEvent, Invitation, Membership, Organization
 from maillage.ratelimit import rate_limited
 
 JOURNAL_PAGE_SIZE = 50
@@ -267,3 +269,30 @@ def _base32_secret(device):
 
 def _chunks(text, size):
     return [text[start : start + size] for start in range(0, len(text), size)]
+
+
+# API keys for partners' software -----------------------------------------------------------------
+
+
+def api_keys(request, organization_id):
+    """The organisation's keys; a new key is shown once, on the page that makes it."""
+    organization = _administered_organization(request, organization_id)
+    form = ApiKeyForm(request.POST or None, organization=organization)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        token, new_key = ApiToken.issue(organization, form.cleaned_data["member"].user, form.cleaned_data["name"])
+        journal.record(AuditEvent.Action.API_KEY_CREATED, actor=request.user, organization=organization, target=token)
+        form = ApiKeyForm(organization=organization)
+    keys = organization.api_tokens.select_related("user").order_by("-created_at")
+    context = {"organization": organization, "form": form, "keys": keys, "new_key": new_key}
+    return render(request, "accounts/api_keys.html", context)
+
+
+@require_POST
+def api_key_revoke(request, organization_id, token_id):
+    organization = _administered_organization(request, organization_id)
+    token = get_object_or_404(ApiToken.objects.active(), organization=organization, pk=token_id)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    journal.record(AuditEvent.Action.API_KEY_REVOKED, actor=request.user, organization=organization, target=token)
+    messages.success(request, _("The key %(name)s is revoked: it no longer works.") % {"name": token.name})
+    return redirect("accounts:api_keys", organization_id=organization.pk)

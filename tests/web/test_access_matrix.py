@@ -96,6 +96,8 @@ ADMIN_ONLY = [
     "accounts:member_edit",
     "accounts:organization_journal",
     "accounts:invitation_revoke",
+    "accounts:api_keys",
+    "accounts:api_key_revoke",
 ]
 
 
