@@ -128,6 +128,11 @@ class HelpRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     appointment_at = models.DateTimeField(null=True, blank=True)
+    # Where: one of the places of the organisation that helps, or at a distance (a call at that time).
+    appointment_place = models.ForeignKey(
+        "places.Place", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appointment_remote = models.BooleanField(default=False)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)

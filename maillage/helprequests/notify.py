@@ -152,7 +152,12 @@ def after_move(help_request, transition):
                 )
         elif action == "book":
             _tell_person(help_request, f"{key}:person", _appointment_text(help_request), subject)
-        elif action in ("close", "withdraw", "expire"):
+        moved_by_someone_else = transition.actor_id is None or transition.actor_id != help_request.referred_by_id
+        if action in ("refer", "transfer", "book", "escalate") and transition.from_status and moved_by_someone_else:
+            text = _("Request %(reference)s: %(status)s. %(link)s")  # the referrer hears of every change
+            status = help_request.get_status_display()
+            _tell_referrer(help_request, f"{key}:referrer", text % {**words, "status": status}, staff_subject)
+        if action in ("close", "withdraw", "expire"):
             text = _("Request %(reference)s is closed: %(status)s. %(link)s")
             status = help_request.get_status_display()
             _tell_referrer(help_request, f"{key}:referrer", text % {**words, "status": status}, staff_subject)
@@ -168,16 +173,18 @@ def after_move(help_request, transition):
 
 def _appointment_text(help_request, reminder=False):
     moment = timezone.localtime(help_request.appointment_at)
-    place = help_request.place
-    words = {
-        "day": formats.date_format(moment, "l j F"), "time": formats.time_format(moment, "G \\h i"),
-        "place": place.name, "address": f"{place.address}, {place.postcode} {place.commune_name}".strip(", "),
-    }  # fmt: skip
+    place = help_request.appointment_place
+    words = {"day": formats.date_format(moment, "l j F"), "time": formats.time_format(moment, "G \\h i")}
+    if help_request.appointment_remote or place is None:
+        if reminder:
+            return _("Maillage reminder: tomorrow, %(day)s at %(time)s, a help place calls you.") % words
+        return _("Maillage: a help place will call you on %(day)s at %(time)s.") % words
+    words.update(place=place.name, address=f"{place.address}, {place.postcode} {place.commune_name}".strip(", "))
     if reminder:
-        return (
-            _("Maillage reminder: your appointment is tomorrow, %(day)s at %(time)s, %(place)s, %(address)s.") % words
-        )
-    return _("Maillage: your appointment is on %(day)s at %(time)s, %(place)s, %(address)s.") % words
+        text = _("Maillage reminder: your appointment is tomorrow, %(day)s at %(time)s, %(place)s, %(address)s.")
+    else:
+        text = _("Maillage: your appointment is on %(day)s at %(time)s, %(place)s, %(address)s.")
+    return text % words
 
 
 def appointment_reminder(help_request):

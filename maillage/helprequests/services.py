@@ -107,8 +107,11 @@ def escalate(help_request):
     return _move(help_request, "escalate", place=None, assigned_to=None)
 
 
-def book(help_request, by, when, note=""):
-    return _move(help_request, "book", actor=by, staff_note=note, appointment_at=when)
+def book(help_request, by, when, note="", place=None, remote=False):
+    """An appointment: at one of the helping organisation's places (the request's by default), or remote."""
+    where = None if remote else (place or help_request.place)
+    return _move(help_request, "book", actor=by, staff_note=note, appointment_at=when, appointment_place=where,
+                 appointment_remote=remote)  # fmt: skip
 
 
 def close(help_request, by, outcome, note=""):

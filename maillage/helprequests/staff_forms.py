@@ -63,10 +63,25 @@ class AppointmentForm(forms.Form):
         label=_("Time"), help_text=_("For example: 14:30"), widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": _("Type the time of the appointment."), "invalid": _("Type a time such as 14:30.")},
     )  # fmt: skip
+    where = forms.ChoiceField(label=_("Where?"), widget=forms.RadioSelect, required=False)
     note = _note()
+
+    REMOTE = "remote"
+
+    def __init__(self, *args, places=(), default_place=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = {str(place.pk): place for place in places}
+        self.fields["where"].choices = [
+            *((key, place.name) for key, place in self.places.items()),
+            (self.REMOTE, _("At a distance: we call the person at that time")),
+        ]
+        self.fields["where"].initial = str(default_place.pk) if default_place else self.REMOTE
 
     def clean(self):
         cleaned = super().clean()
+        where = cleaned.get("where") or self.fields["where"].initial  # the request's place unless chosen
+        cleaned["place"] = self.places.get(where)
+        cleaned["remote"] = where == self.REMOTE
         if cleaned.get("day") and cleaned.get("time"):
             moment = timezone.make_aware(datetime.combine(cleaned["day"], cleaned["time"]))
             if moment < timezone.now():

@@ -196,7 +196,7 @@ def request_detail(request, request_id, forms=None):
         # Several forms on one page: each has its prefix, so that no two fields share an id.
         "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
         "contact_form": forms.get("contact") or ContactAttemptForm(prefix="contact"),
-        "appointment_form": forms.get("book") or AppointmentForm(prefix="book"),
+        "appointment_form": forms.get("book") or AppointmentForm(prefix="book", **_appointment_places(help_request)),
         "close_form": forms.get("close") or CloseForm(prefix="close"),
         "assign_form": forms.get("assign")
         or AssignForm(
@@ -282,9 +282,21 @@ def log_contact(request, request_id):
 @require_POST
 def book(request, request_id):
     def apply(help_request, data):
-        services.book(help_request, request.user, data["moment"], data["note"])
+        services.book(help_request, request.user, data["moment"], data["note"], place=data["place"],
+                      remote=data["remote"])  # fmt: skip
 
-    return _act(request, request_id, "book", AppointmentForm, apply, _("The appointment is booked."))
+    help_request = _handled(request, request_id)
+    return _act(request, request_id, "book", AppointmentForm, apply, _("The appointment is booked."),
+                **_appointment_places(help_request))  # fmt: skip
+
+
+def _appointment_places(help_request):
+    """The places of the organisation that helps, the request's own first."""
+    place = help_request.place
+    if place is None or place.organization_id is None:
+        return {"places": [place] if place else [], "default_place": place}
+    others = Place.objects.filter(organization_id=place.organization_id).exclude(pk=place.pk).order_by("name")
+    return {"places": [place, *others], "default_place": place}
 
 
 @require_POST

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from maillage.accounts.models import AuditEvent, Organization
 from maillage.helprequests import links, routing, services
@@ -383,3 +384,27 @@ def test_a_member_of_two_organisations_chooses_which_one_records_the_request(dem
     worker.post(reverse("helprequests:new"), staff_request(organization=ccas.pk, submission="b" * 32))
     worker.post(reverse("helprequests:new"), staff_request(organization=ccas.pk, submission="b" * 32))
     assert HelpRequest.objects.get().referrer_organization == ccas  # and once only, despite the double send
+
+
+def test_an_appointment_can_be_at_another_of_our_places_or_at_a_distance(
+    demo, library, mediator, client, django_capture_on_commit_callbacks
+):
+    help_request = new_request(phone="+33612345678", referred_by=demo.user("ccas"),
+                               referrer_organization=Organization.objects.get(name="CCAS de Cholet"))  # fmt: skip
+    mediator.post(url("claim", help_request))
+    help_request.refresh_from_db()
+    other = Place.objects.filter(organization=library).exclude(pk=help_request.place_id).first()
+    day = (timezone.localdate() + timedelta(days=2)).strftime("%d/%m/%Y")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        mediator.post(url("book", help_request), {"book-day": day, "book-time": "10:00", "book-where": other.pk})
+    help_request.refresh_from_db()
+    assert help_request.appointment_place == other and not help_request.appointment_remote
+    assert escape(other.name) in client.get(links.follow_url(help_request)).content.decode()
+    assert any(
+        help_request.reference in message.body for message in mail.outbox if message.to == [demo.user("ccas").email]
+    )
+    mediator.post(url("book", help_request), {"book-day": day, "book-time": "11:00", "book-where": "remote"})
+    help_request.refresh_from_db()
+    assert help_request.appointment_remote and help_request.appointment_place is None
+    assert "Un lieu d’aide vous appelle à ce moment-là." in client.get(links.follow_url(help_request)).content.decode()
