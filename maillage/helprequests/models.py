@@ -77,9 +77,6 @@ class HelpRequestQuerySet(models.QuerySet):
             visible |= models.Q(status__in=[Status.NEW, Status.ESCALATED])
         return self.filter(visible)
 
-    def open(self):
-        return self.exclude(status__in=[Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED])
-
 
 class HelpRequest(models.Model):
     reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)

@@ -10,8 +10,6 @@ from maillage.places.models import Place
 from maillage.places.search import NEEDS, SPECIFIC_SUPPORT
 from maillage.territory.distance import distance_km
 
-# The furthest a place may serve (Place.request_radius_km is at most this).
-MAX_RADIUS_KM = 100
 # Ranking: each open request a place already has counts as this many kilometres further away.
 LOAD_PENALTY_KM = 2
 ENGLISH = "Langues étrangères (anglais)"
@@ -120,6 +118,7 @@ def offers_for(places):
     usable, positions = _usable(places)
     loads = _loads([place.pk for place in usable])
     waiting = HelpRequest.objects.filter(status__in=[Status.NEW, Status.ESCALATED]).select_related("commune")
+    waiting = waiting.prefetch_related("commune__postcodes")  # commune.label, without a query per request
     found = []
     for help_request in waiting.order_by("created_at"):
         offers = _offers(help_request, usable, positions, loads)

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent, Membership, Organization, User
 from maillage.helprequests import routing, services
-from maillage.helprequests.forms import MOMENTS, SUPPORT
 from maillage.helprequests.models import ConsentChannel, HelpRequest, Origin, Status
 from maillage.helprequests.staff_forms import (
     CHOSEN,
@@ -47,7 +46,11 @@ WAITING_FOR_A_PLACE = (Status.NEW, Status.ESCALATED)
 
 def inbox(request):
     user = request.user
-    handled = HelpRequest.objects.handled_by(user).select_related("commune", "place", "assigned_to")
+    handled = (
+        HelpRequest.objects.handled_by(user)
+        .select_related("commune", "place", "assigned_to")
+        .prefetch_related("commune__postcodes")
+    )
     filters = InboxFilterForm(request.GET, places=_my_places(user).order_by("name"))
     taken = filters.apply(
         handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT], place__in=_my_places(user)).order_by(
@@ -149,7 +152,8 @@ def reoffer(request, request_id):
 
 
 def _handled(request, request_id):
-    return get_object_or_404(HelpRequest.objects.handled_by(request.user).select_related("commune", "place"),
+    requests = HelpRequest.objects.handled_by(request.user).select_related("commune", "place")
+    return get_object_or_404(requests.prefetch_related("commune__postcodes"),
                              pk=request_id)  # fmt: skip
 
 
@@ -372,6 +376,7 @@ def _when(moment, readable):
 
 def access_record(help_request, readable=False):
     """Everything kept about the person: ISO times for the file, times in words for the page."""
+    described = _described(help_request, masked=False)
     personal = [
         "first_name",
         "phone",
@@ -392,9 +397,9 @@ def access_record(help_request, readable=False):
         "commune": help_request.commune.label if help_request.commune else "",
         "contact_preference": str(help_request.get_contact_preference_display()),
         **{name: getattr(help_request, name) for name in personal},
-        "preferred_moments": [str(MOMENTS.get(key, key)) for key in help_request.preferred_moments],
-        "language": str(help_request.language_label),
-        "specific_support": [str(SUPPORT.get(key, key)) for key in help_request.specific_support],
+        "preferred_moments": [str(moment) for moment in described["moments"]],
+        "language": str(described["language"]),
+        "specific_support": [str(support) for support in described["support"]],
         "consent": {
             "given_at": _when(help_request.consent_given_at, readable),
             "channel": str(help_request.get_consent_channel_display()),

@@ -19,7 +19,6 @@ from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
 from maillage.helprequests import links, notify, services
 from maillage.helprequests.forms import (
-    LANGUAGES,
     MOMENTS,
     SOMEONE_ELSE,
     SUPPORT,
@@ -129,7 +128,10 @@ def _request_for(token):
         raise Http404("Unknown or altered link.")
     request_id, reference = found
     return get_object_or_404(
-        HelpRequest.objects.select_related("commune", "place"), pk=request_id, reference=reference, anonymised_at=None
+        HelpRequest.objects.select_related("commune", "place").prefetch_related("commune__postcodes"),
+        pk=request_id,
+        reference=reference,
+        anonymised_at=None,
     )
 
 
@@ -139,7 +141,7 @@ def _described(help_request, masked=True):
     return {
         "need": NEEDS.get(help_request.need, (help_request.need,))[0],
         "moments": [MOMENTS[key] for key in help_request.preferred_moments if key in MOMENTS],
-        "language": LANGUAGES.get(help_request.language, "") if help_request.language else "",
+        "language": help_request.language_label,
         "support": [SUPPORT[key] for key in help_request.specific_support if key in SUPPORT],
         "phone": _masked(help_request.phone) if masked else help_request.phone,
         "email": _masked_email(help_request.email) if masked else help_request.email,
@@ -246,7 +248,10 @@ def place_referral(request, token):
         raise Http404("Unknown or altered link.")
     request_id, place_id, reference, expired = found
     help_request = get_object_or_404(
-        HelpRequest.objects.select_related("commune", "place"), pk=request_id, reference=reference, anonymised_at=None
+        HelpRequest.objects.select_related("commune", "place").prefetch_related("commune__postcodes"),
+        pk=request_id,
+        reference=reference,
+        anonymised_at=None,
     )
     place = get_object_or_404(Place, pk=place_id)
     waiting_for_this_place = help_request.place_id == place.pk and help_request.status == Status.REFERRED

@@ -408,3 +408,18 @@ def test_an_appointment_can_be_at_another_of_our_places_or_at_a_distance(
     help_request.refresh_from_db()
     assert help_request.appointment_remote and help_request.appointment_place is None
     assert "Un lieu d’aide vous appelle à ce moment-là." in client.get(links.follow_url(help_request)).content.decode()
+
+
+def test_the_inbox_does_not_query_once_per_request(demo, library, mediator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_with(count):
+        for _request in range(count):
+            services.claim(new_request(), library_place(library), demo.user("mediateur"))
+            new_request()
+        with CaptureQueriesContext(connection) as captured:
+            mediator.get(INBOX)
+        return len(captured.captured_queries)
+
+    assert queries_with(2) == queries_with(6)
