@@ -104,4 +104,6 @@ NOT_PERSONAL = {
     "places.Place.labels": "labels of a help place",
     "helprequests.HelpRequest.contact_preference": "call, text or e-mail: a choice, not a contact",
     "places.Place.other_labels": "labels of a help place",
+    "passes.PassProgram.name": "the name of a funder's programme",
+    "passes.Counter.name": "the name of a numbering series",
 }

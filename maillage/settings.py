@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "maillage.places",
     "maillage.notifications",
     "maillage.helprequests",
+    "maillage.passes",
     "maillage.api",
     "maillage",  # shared templates, static files, template tags and translations
 ]

@@ -20,6 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from maillage.accounts import journal_guard
 from maillage.notifications.sms import MemorySmsBackend
+from maillage.passes import ledger_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = ROOT.parent / "shared"
@@ -141,6 +142,7 @@ def live_world(transactional_db, live_server):
     yield live_server
     if connection.vendor == "sqlite":
         journal_guard.remove(connection)
+        ledger_guard.remove(connection)
 
 
 # Real browser -----------------------------------------------------------------------------------

@@ -1,0 +1,429 @@
+"""Every way a pass, a booklet, an order or a statement changes: one function per action, one transaction.
+
+Passes move by conditional UPDATEs on the statuses ``states.TRANSITIONS`` allows, and an action that
+finds fewer passes than it expected in those statuses changes nothing (the transaction rolls back):
+two places redeeming the same pass at once cannot both succeed, on SQLite as on PostgreSQL. Money
+moves only through ``ledger.post``.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from maillage.passes import codes, ledger
+from maillage.passes.models import (
+    Booklet,
+    Counter,
+    FundingOrder,
+    Handover,
+    LedgerTransaction,
+    Pass,
+    PassProgram,
+    PassStatus,
+    Payout,
+    Redemption,
+)
+from maillage.passes.states import TRANSITIONS, USED
+
+
+class PassActionRefused(Exception):
+    """An action that the rules do not allow; ``reason`` says which rule, for the message to show."""
+
+    def __init__(self, reason, **details):
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+def _move(passes, action, *, expected=None, **changes):
+    """Move these passes with a conditional UPDATE; refuse (and roll back) if any was not where expected."""
+    sources, target = TRANSITIONS[action]
+    moved = passes.filter(status__in=sources).update(status=target, status_changed_at=timezone.now(), **changes)
+    if expected is not None and moved != expected:
+        raise PassActionRefused("moved_meanwhile", expected=expected, moved=moved)
+    return moved
+
+
+# Programmes and orders ----------------------------------------------------------------------------
+
+
+def create_program(*, funder, by, qualified_places=(), communes=(), **fields):
+    with transaction.atomic():
+        program = PassProgram.objects.create(funder=funder, created_by=by, **fields)
+        program.qualified_places.set(qualified_places)
+        program.communes.set(communes)
+    return program
+
+
+def _fresh_codes(count):
+    """``count`` codes that no pass has yet (a clash among 2⁷⁰ is unlikely, but it is checked)."""
+    fresh = set()
+    while len(fresh) < count:
+        candidates = {codes.new_code() for _ in range(count - len(fresh))} - fresh
+        fresh |= candidates - set(Pass.objects.filter(code__in=candidates).values_list("code", flat=True))
+    return list(fresh)
+
+
+def order_passes(program, *, pass_count, booklet_size, by, funder_reference=""):
+    """A funder orders passes: booklets and codes are made now, usable once the order is paid."""
+    if booklet_size not in FundingOrder.BookletSize.values:
+        raise PassActionRefused("booklet_size")
+    with transaction.atomic():
+        order = FundingOrder.objects.create(program=program, pass_count=pass_count, booklet_size=booklet_size,
+                                            created_by=by, funder_reference=funder_reference)  # fmt: skip
+        booklet_count = -(-pass_count // booklet_size)
+        booklets = Booklet.objects.bulk_create(Booklet(order=order, number=n) for n in range(1, booklet_count + 1))
+        if not booklets[0].pk:  # backends that do not return ids from bulk inserts
+            booklets = list(order.booklets.order_by("number"))
+        fresh = iter(_fresh_codes(pass_count))
+        Pass.objects.bulk_create(
+            (
+                Pass(
+                    program=program,
+                    booklet=booklets[index // booklet_size],
+                    position=index % booklet_size + 1,
+                    code=next(fresh),
+                )
+                for index in range(pass_count)
+            ),
+            batch_size=1000,
+        )
+    return order
+
+
+def mark_order_paid(order, *, by):
+    """The operator received the funder's money: the passes become active and the float is credited."""
+    with transaction.atomic():
+        if not FundingOrder.objects.filter(pk=order.pk, paid_at__isnull=True).update(
+            paid_at=timezone.now(), marked_paid_by=by
+        ):
+            raise PassActionRefused("order_already_paid")
+        order.refresh_from_db()
+        _move(Pass.objects.filter(booklet__order=order), "pay_order", expected=order.pass_count)
+        value, program = order.value_cents, order.program
+        ledger.post(
+            LedgerTransaction.Kind.ORDER_PAID, program,
+            [(ledger.funder_account(program), -value, None), (ledger.program_account(program), value, None)],
+            by=by, order=order, memo=order.reference,
+        )  # fmt: skip
+    return order
+
+
+# Stock and distribution ---------------------------------------------------------------------------
+
+
+def assign_booklets(order, *, distributor, count, by, commune=None):
+    """Give ``count`` booklets still in stock to a distributor (the first ones, in number order)."""
+    if not distributor.is_pass_distributor:
+        raise PassActionRefused("not_a_distributor")
+    with transaction.atomic():
+        in_stock = (
+            order.booklets.filter(distributor__isnull=True)
+            .exclude(passes__status__in=[s for s in PassStatus.values if s != PassStatus.ACTIVE])
+            .order_by("number")[:count]
+        )
+        chosen = list(in_stock.values_list("pk", flat=True))
+        if len(chosen) < count:
+            raise PassActionRefused("not_enough_booklets", available=len(chosen))
+        now = timezone.now()
+        Booklet.objects.filter(pk__in=chosen).update(distributor=distributor, assigned_at=now, commune=commune)
+        expected = Pass.objects.filter(booklet__in=chosen).count()
+        _move(Pass.objects.filter(booklet__in=chosen), "assign", expected=expected)
+    return list(Booklet.objects.filter(pk__in=chosen).order_by("number"))
+
+
+def hand_out(booklet, *, distributor, by, positions=None, commune=None, age_band="", public=""):
+    """A distributor gives a person the booklet's remaining passes, or only those at ``positions``.
+
+    Only what the programme's report needs is kept, and all of it is optional: no name, ever.
+    """
+    if booklet.distributor_id != distributor.pk:
+        raise PassActionRefused("not_your_booklet")
+    candidates = booklet.passes.filter(status=PassStatus.WITH_DISTRIBUTOR)
+    if positions:
+        candidates = candidates.filter(position__in=positions)
+    chosen = list(candidates.values_list("pk", flat=True))
+    if not chosen or (positions and len(chosen) != len(set(positions))):
+        raise PassActionRefused("nothing_to_hand_out")
+    with transaction.atomic():
+        handover = Handover.objects.create(distributor=distributor, handed_by=by, commune=commune,
+                                           age_band=age_band, public=public)  # fmt: skip
+        _move(Pass.objects.filter(pk__in=chosen), "hand_out", expected=len(chosen), handover=handover)
+    return handover
+
+
+def block(pass_item, *, reason, by):
+    """Stop a pass (lost, stolen, handed out by mistake); ``unblock`` takes it back where it was."""
+    moved = Pass.objects.filter(pk=pass_item.pk, status__in=TRANSITIONS["block"][0]).update(
+        status=PassStatus.BLOCKED, status_before_block=F("status"), blocked_reason=reason[:200],
+        status_changed_at=timezone.now(),
+    )  # fmt: skip
+    if not moved:
+        raise PassActionRefused("cannot_block")
+
+
+def unblock(pass_item, *, by):
+    pass_item.refresh_from_db()
+    moved = Pass.objects.filter(pk=pass_item.pk, status=PassStatus.BLOCKED).update(
+        status=F("status_before_block"), status_before_block="", blocked_reason="", status_changed_at=timezone.now()
+    )
+    if not moved:
+        raise PassActionRefused("cannot_unblock")
+
+
+# Checking and redeeming ---------------------------------------------------------------------------
+
+
+@dataclass
+class PassCheck:
+    """What a place may know about a code before redeeming it."""
+
+    pass_item: Pass
+    program: PassProgram
+    usable: bool
+    reason: str = ""
+    passes_left: int = 0  # in the same handover, this one included
+    services: list = field(default_factory=list)  # (Service, cost) the place may choose
+    redemption: Redemption | None = None
+
+
+def read_code(typed):
+    """The canonical code; PassActionRefused("typo") or ("not_a_code") when it cannot be one."""
+    try:
+        return codes.normalize(typed)
+    except codes.CodeTypo as error:
+        raise PassActionRefused("typo") from error
+    except codes.NotACode as error:
+        raise PassActionRefused("not_a_code") from error
+
+
+def _refusal(pass_item, program, place, today):
+    """Why this pass cannot be used at this place today, or "" when it can."""
+    if pass_item.status in USED:
+        return "already_redeemed"
+    if pass_item.status == PassStatus.BLOCKED:
+        return "blocked"
+    if pass_item.status == PassStatus.EXPIRED or today > program.expires_on:
+        return "expired"
+    if pass_item.status != PassStatus.HANDED_OUT:
+        return "not_handed_out"
+    if today < program.starts_on:
+        return "not_started"
+    if not program.qualified_places.filter(pk=place.pk).exists():
+        return "not_qualified"
+    return ""
+
+
+def check(typed_code, *, place, today=None):
+    """Look a code up for a place, without redeeming it. Raises PassActionRefused for typos and unknown codes."""
+    code = read_code(typed_code)
+    pass_item = Pass.objects.select_related("program", "redemption__place").filter(code=code).first()
+    if pass_item is None:
+        raise PassActionRefused("unknown")
+    program = pass_item.program
+    reason = _refusal(pass_item, program, place, today or timezone.localdate())
+    left = 0
+    if pass_item.status == PassStatus.HANDED_OUT:
+        left = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT).count()
+    services = [(service, cost) for service, cost in program.allowed_services() if cost <= left]
+    return PassCheck(pass_item=pass_item, program=program, usable=not reason, reason=reason, passes_left=left,
+                     services=services, redemption=pass_item.redemption)  # fmt: skip
+
+
+def _replayed(place, idempotency_key, code):
+    """The redemption this key already made for this organisation, if any (a retried scan)."""
+    if not idempotency_key:
+        return None
+    earlier = Redemption.objects.filter(organization_id=place.organization_id, idempotency_key=idempotency_key).first()
+    if earlier is not None and earlier.scanned_code != code:
+        raise PassActionRefused("key_reused")
+    return earlier
+
+
+def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key="", today=None):
+    """Use the pass (and, for a service that costs several, other passes of the same handover).
+
+    Returns (redemption, replayed): the same idempotency key gives back the first redemption and
+    changes nothing. Raises PassActionRefused with the rule that stops it.
+    """
+    code = read_code(typed_code)
+    earlier = _replayed(place, idempotency_key, code)
+    if earlier is not None:
+        return earlier, True
+    found = check(code, place=place, today=today)
+    if not found.usable:
+        raise PassActionRefused(found.reason, pass_item=found.pass_item, redemption=found.redemption)
+    program, pass_item = found.program, found.pass_item
+    cost = program.cost_of(service)
+    if cost is None:
+        raise PassActionRefused("service_not_allowed", pass_item=pass_item)
+    if cost > found.passes_left:
+        raise PassActionRefused("not_enough_passes", pass_item=pass_item, passes_left=found.passes_left)
+    same_handover = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT)
+    others = same_handover.exclude(pk=pass_item.pk).order_by("booklet", "position").values_list("pk", flat=True)
+    taken = [pass_item.pk, *others[: cost - 1]]
+    try:
+        with transaction.atomic():
+            redemption = Redemption.objects.create(
+                place=place, program=program, service=service, pass_count=cost,
+                value_cents=cost * program.face_value_cents,
+                minutes=cost * program.minutes_per_pass if program.minutes_per_pass else None,
+                redeemed_by=by if by is not None and by.is_authenticated else None, api_token=api_token,
+                organization_id=place.organization_id, idempotency_key=idempotency_key, scanned_code=code,
+            )  # fmt: skip
+            _move(Pass.objects.filter(pk__in=taken), "redeem", expected=len(taken), redemption=redemption)
+            float_account, place_account = ledger.program_account(program), ledger.place_account(place)
+            value = program.face_value_cents
+            lines = []
+            for pass_id in taken:
+                lines += [(float_account, -value, Pass(pk=pass_id)), (place_account, value, Pass(pk=pass_id))]
+            ledger.post(LedgerTransaction.Kind.REDEMPTION, program, lines, by=by, redemption=redemption,
+                        memo=codes.display(code))  # fmt: skip
+    except PassActionRefused:
+        # Another redemption took one of the passes between our check and our update.
+        pass_item.refresh_from_db()
+        raise PassActionRefused("already_redeemed", pass_item=pass_item, redemption=pass_item.redemption) from None
+    except IntegrityError:
+        # The same idempotency key, sent twice at the same moment: the first one's answer.
+        earlier = _replayed(place, idempotency_key, code)
+        if earlier is None:
+            raise
+        return earlier, True
+    return redemption, False
+
+
+def cancel_redemption(redemption, *, by, today=None):
+    """The place undoes a redemption the same day, never once it is in a statement."""
+    today = today or timezone.localdate()
+    if timezone.localdate(redemption.redeemed_at) != today:
+        raise PassActionRefused("not_same_day")
+    with transaction.atomic():
+        if not Redemption.objects.filter(pk=redemption.pk, cancelled_at__isnull=True, payout__isnull=True).update(
+            cancelled_at=timezone.now(), cancelled_by=by
+        ):
+            raise PassActionRefused("cannot_cancel")
+        passes = list(redemption.passes.values_list("pk", flat=True))
+        _move(Pass.objects.filter(pk__in=passes), "cancel_redemption", expected=redemption.pass_count, redemption=None)
+        program = redemption.program
+        float_account, place_account = ledger.program_account(program), ledger.place_account(redemption.place)
+        value = program.face_value_cents
+        lines = []
+        for pass_id in passes:
+            lines += [(place_account, -value, Pass(pk=pass_id)), (float_account, value, Pass(pk=pass_id))]
+        ledger.post(LedgerTransaction.Kind.REDEMPTION_CANCELLED, program, lines, by=by, redemption=redemption)
+    redemption.refresh_from_db()
+    return redemption
+
+
+# Expiry -------------------------------------------------------------------------------------------
+
+
+def expire_program(program, *, today=None):
+    """Expire a programme's unused passes after its end date and grace; refund the paid ones to the funder.
+
+    Returns the number of passes expired (0 when it is too early or nothing is left).
+    """
+    today = today or timezone.localdate()
+    if today <= program.expires_on:
+        return 0
+    with transaction.atomic():
+        unused = Pass.objects.filter(program=program, status__in=TRANSITIONS["expire"][0])
+        paid_count = unused.filter(booklet__order__paid_at__isnull=False).count()
+        expired = _move(unused, "expire")
+        if paid_count:
+            value = paid_count * program.face_value_cents
+            ledger.post(
+                LedgerTransaction.Kind.EXPIRY, program,
+                [(ledger.program_account(program), -value, None), (ledger.credit_note_account(program), value, None)],
+                memo=f"{paid_count}",
+            )  # fmt: skip
+    return expired
+
+
+def programs_expiring_in(days, *, today=None):
+    """Programmes whose passes stop being usable in exactly ``days`` days (for the J-30 and J-15 alerts)."""
+    today = today or timezone.localdate()
+    target = today + datetime.timedelta(days=days)
+    return [program for program in PassProgram.objects.all() if program.expires_on == target]
+
+
+# Payouts ------------------------------------------------------------------------------------------
+
+
+def next_number(name):
+    """The next number of a gapless series, taken under a row lock in the caller's transaction."""
+    Counter.objects.get_or_create(name=name)
+    counter = Counter.objects.select_for_update().get(name=name)
+    Counter.objects.filter(name=name).update(last_value=F("last_value") + 1)
+    return counter.last_value + 1
+
+
+def month_bounds(month):
+    start = month.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    zone = timezone.get_current_timezone()
+    as_moment = lambda day: datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)  # noqa: E731
+    return as_moment(start), as_moment(end)
+
+
+def create_payouts(month):
+    """One statement per place for the passes it used in ``month`` and not yet in a statement."""
+    start, end = month_bounds(month)
+    month = month.replace(day=1)
+    due = Redemption.objects.active().filter(payout__isnull=True, redeemed_at__gte=start, redeemed_at__lt=end)
+    made = []
+    for place_id in due.values_list("place", flat=True).distinct().order_by("place"):
+        with transaction.atomic():
+            if Payout.objects.filter(place_id=place_id, month=month).exists():
+                continue
+            redemptions = due.filter(place_id=place_id).select_for_update()
+            chosen = list(redemptions.values_list("pk", flat=True))
+            totals = [(r.pass_count, r.value_cents) for r in Redemption.objects.filter(pk__in=chosen)]
+            payout = Payout.objects.create(
+                number=next_number("payout"), place_id=place_id, month=month,
+                pass_count=sum(count for count, _ in totals), total_cents=sum(value for _, value in totals),
+            )  # fmt: skip
+            if Redemption.objects.filter(pk__in=chosen, payout__isnull=True, cancelled_at__isnull=True).update(
+                payout=payout
+            ) != len(chosen):
+                raise PassActionRefused("moved_meanwhile")
+            _move(Pass.objects.filter(redemption__in=chosen), "include_in_payout", expected=payout.pass_count)
+            made.append(payout)
+    return made
+
+
+def mark_payout_exported(payout):
+    """The statement is frozen from its first export on (nothing in it could change anyway)."""
+    Payout.objects.filter(pk=payout.pk, exported_at__isnull=True).update(exported_at=timezone.now())
+    payout.refresh_from_db()
+
+
+def mark_payout_paid(payout, *, by):
+    """The transfer left: the place's passes are paid, and the ledger says where the money went."""
+    with transaction.atomic():
+        if not Payout.objects.filter(pk=payout.pk, paid_at__isnull=True).update(paid_at=timezone.now(), paid_by=by):
+            raise PassActionRefused("payout_already_paid")
+        mark_payout_exported(payout)
+        _move(Pass.objects.filter(redemption__payout=payout), "pay_out", expected=payout.pass_count)
+        by_program = {}
+        for redemption in payout.redemptions.select_related("program"):
+            by_program[redemption.program] = by_program.get(redemption.program, 0) + redemption.value_cents
+        place_account, paid_out_account = ledger.place_account(payout.place), ledger.paid_out_account(payout.place)
+        for program, value in by_program.items():
+            ledger.post(LedgerTransaction.Kind.PAYOUT, program,
+                        [(place_account, -value, None), (paid_out_account, value, None)],
+                        by=by, payout=payout, memo=payout.reference)  # fmt: skip
+    payout.refresh_from_db()
+    return payout
+
+
+def redeemed_value_cents(place, start, end):
+    """What a place took between two moments and will be paid for (redemptions not cancelled)."""
+    return sum(
+        Redemption.objects.active()
+        .filter(place=place, redeemed_at__gte=start, redeemed_at__lt=end)
+        .values_list("value_cents", flat=True)
+    )

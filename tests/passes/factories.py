@@ -1,0 +1,66 @@
+"""A small Pass numérique world: a funder, the coordination, a distributor, a place operator and its place."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from maillage.accounts.models import Membership
+from maillage.passes import services
+from maillage.passes.models import Service
+from maillage.places.models import Place
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+def new_place(organization, name="Espace numérique", **fields):
+    return Place.objects.create(name=name, postcode="49100", commune_name="Angers", organization=organization,
+                                updated_on=timezone.localdate(), **fields)  # fmt: skip
+
+
+@dataclass
+class PassWorld:
+    funder: object
+    coordination: object
+    distributor: object
+    operator: object
+    place: object
+    funder_member: object
+    coordinator: object
+    distributor_member: object
+    mediator: object
+    program: object
+
+
+def pass_world(*, minutes_per_pass=60, service_costs=None, starts_on=None, ends_on=None, **program_fields):
+    funder = OrganizationFactory(name="Département", is_place_operator=False, is_funder=True)
+    coordination = OrganizationFactory(name="Coordination", is_place_operator=False, is_coordinator=True)
+    distributor = OrganizationFactory(name="CCAS", is_place_operator=False, is_pass_distributor=True)
+    operator = OrganizationFactory(name="Médiathèque")
+    place = new_place(operator)
+    today = timezone.localdate()
+    program = services.create_program(
+        funder=funder, by=None, name="Pass numérique 2026", minutes_per_pass=minutes_per_pass,
+        service_costs=service_costs or {Service.INDIVIDUAL: 1, Service.WORKSHOP: 1, Service.COURSE: 3},
+        starts_on=starts_on or today - datetime.timedelta(days=30),
+        ends_on=ends_on or today + datetime.timedelta(days=200),
+        qualified_places=[place], **program_fields,
+    )  # fmt: skip
+    role = Membership.Role
+    return PassWorld(
+        funder=funder, coordination=coordination, distributor=distributor, operator=operator, place=place,
+        funder_member=MembershipFactory(organization=funder, role=role.VIEWER).user,
+        coordinator=MembershipFactory(organization=coordination, role=role.ADMIN).user,
+        distributor_member=MembershipFactory(organization=distributor, role=role.MEDIATOR).user,
+        mediator=MembershipFactory(organization=operator, role=role.MEDIATOR).user, program=program,
+    )  # fmt: skip
+
+
+def handed_out_booklet(world, *, pass_count=10, booklet_size=10, paid=True):
+    """An order of the world's programme, paid, its first booklet handed out to one person."""
+    order = services.order_passes(world.program, pass_count=pass_count, booklet_size=booklet_size,
+                                  by=world.funder_member)  # fmt: skip
+    if paid:
+        services.mark_order_paid(order, by=world.coordinator)
+    booklet = services.assign_booklets(order, distributor=world.distributor, count=1, by=world.coordinator)[0]
+    services.hand_out(booklet, distributor=world.distributor, by=world.distributor_member)
+    return booklet
