@@ -50,3 +50,30 @@ def rate_limited(scope, limit, period_seconds):
         return limited
 
     return decorator
+
+
+class Lockout:
+    """After ``limit`` failed attempts in ``period_seconds`` (unknown codes, typos), refuse for that long.
+
+    Used where guessing is the threat: someone trying codes gets locked out long before a guess can
+    succeed. Identities are strings (an address, an API key, an account).
+    """
+
+    def __init__(self, scope, limit, period_seconds):
+        self.scope, self.limit, self.period_seconds = scope, limit, period_seconds
+
+    def _lock_key(self, identity):
+        return f"lockout:{self.scope}:{identity}"
+
+    def is_locked(self, *identities):
+        return any(cache.get(self._lock_key(identity)) for identity in identities)
+
+    def record_failure(self, *identities):
+        for identity in identities:
+            # The limit-th failure locks: over (limit - 1) failures counted.
+            if is_over_limit(f"{self.scope}-failures", identity, self.limit - 1, self.period_seconds):
+                cache.set(self._lock_key(identity), True, timeout=self.period_seconds)
+
+    @property
+    def wait_minutes(self):
+        return max(1, self.period_seconds // 60)

@@ -51,6 +51,8 @@ PUBLIC_URL_NAMES = {
     # Public to Django's login, but every operation needs a partner's API key (maillage/api/auth.py).
     "api:help_requests_create",
     "api:help_requests_list",
+    "api:passes_redeem",
+    "api:passes_check",
 }
 
 # Not pages: they answer JSON or CSV (open data files), or only act on POST.
@@ -84,6 +86,8 @@ NOT_HTML_PAGES = {
     "api:place_detail",
     "api:help_requests_create",
     "api:help_requests_list",
+    "api:passes_redeem",
+    "api:passes_check",
 }
 
 
@@ -150,6 +154,8 @@ def sample_arguments(route, world):
             values[argument] = world.help_request.pk
         elif key == ("helprequests:place_referral", "token"):
             values[argument] = links.place_token_for(world.help_request, world.place)
+        elif key == ("api:passes_check", "code"):
+            values[argument] = "7K2MQ-X9RH4-TB3WE"
         elif route.name.startswith("helprequests:") and argument == "token":
             values[argument] = world.help_request_token
         else:

@@ -4,7 +4,7 @@ The schema is served at /api/v1/openapi.json. Ninja's docs page is off: it loads
 a CDN, and nothing of ours loads from another host.
 """
 
-from maillage.api import help_requests, places
+from maillage.api import help_requests, passes, places
 from maillage.api.public import PublicNinjaAPI
 
 api = PublicNinjaAPI(
@@ -12,10 +12,12 @@ api = PublicNinjaAPI(
     version="1",
     description=(
         "Public, read-only data of Maillage: the published help places (standard-mediation-num v1.0.1). "
-        "Partners with an API key (Authorization: Bearer mlg_…) record help requests and follow them."
+        "Partners with an API key (Authorization: Bearer mlg_…) record help requests and follow them; "
+        "qualified places check and use Pass numérique codes."
     ),
     urls_namespace="api",
     docs_url=None,
 )
 api.add_router("", places.router)
 api.add_router("", help_requests.router)
+api.add_router("", passes.router)
