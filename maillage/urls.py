@@ -14,6 +14,7 @@ urlpatterns = [
     path("territoire/", include("maillage.territory.urls")),
     path("", include("maillage.places.urls")),
     path("", include("maillage.helprequests.urls")),
+    path("", include("maillage.passes.urls")),
     path("", include("maillage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

@@ -75,6 +75,15 @@ NOT_HTML_PAGES = {
     "accounts:api_key_revoke",
     "places:confirm",
     "places:correction_resolve",
+    "passes:order_paid",
+    "passes:payout_paid",
+    "passes:redemption_cancel",
+    "passes:program_report_csv",
+    "passes:order_booklets_pdf",
+    "passes:booklet_pdf",
+    "passes:payout_pdf",
+    "passes:payout_csv",
+    "passes:bank_transfers",
     "places:places_csv",
     "places:places_json",
     "places:places_geojson",
@@ -154,6 +163,8 @@ def sample_arguments(route, world):
             values[argument] = world.help_request.pk
         elif key == ("helprequests:place_referral", "token"):
             values[argument] = links.place_token_for(world.help_request, world.place)
+        elif argument in ("program_id", "order_id", "booklet_id", "redemption_id", "payout_id"):
+            values[argument] = getattr(world.passes, argument.removesuffix("_id")).pk
         elif key == ("api:passes_check", "code"):
             values[argument] = "7K2MQ-X9RH4-TB3WE"
         elif route.name.startswith("helprequests:") and argument == "token":
@@ -184,6 +195,16 @@ class OrganizationWorld:
     help_request: object
     help_request_token: str
     api_token: object
+    passes: object
+
+
+@dataclass
+class PassSamples:
+    program: object
+    order: object
+    booklet: object
+    redemption: object
+    payout: object
 
 
 def organization_world(organization):
@@ -212,7 +233,38 @@ def organization_world(organization):
         help_request=help_request,
         help_request_token=links.token_for(help_request),
         api_token=ApiToken.issue(organization, admin_membership.user, "Logiciel")[0],
+        passes=_sample_passes(organization, place, admin_membership.user),
     )
+
+
+def _sample_passes(organization, place, member):
+    """A paid order of a programme that qualifies the place; a booklet with the organisation (made a
+    distributor), two passes used at the place, one of them already in a statement."""
+    from django.utils import timezone
+
+    from maillage.accounts.models import Organization
+    from maillage.passes import services
+
+    funder = Organization.objects.filter(is_funder=True).first() or Organization.objects.create(
+        name="Financeur", is_funder=True)  # fmt: skip
+    if not organization.is_pass_distributor:
+        Organization.objects.filter(pk=organization.pk).update(is_pass_distributor=True)
+        organization.refresh_from_db()
+    today = timezone.localdate()
+    program = services.create_program(
+        funder=funder, by=None, name=f"Pass numérique de {organization.name}", minutes_per_pass=60,
+        service_costs={"individual": 1, "workshop": 1}, starts_on=today.replace(day=1),
+        ends_on=today.replace(year=today.year + 1), qualified_places=[place], department_codes=["49"],
+    )  # fmt: skip
+    order = services.order_passes(program, pass_count=10, booklet_size=5, by=None)
+    services.mark_order_paid(order, by=None)
+    booklet, handed = services.assign_booklets(order, distributor=organization, count=2, by=None)
+    services.hand_out(handed, distributor=organization, by=member)
+    passes = list(handed.passes.order_by("position"))
+    in_statement, _ = services.redeem(passes[0].code, place=place, service="individual", by=member)
+    payout = services.create_payouts(today)[0]
+    redemption, _ = services.redeem(passes[1].code, place=place, service="workshop", by=member)
+    return PassSamples(program=program, order=order, booklet=booklet, redemption=redemption, payout=payout)
 
 
 def _sample_help_request(place):

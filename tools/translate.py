@@ -24,6 +24,8 @@ for entry in catalogue:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
 catalogue.save()
 catalogue.save_as_mofile(str(CATALOGUE.with_suffix(".mo")))
 print(f"{len(catalogue.untranslated_entries())} untranslated, {len(catalogue.fuzzy_entries())} fuzzy")

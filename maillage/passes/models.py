@@ -137,6 +137,9 @@ class PassProgram(models.Model):
 
 
 class FundingOrderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(program__in=PassProgram.objects.visible_to(user))
+
     def paid(self):
         return self.filter(paid_at__isnull=False)
 
@@ -155,6 +158,8 @@ class FundingOrder(models.Model):
     pass_count = models.PositiveIntegerField(_("number of passes"))
     booklet_size = models.PositiveSmallIntegerField(_("passes per booklet"), choices=BookletSize.choices)
     funder_reference = models.CharField(_("your order reference"), max_length=60, blank=True)
+    # The order form's one-time key: sent twice (a double click, a reload), it orders once.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -187,8 +192,9 @@ class FundingOrder(models.Model):
 
 
 class BookletQuerySet(models.QuerySet):
-    def with_distributor(self, organization):
-        return self.filter(distributor=organization)
+    def held_by(self, user):
+        """Booklets given to one of the user's distributor organisations."""
+        return self.filter(distributor__in=_organizations_of(user).filter(is_pass_distributor=True))
 
 
 class Booklet(models.Model):
@@ -333,6 +339,15 @@ class Redemption(models.Model):
         return self.cancelled_at is not None
 
 
+class PayoutQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Statements of the user's places; all of them for the coordination, which pays them."""
+        organizations = _organizations_of(user)
+        if organizations.filter(is_coordinator=True).exists():
+            return self.all()
+        return self.filter(place__organization__in=organizations)
+
+
 class Payout(models.Model):
     """A monthly statement for one place: the passes it took in the month, paid in one transfer.
 
@@ -348,6 +363,8 @@ class Payout(models.Model):
     exported_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     paid_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = PayoutQuerySet.as_manager()
 
     class Meta:
         ordering = ["-number"]

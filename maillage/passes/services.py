@@ -67,30 +67,41 @@ def _fresh_codes(count):
     return list(fresh)
 
 
-def order_passes(program, *, pass_count, booklet_size, by, funder_reference=""):
-    """A funder orders passes: booklets and codes are made now, usable once the order is paid."""
+def order_passes(program, *, pass_count, booklet_size, by, funder_reference="", submission_key=None):
+    """A funder orders passes: booklets and codes are made now, usable once the order is paid.
+
+    The same submission key twice returns the first order, unchanged.
+    """
     if booklet_size not in FundingOrder.BookletSize.values:
         raise PassActionRefused("booklet_size")
-    with transaction.atomic():
-        order = FundingOrder.objects.create(program=program, pass_count=pass_count, booklet_size=booklet_size,
-                                            created_by=by, funder_reference=funder_reference)  # fmt: skip
-        booklet_count = -(-pass_count // booklet_size)
-        booklets = Booklet.objects.bulk_create(Booklet(order=order, number=n) for n in range(1, booklet_count + 1))
-        if not booklets[0].pk:  # backends that do not return ids from bulk inserts
-            booklets = list(order.booklets.order_by("number"))
-        fresh = iter(_fresh_codes(pass_count))
-        Pass.objects.bulk_create(
-            (
-                Pass(
-                    program=program,
-                    booklet=booklets[index // booklet_size],
-                    position=index % booklet_size + 1,
-                    code=next(fresh),
-                )
-                for index in range(pass_count)
-            ),
-            batch_size=1000,
-        )
+    if submission_key and (earlier := FundingOrder.objects.filter(submission_key=submission_key).first()):
+        return earlier
+    try:
+        with transaction.atomic():
+            order = FundingOrder.objects.create(program=program, pass_count=pass_count, booklet_size=booklet_size,
+                                                created_by=by, funder_reference=funder_reference,
+                                                submission_key=submission_key)  # fmt: skip
+            booklet_count = -(-pass_count // booklet_size)
+            booklets = Booklet.objects.bulk_create(Booklet(order=order, number=n) for n in range(1, booklet_count + 1))
+            if not booklets[0].pk:  # backends that do not return ids from bulk inserts
+                booklets = list(order.booklets.order_by("number"))
+            fresh = iter(_fresh_codes(pass_count))
+            Pass.objects.bulk_create(
+                (
+                    Pass(
+                        program=program,
+                        booklet=booklets[index // booklet_size],
+                        position=index % booklet_size + 1,
+                        code=next(fresh),
+                    )
+                    for index in range(pass_count)
+                ),
+                batch_size=1000,
+            )
+    except IntegrityError:
+        if submission_key and (earlier := FundingOrder.objects.filter(submission_key=submission_key).first()):
+            return earlier  # the same form, sent twice at the same moment
+        raise
     return order
 
 

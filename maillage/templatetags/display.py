@@ -14,3 +14,11 @@ def phone_display(e164):
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+@register.filter
+def euros(cents):
+    """1234550 → '12 345,50 €': integer cents shown the French way (no-break spaces)."""
+    whole, rest = divmod(int(cents or 0), 100)
+    grouped = f"{whole:,}".replace(",", "\u00a0")
+    return f"{grouped},{rest:02d}\u00a0€"

@@ -21,6 +21,11 @@ ORGANIZATION_ARGUMENTS = {
     "place_id",
     "correction_id",
     "request_id",
+    "program_id",
+    "order_id",
+    "booklet_id",
+    "redemption_id",
+    "payout_id",
 }
 ORGANIZATION_ROUTES = [route for route in PROTECTED_ROUTES if ORGANIZATION_ARGUMENTS & set(route.arguments)]
 NESTED_OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if set(route.arguments) - {"organization_id"}]

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from maillage.accounts import demo
 from maillage.accounts.models import Organization
+from maillage.passes.demo import load_demo_passes
 from maillage.places.demo import load_demo_places
 from maillage.territory.models import Commune
 
@@ -15,8 +16,10 @@ class Command(BaseCommand):
             call_command("load_communes", stdout=self.stdout)
         accounts = demo.load_demo_territory()
         places = load_demo_places({organization.name: organization for organization in Organization.objects.all()})
+        program = load_demo_passes()
         self.stdout.write(self.style.SUCCESS("Demo territory ready: Maine-et-Loire (49)."))
         self.stdout.write(f"Help places: {places.accepted} (search them at /lieux/).")
+        self.stdout.write(f"Pass numérique: {program.name} (see /pass-numerique/).")
         self.stdout.write(f"Every demo account's password: {demo.DEMO_PASSWORD}")
         for email, organization, role in accounts:
             self.stdout.write(f"  {email:<40} {role:<15} {organization}")

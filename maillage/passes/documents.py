@@ -1,0 +1,911 @@
+"""The Pass numérique's documents: printable booklets, monthly statements, and the files for the bank.
+
+- ``booklet_pdf``: for each booklet, a cover page in easy-to-read French (what the pass is for,
+  until when, the help line, the nearest qualified places), then its passes as cut-out tickets
+  with a QR code and the code in large type;
+- ``statement_pdf`` and ``statement_csv``: a place's monthly statement, for people and for software;
+- ``bank_transfers_csv`` and ``sepa_credit_transfer_xml``: the transfers that pay the statements,
+  as a spreadsheet and as an ISO 20022 pain.001.001.03 file a French bank imports.
+
+PDFs are drawn with reportlab: pure Python, the standard PDF fonts (Helvetica, Courier), no system
+library (no Cairo, Pango or font files) and nothing fetched from the network, so any server or CI
+runner can print. QR codes are computed by segno and drawn as vector squares, which stay sharp
+whatever the printer. The standard fonts only know Windows-1252, so every text goes through
+``_printable`` first. Printed text is French on purpose (these are paper documents for people in
+France); the strings are constants below so they are easy to find and reword.
+"""
+
+import csv
+import datetime
+import io
+import unicodedata
+from decimal import Decimal
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+import phonenumbers
+import segno
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import override
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import FILL_NON_ZERO
+from reportlab.platypus import (
+    Flowable,
+    KeepInFrame,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from maillage.passes import codes
+from maillage.passes.models import BankDetails, Booklet, Pass, Payout
+from maillage.places.models import Place
+from maillage.territory.distance import distance_km
+
+NBSP = "\u00a0"
+
+# Printed French -----------------------------------------------------------------------------------
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+BOOKLET_DOCUMENT_TITLE = "Pass numérique — carnet {label}"
+BOOKLETS_DOCUMENT_TITLE = "Pass numérique — {count} carnets"
+BOOKLET_TITLE = "Votre Pass numérique"
+# Easy-to-read French (FALC): short sentences, one idea each, one per line.
+BOOKLET_INTRO = (
+    "Ce carnet vous donne droit à un accompagnement au numérique.",
+    "Par exemple : utiliser un téléphone, un ordinateur ou Internet.",
+    "Montrez ce pass dans un lieu de la liste.",
+    "Le lieu garde le pass.",
+    "C'est gratuit pour vous.",
+)
+TICKET_WORTH = "Un pass = {duration} d'accompagnement."
+VALID_UNTIL = "Valable jusqu'au {date}."
+BOOKLET_CONTENTS = "Ce carnet contient {count} pass."
+BOOKLET_NUMBER = "Carnet n° {label}"
+FUNDER_LINE = "Financé par : {name}"
+HELP_QUESTION = "Besoin d'aide ?"
+HELP_CALL = "Appelez le {phone}"
+HELP_HOURS_DEFAULT = "Du lundi au vendredi, de 9 h à 18 h"  # the site's default, as translated in the catalogue
+PLACES_TITLE = "Où aller ?"
+PLACES_NEAR = "Voici des lieux près de {commune}."
+PLACES_ANY = "Voici des lieux où aller."
+PLACES_NONE = "Appelez le numéro d'aide. On vous dira où aller."
+PLACE_PHONE = "Tél. {phone}"
+TICKET_NUMBER = "Pass n° {position} / {count}"
+TICKET_BOOKLET = "Carnet {label}"
+TICKET_SHOW = "Montrez ce pass dans un lieu de la liste."
+TICKET_VALID_UNTIL = "Valable jusqu'au {date}"
+TICKET_HELP = "Aide : {phone}"
+
+STATEMENT_TITLE = "Relevé de remboursement Pass numérique"
+STATEMENT_DOCUMENT_TITLE = "Relevé de remboursement Pass numérique {reference}"
+STATEMENT_REFERENCE = "Relevé n°"
+STATEMENT_MONTH = "Mois"
+STATEMENT_ISSUED = "Émis le"
+STATEMENT_PAID = "Payé le {date}"
+STATEMENT_PLACE = "Lieu"
+STATEMENT_ORGANIZATION = "Structure"
+STATEMENT_SIRET = "SIRET"
+STATEMENT_COLUMNS = ("Date", "Programme", "Prestation", "Pass", "Montant")
+STATEMENT_TOTAL = "Total"
+STATEMENT_NO_LINES = "Aucun pass ce mois-ci."
+STATEMENT_TOTAL_PASSES = "Nombre de pass : {count}"
+STATEMENT_TOTAL_AMOUNT = "Montant total : {amount}"
+STATEMENT_TOTAL_TIME = "Temps d'accompagnement : {duration}"
+STATEMENT_TIME_PARTIAL = " (prestations dont la durée est connue)"
+STATEMENT_BANK_TITLE = "Virement"
+STATEMENT_BANK_HOLDER = "Titulaire du compte"
+STATEMENT_BANK_MISSING = "Coordonnées bancaires non renseignées : le virement ne peut pas partir."
+STATEMENT_FOOTER = "{reference} — page {page}"
+
+STATEMENT_CSV_HEADER = ("releve", "date", "programme", "prestation", "pass", "montant_euros", "minutes")
+BANK_CSV_HEADER = ("releve", "beneficiaire", "iban", "bic", "montant_euros", "libelle")
+TRANSFER_LABEL = "Pass numerique {reference} {month:%Y-%m}"  # ASCII: bank statements drop anything else
+
+# Layout -------------------------------------------------------------------------------------------
+
+PAGE_MARGIN = 12 * mm
+PLACES_ON_COVER = 8
+TICKETS_PER_PAGE = 5
+QR_SIZE = 32 * mm  # the symbol without its quiet zone; phones read 25 mm and more from arm's length
+QR_LEFT = 9 * mm  # leaves more than the 4-module quiet zone before the cut line
+CODE_FONT = ("Courier-Bold", 20)
+GREY = colors.Color(0.35, 0.35, 0.35)
+LIGHT = colors.Color(0.93, 0.95, 0.98)
+
+_BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=14, leading=18, spaceAfter=2)
+_STYLES = {
+    "title": ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=28, leading=34, spaceAfter=2),
+    "reference": ParagraphStyle("reference", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6),
+    "subtitle": ParagraphStyle("subtitle", fontName="Helvetica-Bold", fontSize=16, leading=21, spaceAfter=8),
+    "body": _BODY,
+    "fact": ParagraphStyle("fact", parent=_BODY, fontName="Helvetica-Bold"),
+    "help_question": ParagraphStyle(
+        "help_question", fontName="Helvetica-Bold", fontSize=18, leading=24, alignment=TA_CENTER
+    ),
+    "help_call": ParagraphStyle("help_call", fontName="Helvetica-Bold", fontSize=24, leading=30, alignment=TA_CENTER),
+    "help_hours": ParagraphStyle("help_hours", fontName="Helvetica", fontSize=14, leading=19, alignment=TA_CENTER),
+    "heading": ParagraphStyle(
+        "heading", fontName="Helvetica-Bold", fontSize=18, leading=23, spaceBefore=8, spaceAfter=2
+    ),
+    "place_name": ParagraphStyle("place_name", fontName="Helvetica-Bold", fontSize=12, leading=14.5),
+    "place": ParagraphStyle("place", fontName="Helvetica", fontSize=11, leading=13.5),
+    "small": ParagraphStyle("small", fontName="Helvetica", fontSize=10, leading=13),
+    "cell": ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11),
+    "cell_bold": ParagraphStyle("cell_bold", fontName="Helvetica-Bold", fontSize=9, leading=11),
+}
+
+
+# Formatting ---------------------------------------------------------------------------------------
+
+
+def euros(cents):
+    """``1 234,50 €``, French style, with no-break spaces so an amount never splits across lines."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(int(cents)), 100)
+    return f"{sign}{whole:,}".replace(",", NBSP) + f",{part:02d}{NBSP}€"
+
+
+def decimal_euros(cents):
+    """``1234.50``: for files that software reads. Integer arithmetic, so no float ever rounds a cent."""
+    return str(Decimal(int(cents)).scaleb(-2).quantize(Decimal("0.01")))
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def french_date(value):
+    """``1er janvier 2027``, ``31 décembre 2027``: written out here, the server's locale may not be French."""
+    day = _as_date(value)
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def french_month(value):
+    """``octobre 2026``."""
+    day = _as_date(value)
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def duration_words(minutes):
+    """``1 heure``, ``30 minutes``, ``1 heure 30 minutes``: whole words read more easily than ``1 h 30``."""
+    hours, rest = divmod(int(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours}{NBSP}heure{'s' if hours > 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest}{NBSP}minute{'s' if rest > 1 else ''}")
+    return " ".join(parts)
+
+
+def national_phone(number):
+    """``02 41 00 00 00``; what was stored when it is not a phone number phonenumbers can read."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, "FR")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def _unbreakable(text):
+    return text.replace(" ", NBSP)
+
+
+def _printable(text):
+    """The text the standard PDF fonts can show (Windows-1252).
+
+    Other characters would come out as black boxes: accents are stripped from them when that gives
+    a printable letter (ŝ → s), the rest become "?".
+    """
+    text = str(text).replace("\u202f", NBSP)
+    out = []
+    for char in text:
+        try:
+            char.encode("cp1252")
+        except UnicodeEncodeError:
+            bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            try:
+                bare.encode("cp1252")
+            except UnicodeEncodeError:
+                bare = "?"
+            out.append(bare or "?")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _para(text, style):
+    """A paragraph of plain text: reportlab reads paragraphs as markup, so names are escaped first."""
+    return Paragraph(escape(_printable(text)), _STYLES[style])
+
+
+def mask_iban(iban):
+    """Every character but the last four hidden, grouped by four as IBANs are printed."""
+    compact = _compact(iban)
+    hidden = "*" * max(len(compact) - 4, 0) + compact[-4:]
+    return " ".join(hidden[start : start + 4] for start in range(0, len(hidden), 4))
+
+
+def _compact(identifier):
+    return "".join((identifier or "").split()).upper()
+
+
+# Places on the cover ------------------------------------------------------------------------------
+
+
+def _coordinates(place):
+    if place.latitude is not None and place.longitude is not None:
+        return place.latitude, place.longitude
+    commune = place.commune
+    if commune is not None and commune.latitude is not None and commune.longitude is not None:
+        return commune.latitude, commune.longitude
+    return None
+
+
+def nearest_places(program, commune=None, *, limit=PLACES_ON_COVER):
+    """The programme's published qualified places, the nearest to ``commune`` first.
+
+    Without a commune, or one without coordinates, the first ones by name. Places without
+    coordinates (nor a commune that has some) come after those with, by name.
+    """
+    places = list(
+        Place.objects.published().filter(pass_programs=program).select_related("commune").order_by("name", "pk")
+    )
+    if commune is None or commune.latitude is None or commune.longitude is None:
+        return places[:limit]
+
+    def distance(place):
+        position = _coordinates(place)
+        if position is None:
+            return float("inf")
+        return distance_km(commune.latitude, commune.longitude, *position)
+
+    return sorted(places, key=distance)[:limit]  # a stable sort: equal distances stay in name order
+
+
+# QR codes -----------------------------------------------------------------------------------------
+
+
+def qr_modules(payload):
+    """``(width, dark)``: the QR symbol's width in modules and its dark modules as (column, row), row 0 at top.
+
+    Never a Micro QR: many phone cameras do not read them.
+    """
+    symbol = segno.make(payload, error="m", micro=False)
+    dark = [(column, row) for row, line in enumerate(symbol.matrix) for column, value in enumerate(line) if value]
+    return symbol.symbol_size(border=0)[0], dark
+
+
+def draw_qr(canvas, payload, x, y, size):
+    """Draw the QR code with its lower left corner at (x, y); returns the number of modules drawn.
+
+    All squares go into one path filled with the non-zero rule: viewers and printers fill their union
+    at once, with no hairline seams between neighbouring modules.
+    """
+    width, dark = qr_modules(payload)
+    module = size / width
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    path = canvas.beginPath()
+    for column, row in dark:
+        path.rect(x + column * module, y + (width - 1 - row) * module, module, module)
+    canvas.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+    canvas.restoreState()
+    return len(dark)
+
+
+# Booklets -----------------------------------------------------------------------------------------
+
+
+def _help_line():
+    phone = national_phone(settings.HELP_PHONE_NUMBER)
+    return phone, settings.HELP_PHONE_HOURS or HELP_HOURS_DEFAULT
+
+
+def _fit(text, font, size, width, lines=1):
+    """The first ``lines`` lines of ``text`` at ``width``, the last one ending in an ellipsis when some was cut."""
+    split = simpleSplit(text, font, size, width) or [""]
+    if len(split) > lines:
+        split = [*split[: lines - 1], split[lines - 1].rstrip() + "…"]
+    return split
+
+
+class _TicketSheet(Flowable):
+    """One page of passes to cut out: ``TICKETS_PER_PAGE`` tickets in a column, with dashed cut lines."""
+
+    def __init__(self, tickets):
+        super().__init__()
+        self.tickets = tickets
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = available_width, available_height
+        return self.width, self.height
+
+    def draw(self):
+        height = self.height / TICKETS_PER_PAGE
+        for index, ticket in enumerate(self.tickets):
+            self._draw_ticket(ticket, self.height - (index + 1) * height, height)
+
+    def _draw_ticket(self, ticket, bottom, height):
+        canvas, top = self.canv, bottom + height
+        canvas.saveState()
+        canvas.setStrokeColor(GREY)
+        canvas.setLineWidth(0.5)
+        canvas.setDash(4, 3)
+        canvas.rect(0, bottom, self.width, height, stroke=1, fill=0)
+        canvas.restoreState()
+
+        draw_qr(canvas, ticket["payload"], QR_LEFT, bottom + (height - QR_SIZE) / 2, QR_SIZE)
+
+        left = QR_LEFT + QR_SIZE + 9 * mm
+        text_width = self.width - left - 6 * mm
+        canvas.setFillColor(colors.black)
+        baseline = top - 10 * mm
+        canvas.setFont("Helvetica-Bold", 13)
+        canvas.drawString(left, baseline, ticket["number"])
+        canvas.setFont("Helvetica", 10)
+        canvas.drawRightString(self.width - 6 * mm, baseline, ticket["booklet"])
+        baseline -= 10 * mm
+        canvas.setFont(*CODE_FONT)
+        canvas.drawString(left, baseline, ticket["code"])
+        baseline -= 7 * mm
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(left, baseline, _fit(ticket["program"], "Helvetica", 10, text_width)[0])
+        baseline -= 5 * mm
+        canvas.drawString(left, baseline, ticket["valid_until"])
+        baseline -= 6 * mm
+        canvas.setFont("Helvetica-Bold", 11)
+        canvas.drawString(left, baseline, TICKET_SHOW)
+        baseline -= 5 * mm
+        canvas.setFont("Helvetica", 9)
+        canvas.setFillColor(GREY)
+        canvas.drawString(left, baseline, ticket["help"])
+
+
+def _fitted_para(text, style, width, lines):
+    """A paragraph cut to ``lines`` lines: eight places must fit on the cover, however long their names."""
+    style = _STYLES[style]
+    fitted = _fit(_printable(text), style.fontName, style.fontSize, width, lines)
+    return Paragraph("<br/>".join(escape(line) for line in fitted), style)
+
+
+def _place_cell(place, width):
+    cell = [_fitted_para(place.name, "place_name", width, 2)]
+    for line in (place.address, place.address_complement, f"{place.postcode} {place.commune_name}".strip()):
+        if line:
+            cell.append(_fitted_para(line, "place", width, 1))
+    if place.phone:
+        cell.append(_para(PLACE_PHONE.format(phone=_unbreakable(national_phone(place.phone))), "place"))
+    return cell
+
+
+def _places_table(places, width):
+    padding = 8
+    cells = [_place_cell(place, width / 2 - padding) for place in places]
+    if len(cells) % 2:
+        cells.append("")
+    rows = [cells[start : start + 2] for start in range(0, len(cells), 2)]
+    table = Table(rows, colWidths=[width / 2] * 2)
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return table
+
+
+def _cover(booklet, program, passes, places, width, height):
+    """The cover, always one page: in the rare case it would not fit (very long texts), it is shrunk to fit."""
+    return KeepInFrame(width, height, _cover_story(booklet, program, passes, places, width), mode="shrink")
+
+
+def _cover_story(booklet, program, passes, places, width):
+    phone, hours = _help_line()
+    story = [
+        _para(BOOKLET_TITLE, "title"),
+        _para(BOOKLET_NUMBER.format(label=booklet.label), "reference"),
+        _para(program.name, "subtitle"),
+        *(_para(sentence, "body") for sentence in BOOKLET_INTRO),
+        Spacer(0, 6),
+    ]
+    if program.minutes_per_pass:
+        story.append(_para(TICKET_WORTH.format(duration=duration_words(program.minutes_per_pass)), "fact"))
+    story += [
+        _para(VALID_UNTIL.format(date=_unbreakable(french_date(program.expires_on))), "fact"),
+        _para(BOOKLET_CONTENTS.format(count=len(passes)), "body"),
+        _para(FUNDER_LINE.format(name=program.funder.name), "body"),
+        Spacer(0, 8),
+    ]
+    help_box = Table(
+        [
+            [
+                [
+                    _para(HELP_QUESTION.replace(" ?", NBSP + "?"), "help_question"),
+                    _para(HELP_CALL.format(phone=_unbreakable(phone)), "help_call"),
+                    _para(hours, "help_hours"),
+                ]
+            ]
+        ],
+        colWidths=[width],
+    )
+    help_box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+                ("TOPPADDING", (0, 0), (-1, -1), 8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+            ]
+        )
+    )
+    story.append(help_box)
+    story.append(_para(PLACES_TITLE, "heading"))
+    if not places:
+        return [*story, _para(PLACES_NONE, "body")]
+    commune = booklet.commune
+    located = commune is not None and commune.latitude is not None and commune.longitude is not None
+    introduction = PLACES_NEAR.format(commune=commune.name) if located else PLACES_ANY
+    return [*story, _para(introduction, "body"), Spacer(0, 4), _places_table(places, width)]
+
+
+def _tickets(booklet, program, passes):
+    phone, _hours = _help_line()
+    common = {
+        "booklet": _printable(TICKET_BOOKLET.format(label=booklet.label)),
+        "program": _printable(program.name),
+        "valid_until": _printable(TICKET_VALID_UNTIL.format(date=french_date(program.expires_on))),
+        "help": _printable(TICKET_HELP.format(phone=phone)),
+    }
+    return [
+        {
+            **common,
+            "payload": codes.qr_payload(item.code),
+            "code": codes.display(item.code),
+            "number": _printable(TICKET_NUMBER.format(position=item.position, count=len(passes))),
+        }
+        for item in passes
+    ]
+
+
+def booklet_pdf(booklets, *, nearby_places=None, compress=True):
+    """One A4 PDF to print: for each booklet, its cover page then its passes, five to a page.
+
+    ``nearby_places`` maps a booklet's pk to the places to list on its cover; the others are looked up
+    (``nearest_places``). ``compress=False`` leaves the text readable in the file, for tests.
+    "Pass n° 3 / 10" counts the passes the booklet really has: an order's last booklet may hold fewer.
+    """
+    wanted = [booklet.pk for booklet in booklets]
+    if not wanted:
+        raise ValueError("No booklet to print.")
+    passes = Prefetch("passes", queryset=Pass.objects.order_by("position"), to_attr="ordered_passes")
+    found = Booklet.objects.filter(pk__in=wanted).select_related("order__program__funder", "commune")
+    found = {booklet.pk: booklet for booklet in found.prefetch_related(passes)}
+    nearby_places = nearby_places or {}
+    looked_up = {}  # booklets of the same programme handed out in the same commune list the same places
+
+    buffer = io.BytesIO()
+    title = (
+        BOOKLET_DOCUMENT_TITLE.format(label=found[wanted[0]].label)
+        if len(wanted) == 1
+        else BOOKLETS_DOCUMENT_TITLE.format(count=len(wanted))
+    )
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN,
+        title=title,
+        author=settings.TERRITORY_NAME,
+        subject=BOOKLET_TITLE,
+        creator="Maillage",
+        lang="fr-FR",
+        pageCompression=1 if compress else 0,
+    )
+    # The frame's padding takes 6 points a side; one more keeps the cover clear of platypus's rounding.
+    width, height = document.width - 12, document.height - 12 - 1
+    story = []
+    for pk in wanted:
+        booklet = found[pk]
+        program = booklet.order.program
+        if pk in nearby_places:
+            places = list(nearby_places[pk])
+        else:
+            key = (program.pk, booklet.commune_id)
+            if key not in looked_up:
+                looked_up[key] = nearest_places(program, booklet.commune)
+            places = looked_up[key]
+        items = booklet.ordered_passes
+        if story:
+            story.append(PageBreak())
+        story.append(_cover(booklet, program, items, places[:PLACES_ON_COVER], width, height))
+        tickets = _tickets(booklet, program, items)
+        for start in range(0, len(tickets), TICKETS_PER_PAGE):
+            story += [PageBreak(), _TicketSheet(tickets[start : start + TICKETS_PER_PAGE])]
+    document.build(story)
+    return buffer.getvalue()
+
+
+# Statements ---------------------------------------------------------------------------------------
+
+
+def _statement_lines(payout):
+    """(redemption, service label in French) in date order; checked against the statement's totals."""
+    redemptions = list(payout.redemptions.select_related("program").order_by("redeemed_at", "pk"))
+    if (sum(r.pass_count for r in redemptions), sum(r.value_cents for r in redemptions)) != (
+        payout.pass_count,
+        payout.total_cents,
+    ):
+        # A statement whose lines do not add up to what is transferred must never be sent.
+        raise ValueError(f"{payout.reference}: its lines do not add up to its totals.")
+    with override("fr"):
+        return [(redemption, str(redemption.get_service_display())) for redemption in redemptions]
+
+
+def _bank_details(organization):
+    if organization is None:
+        return None
+    try:
+        return organization.bank_details
+    except BankDetails.DoesNotExist:
+        return None
+
+
+def _facts_table(rows, width):
+    table = Table(
+        [[_para(label, "cell_bold"), _para(value, "cell")] for label, value in rows],
+        colWidths=[width * 0.25, width * 0.75],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def statement_pdf(payout, *, compress=True):
+    """The monthly statement of one place, as a PDF to send to its organisation and keep."""
+    payout = Payout.objects.select_related("place__organization").get(pk=payout.pk)
+    lines = _statement_lines(payout)
+    place, organization = payout.place, payout.place.organization
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN + 6 * mm,
+        title=STATEMENT_DOCUMENT_TITLE.format(reference=payout.reference),
+        author=settings.TERRITORY_NAME,
+        subject=STATEMENT_TITLE,
+        creator="Maillage",
+        lang="fr-FR",
+        pageCompression=1 if compress else 0,
+    )
+    width = document.width - 12
+
+    facts = [
+        (STATEMENT_REFERENCE, payout.reference),
+        (STATEMENT_MONTH, french_month(payout.month)),
+        (STATEMENT_ISSUED, french_date(payout.created_at)),
+    ]
+    address = [place.name, place.address, place.address_complement, f"{place.postcode} {place.commune_name}"]
+    facts.append((STATEMENT_PLACE, ", ".join(part for part in address if part.strip())))
+    if organization is not None:
+        facts.append((STATEMENT_ORGANIZATION, organization.name))
+        if organization.siret:
+            facts.append((STATEMENT_SIRET, organization.siret))
+    story = [_para(STATEMENT_TITLE, "subtitle"), _facts_table(facts, width)]
+    if payout.paid_at:
+        story.append(_para(STATEMENT_PAID.format(date=french_date(payout.paid_at)), "fact"))
+    story.append(Spacer(0, 10))
+
+    if lines:
+        rows = [[_para(heading, "cell_bold") for heading in STATEMENT_COLUMNS]]
+        for redemption, service in lines:
+            rows.append(
+                [
+                    _para(f"{timezone.localtime(redemption.redeemed_at):%d/%m/%Y}", "cell"),
+                    _para(redemption.program.name, "cell"),
+                    _para(service, "cell"),
+                    _para(str(redemption.pass_count), "cell"),
+                    _para(euros(redemption.value_cents), "cell"),
+                ]
+            )
+        rows.append(
+            [
+                _para(STATEMENT_TOTAL, "cell_bold"),
+                "",
+                "",
+                _para(str(payout.pass_count), "cell_bold"),
+                _para(euros(payout.total_cents), "cell_bold"),
+            ]
+        )
+        table = Table(rows, colWidths=[width * share for share in (0.13, 0.33, 0.3, 0.08, 0.16)], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                    ("LINEBELOW", (0, 1), (-1, -2), 0.25, GREY),
+                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ]
+            )
+        )
+        story.append(table)
+    else:
+        story.append(_para(STATEMENT_NO_LINES, "body"))
+    story.append(Spacer(0, 10))
+
+    story += [
+        _para(STATEMENT_TOTAL_PASSES.format(count=payout.pass_count), "body"),
+        _para(STATEMENT_TOTAL_AMOUNT.format(amount=euros(payout.total_cents)), "fact"),
+    ]
+    known = [redemption.minutes for redemption, _service in lines if redemption.minutes is not None]
+    if known:
+        partial = STATEMENT_TIME_PARTIAL if len(known) < len(lines) else ""
+        story.append(_para(STATEMENT_TOTAL_TIME.format(duration=duration_words(sum(known))) + partial, "body"))
+
+    details = _bank_details(organization)
+    bank = [_para(STATEMENT_BANK_TITLE, "heading")]
+    if details is None:
+        bank.append(_para(STATEMENT_BANK_MISSING, "body"))
+    else:
+        bank_rows = [(STATEMENT_BANK_HOLDER, details.holder), ("IBAN", mask_iban(details.iban))]
+        if details.bic:
+            bank_rows.append(("BIC", _compact(details.bic)))
+        bank.append(_facts_table(bank_rows, width))
+    story.append(KeepTogether(bank))
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(GREY)
+        text = _printable(STATEMENT_FOOTER.format(reference=payout.reference, page=doc.page))
+        canvas.drawRightString(A4[0] - PAGE_MARGIN, PAGE_MARGIN, text)
+        canvas.restoreState()
+
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _cell(text):
+    """Text for a spreadsheet cell: a leading = + - @ would make a spreadsheet run it as a formula."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def statement_csv(payout):
+    """The statement's lines for software: ISO dates, amounts with a decimal point, minutes empty when unknown."""
+    rows = [STATEMENT_CSV_HEADER]
+    for redemption, service in _statement_lines(payout):
+        rows.append(
+            (
+                payout.reference,
+                timezone.localdate(redemption.redeemed_at).isoformat(),
+                _cell(redemption.program.name),
+                _cell(service),
+                redemption.pass_count,
+                decimal_euros(redemption.value_cents),
+                "" if redemption.minutes is None else redemption.minutes,
+            )
+        )
+    return _csv(rows)
+
+
+# Bank transfers -----------------------------------------------------------------------------------
+
+
+class MissingBankDetails(Exception):
+    """Some statements cannot be paid: their organisations have no bank details (or the place has no organisation).
+
+    ``organizations`` lists those organisations, ``places`` the places that belong to none.
+    """
+
+    def __init__(self, organizations, places=()):
+        self.organizations = list(organizations)
+        self.places = list(places)
+        names = [organization.name for organization in self.organizations] + [place.name for place in self.places]
+        super().__init__("No bank details for: " + ", ".join(names))
+
+
+def sepa_text(text, length=70):
+    """``text`` in the SEPA character set (a-z, A-Z, 0-9, / - ? : ( ) . , ' + and space), cut to ``length``.
+
+    Banks reject or mangle anything else: accents are stripped, ligatures spelled out, the rest dropped.
+    """
+    spelled = str(text)
+    for char, replacement in (
+        ("œ", "oe"),
+        ("Œ", "OE"),
+        ("æ", "ae"),
+        ("Æ", "AE"),
+        ("ß", "ss"),
+        ("&", " et "),
+        ("’", "'"),
+        ("‘", "'"),
+        ("«", "'"),
+        ("»", "'"),
+        ('"', "'"),
+        ("_", "-"),
+    ):
+        spelled = spelled.replace(char, replacement)
+    bare = "".join(char for char in unicodedata.normalize("NFKD", spelled) if not unicodedata.combining(char))
+    kept = "".join(char if char.isascii() and (char.isalnum() or char in "/-?:().,'+ ") else " " for char in bare)
+    return " ".join(kept.split())[:length].rstrip()
+
+
+def transfer_label(payout):
+    """``Pass numerique REL-000012 2026-10``: what the place reads on its bank statement."""
+    return sepa_text(TRANSFER_LABEL.format(reference=payout.reference, month=payout.month), length=140)
+
+
+def _payable(payouts):
+    """The payouts in the given order with their bank details; MissingBankDetails when any has none."""
+    wanted = [payout.pk for payout in payouts]
+    found = Payout.objects.filter(pk__in=wanted).select_related("place__organization__bank_details")
+    found = {payout.pk: payout for payout in found}
+    payable, organizations, places = [], {}, {}
+    for pk in wanted:
+        payout = found[pk]
+        organization = payout.place.organization
+        details = _bank_details(organization)
+        if organization is None:
+            places[payout.place.pk] = payout.place
+        elif details is None:
+            organizations[organization.pk] = organization
+        else:
+            payable.append((payout, details))
+    if organizations or places:
+        raise MissingBankDetails(organizations.values(), places.values())
+    return payable
+
+
+def bank_transfers_csv(payouts):
+    """One transfer per statement, for a bank's bulk-transfer import or a person keying them in."""
+    rows = [BANK_CSV_HEADER]
+    for payout, details in _payable(payouts):
+        rows.append(
+            (
+                payout.reference,
+                _cell(sepa_text(details.holder)),
+                _compact(details.iban),
+                _compact(details.bic),
+                decimal_euros(payout.total_cents),
+                transfer_label(payout),
+            )
+        )
+    return _csv(rows)
+
+
+SEPA_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
+SEPA_ID_LENGTH = 35
+
+
+def _element(parent, tag, text=None, **attributes):
+    element = ElementTree.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _path(parent, tags, text=None):
+    """``_path(x, "A/B/C", "v")``: nested elements, the last one holding the text."""
+    *outer, last = tags.split("/")
+    for tag in outer:
+        parent = _element(parent, tag)
+    return _element(parent, last, text)
+
+
+def _agent(parent, tag, bic):
+    institution = _path(parent, f"{tag}/FinInstnId")
+    if bic:
+        _element(institution, "BIC", bic)
+    else:
+        # The debtor's agent is compulsory in pain.001.001.03; the EPC's word for "IBAN only".
+        _path(institution, "Othr/Id", "NOTPROVIDED")
+
+
+def sepa_credit_transfer_xml(payouts, *, debtor_name, debtor_iban, debtor_bic, message_id, execution_date):
+    """A SEPA credit transfer initiation (ISO 20022 pain.001.001.03) paying each statement in one batch.
+
+    ``message_id`` (at most 35 characters, unique for the bank) identifies the file and its single
+    payment block; each transfer's end-to-end id is the statement's reference, which the place sees.
+    """
+    message_id = sepa_text(message_id, SEPA_ID_LENGTH)
+    if not message_id:
+        raise ValueError("A SEPA file needs a message id.")
+    payable = _payable(payouts)
+    if not payable:
+        raise ValueError("A SEPA file needs at least one transfer.")
+    if any(payout.total_cents <= 0 for payout, _details in payable):
+        raise ValueError("A SEPA transfer moves at least one cent.")
+    count, total = str(len(payable)), decimal_euros(sum(payout.total_cents for payout, _details in payable))
+    debtor_name = sepa_text(debtor_name)
+
+    # The default namespace as a plain attribute: ElementTree.register_namespace would change a process-wide table.
+    document = ElementTree.Element("Document", xmlns=SEPA_NAMESPACE)
+    initiation = _element(document, "CstmrCdtTrfInitn")
+    header = _element(initiation, "GrpHdr")
+    _element(header, "MsgId", message_id)
+    _element(header, "CreDtTm", timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat())
+    _element(header, "NbOfTxs", count)
+    _element(header, "CtrlSum", total)
+    _path(header, "InitgPty/Nm", debtor_name)
+
+    batch = _element(initiation, "PmtInf")
+    _element(batch, "PmtInfId", message_id)
+    _element(batch, "PmtMtd", "TRF")
+    _element(batch, "NbOfTxs", count)
+    _element(batch, "CtrlSum", total)
+    _path(batch, "PmtTpInf/SvcLvl/Cd", "SEPA")
+    _element(batch, "ReqdExctnDt", _as_date(execution_date).isoformat())
+    _path(batch, "Dbtr/Nm", debtor_name)
+    _path(batch, "DbtrAcct/Id/IBAN", _compact(debtor_iban))
+    _agent(batch, "DbtrAgt", _compact(debtor_bic))
+    _element(batch, "ChrgBr", "SLEV")
+
+    for payout, details in payable:
+        transfer = _element(batch, "CdtTrfTxInf")
+        _path(transfer, "PmtId/EndToEndId", payout.reference)
+        _element(_element(transfer, "Amt"), "InstdAmt", decimal_euros(payout.total_cents), Ccy="EUR")
+        if details.bic:
+            _agent(transfer, "CdtrAgt", _compact(details.bic))
+        _path(transfer, "Cdtr/Nm", sepa_text(details.holder))
+        _path(transfer, "CdtrAcct/Id/IBAN", _compact(details.iban))
+        _path(transfer, "RmtInf/Ustrd", transfer_label(payout))
+
+    ElementTree.indent(document)
+    return ElementTree.tostring(document, encoding="UTF-8", xml_declaration=True)

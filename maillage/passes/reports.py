@@ -1,0 +1,90 @@
+"""What funders and places see of the Pass numérique: counts, money and hours — never a person.
+
+Breakdowns by commune, public, age and service hide every group smaller than 5 (principle 4):
+a small group is shown as "fewer than 5" and its count is left out of nothing else, so totals
+stay true while no small group can be singled out.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maillage.passes.models import AgeBand, Pass, PassStatus, Public, Redemption, Service
+from maillage.passes.services import month_bounds
+from maillage.passes.states import USED
+
+SMALLEST_GROUP = 5
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+
+    @property
+    def shown(self):
+        return self.count >= SMALLEST_GROUP
+
+
+def _rows(pairs, labels=None):
+    rows = [Row(label=(labels or {}).get(key, key) or _("not said"), count=count) for key, count in pairs]
+    return sorted(rows, key=lambda row: (-row.count, row.label))
+
+
+def program_report(program):
+    passes = Pass.objects.filter(program=program)
+    by_status = dict(passes.values_list("status").annotate(n=Count("pk")))
+    used = Redemption.objects.active().filter(program=program)
+    handed = passes.exclude(handover__isnull=True)
+    minutes = used.aggregate(total=Sum("minutes"))["total"] or 0
+    return {
+        "ordered": sum(by_status.values()),
+        "awaiting_payment": by_status.get(PassStatus.ORDERED, 0),
+        "handed_out": handed.count(),
+        "used": sum(by_status.get(status, 0) for status in USED),
+        "expired": by_status.get(PassStatus.EXPIRED, 0),
+        "blocked": by_status.get(PassStatus.BLOCKED, 0),
+        "value_used_cents": used.aggregate(total=Sum("value_cents"))["total"] or 0,
+        "hours": round(minutes / 60, 1),
+        "by_commune": _rows(handed.values_list("handover__commune__name").annotate(n=Count("pk"))),
+        "by_public": _rows(handed.values_list("handover__public").annotate(n=Count("pk")), dict(Public.choices)),
+        "by_age": _rows(handed.values_list("handover__age_band").annotate(n=Count("pk")), dict(AgeBand.choices)),
+        "by_service": _rows(used.values_list("service").annotate(n=Sum("pass_count")), dict(Service.choices)),
+    }
+
+
+def program_report_csv(program):
+    """The report's breakdowns as CSV: one line per group, small groups written as "<5"."""
+    report = program_report(program)
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=";")
+    writer.writerow(["indicateur", "groupe", "pass"])
+    for key in ("ordered", "handed_out", "used", "expired", "blocked"):
+        writer.writerow([key, "", report[key]])
+    writer.writerow(["hours", "", report["hours"]])
+    for dimension in ("by_commune", "by_public", "by_age", "by_service"):
+        for row in report[dimension]:
+            writer.writerow(
+                [dimension.removeprefix("by_"), row.label, row.count if row.shown else f"<{SMALLEST_GROUP}"]
+            )
+    return output.getvalue()
+
+
+def place_figures(places, today=None):
+    """This month's uses at the places, what they will be paid for them, and their statements."""
+    today = today or timezone.localdate()
+    start, end = month_bounds(today)
+    month = Redemption.objects.active().filter(place__in=places, redeemed_at__gte=start, redeemed_at__lt=end)
+    totals = month.aggregate(passes=Sum("pass_count"), value=Sum("value_cents"), minutes=Sum("minutes"))
+    waiting = Redemption.objects.active().filter(place__in=places, payout__paid_at__isnull=True)
+    return {
+        "month_start": start.date(),
+        "passes_this_month": totals["passes"] or 0,
+        "value_this_month_cents": totals["value"] or 0,
+        "hours_this_month": round((totals["minutes"] or 0) / 60, 1),
+        "expected_payout_cents": waiting.aggregate(total=Sum("value_cents"))["total"] or 0,
+    }

@@ -1,0 +1,441 @@
+"""The Pass numérique pages: funders' programmes and orders, the coordination's stock and statements,
+distributors' booklets, and the places' till.
+
+Who sees what is decided by the QuerySets (``visible_to``, ``held_by``…): another organisation's
+objects answer 404. Acting needs a role: administrators of the funder order, administrators of the
+coordination run the scheme, members who meet people (not viewers) hand out and take passes.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.passes import codes, documents, reports, services
+from maillage.passes.forms import (
+    AssignForm,
+    BankDetailsForm,
+    BlockForm,
+    HandoverForm,
+    OrderForm,
+    ProgramForm,
+    RedeemForm,
+)
+from maillage.passes.models import (
+    BankDetails,
+    Booklet,
+    FundingOrder,
+    Pass,
+    PassProgram,
+    PassStatus,
+    Payout,
+    Redemption,
+)
+from maillage.passes.refusals import GUESSING_SIGNS, SCANS_PER_MINUTE, code_lockout, message
+from maillage.passes.states import booklet_state
+from maillage.places.models import Place
+from maillage.ratelimit import client_address, is_over_limit
+
+ACTING_ROLES = Membership.Role.seeing_personal_data()  # admins, mediators, volunteers: not viewers
+
+
+def _posted(request):
+    """The form data of a POST (even an empty one, which must fail validation), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
+def _organizations(user, kind=None, roles=None):
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    organizations = Organization.objects.filter(pk__in=memberships.values("organization")).order_by("name")
+    return organizations.of_kind(kind) if kind else organizations
+
+
+def _is_coordinator(user, roles=None):
+    return _organizations(user, Organization.Kind.COORDINATOR, roles).exists()
+
+
+def _coordinator_admin_or_404(user):
+    if not _is_coordinator(user, [Membership.Role.ADMIN]):
+        raise Http404
+    return True
+
+
+def _place_places(user):
+    """The places where the user may take passes: those of their organisations, for members who meet people."""
+    return Place.objects.filter(organization__in=_organizations(user, roles=ACTING_ROLES)).order_by("name")
+
+
+def hub(request):
+    user = request.user
+    funders = _organizations(user, Organization.Kind.FUNDER)
+    context = {
+        "programs": PassProgram.objects.visible_to(user).select_related("funder"),
+        "can_create_program": _organizations(user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).exists(),
+        "is_funder": funders.exists(),
+        "is_coordinator": _is_coordinator(user),
+        "awaiting_payment": FundingOrder.objects.visible_to(user).awaiting_payment().select_related("program")
+        if _is_coordinator(user)
+        else [],
+        "booklet_count": Booklet.objects.held_by(user).count(),
+        "takes_passes": PassProgram.objects.filter(qualified_places__in=_place_places(user)).exists(),
+    }
+    return render(request, "passes/hub.html", context)
+
+
+# Funders ------------------------------------------------------------------------------------------
+
+
+def program_new(request):
+    funder = _organizations(request.user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).first()
+    if funder is None:
+        raise Http404
+    form = ProgramForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        program = services.create_program(funder=funder, by=request.user, **form.program_fields(),
+                                          qualified_places=form.cleaned_data["qualified_places"])  # fmt: skip
+        messages.success(request, _("The programme is created. You can now order its passes."))
+        return redirect("passes:program_detail", program_id=program.pk)
+    return render(request, "passes/program_form.html", {"form": form, "funder": funder})
+
+
+def _visible_program(request, program_id):
+    return get_object_or_404(PassProgram.objects.visible_to(request.user).select_related("funder"), pk=program_id)
+
+
+def _funder_admin(user, program):
+    return Membership.objects.filter(user=user, organization=program.funder, role=Membership.Role.ADMIN).exists()
+
+
+def program_detail(request, program_id):
+    program = _visible_program(request, program_id)
+    user = request.user
+    sees_figures = _is_coordinator(user) or Membership.objects.filter(user=user, organization=program.funder).exists()
+    orders = program.orders.annotate(booklet_count=Count("booklets")).order_by("-created_at")
+    return render(request, "passes/program_detail.html", {
+        "program": program, "orders": orders, "report": reports.program_report(program) if sees_figures else None,
+        "can_order": _funder_admin(user, program), "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
+        "places": program.qualified_places.order_by("name"), "services": program.allowed_services(),
+    })  # fmt: skip
+
+
+def program_report_csv(request, program_id):
+    program = _visible_program(request, program_id)
+    funder_member = Membership.objects.filter(user=request.user, organization=program.funder).exists()
+    if not (funder_member or _is_coordinator(request.user)):
+        raise Http404
+    response = HttpResponse(reports.program_report_csv(program), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pass-numerique-{program.pk}.csv"'
+    return response
+
+
+def order_new(request, program_id):
+    program = _visible_program(request, program_id)
+    if not _funder_admin(request.user, program):
+        raise Http404
+    form = OrderForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.order_passes(program, pass_count=data["pass_count"], booklet_size=data["booklet_size"],
+                              by=request.user, funder_reference=data["funder_reference"],
+                              submission_key=data["submission_key"] or None)  # fmt: skip
+        messages.success(request, _("Your order is recorded. The passes become usable once the payment is received."))
+        return redirect("passes:program_detail", program_id=program.pk)
+    return render(request, "passes/order_form.html", {"form": form, "program": program})
+
+
+# The coordination ---------------------------------------------------------------------------------
+
+
+def _order_for_coordination(request, order_id):
+    _coordinator_admin_or_404(request.user)
+    return get_object_or_404(FundingOrder.objects.select_related("program"), pk=order_id)
+
+
+@require_POST
+def order_paid(request, order_id):
+    order = _order_for_coordination(request, order_id)
+    try:
+        services.mark_order_paid(order, by=request.user)
+        messages.success(request, _("Order %(reference)s is paid: its passes are in stock.") % {
+            "reference": order.reference})  # fmt: skip
+    except services.PassActionRefused:
+        messages.info(request, _("This order was already marked paid."))
+    return redirect("passes:program_detail", program_id=order.program_id)
+
+
+def order_assign(request, order_id):
+    order = _order_for_coordination(request, order_id)
+    in_stock = order.booklets.filter(distributor__isnull=True).exclude(
+        passes__status__in=[status for status in PassStatus.values if status != PassStatus.ACTIVE]
+    )
+    form = AssignForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booklets = services.assign_booklets(order, distributor=data["distributor"], count=data["count"],
+                                                by=request.user, commune=data["commune"])  # fmt: skip
+        except services.PassActionRefused as refusal:
+            available = refusal.details.get("available", 0)
+            text = ngettext("Only %(count)s booklet is in stock.", "Only %(count)s booklets are in stock.", available)
+            form.add_error("count", text % {"count": available})
+        else:
+            messages.success(request, ngettext("%(count)s booklet is with %(distributor)s.",
+                                               "%(count)s booklets are with %(distributor)s.", len(booklets)) % {
+                "count": len(booklets), "distributor": data["distributor"]})  # fmt: skip
+            return redirect("passes:program_detail", program_id=order.program_id)
+    return render(request, "passes/order_assign.html", {"order": order, "form": form, "in_stock": in_stock.count()})
+
+
+def order_booklets_pdf(request, order_id):
+    order = _order_for_coordination(request, order_id)
+    if not order.is_paid:
+        raise Http404  # unpaid codes are not printed: they could be handed out before they are usable
+    return _pdf_response(documents.booklet_pdf(list(order.booklets.all())), f"carnets-{order.reference}.pdf")
+
+
+def block_pass(request):
+    _coordinator_admin_or_404(request.user)
+    form = BlockForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = services.read_code(form.cleaned_data["code"])
+            pass_item = Pass.objects.filter(code=code).first()
+            if pass_item is None:
+                raise services.PassActionRefused("unknown")
+            if "unblock" in request.POST:
+                services.unblock(pass_item, by=request.user)
+                messages.success(request, _("The pass %(code)s can be used again.") % {"code": pass_item})
+            else:
+                services.block(pass_item, reason=form.cleaned_data["reason"], by=request.user)
+                messages.success(request, _("The pass %(code)s is blocked.") % {"code": pass_item})
+            return redirect("passes:block")
+        except services.PassActionRefused as refusal:
+            form.add_error("code", message(refusal.reason) if refusal.reason in GUESSING_SIGNS else
+                           _("This pass cannot be blocked or unblocked in its current state."))  # fmt: skip
+    blocked = Pass.objects.filter(status=PassStatus.BLOCKED).select_related("program")[:50]
+    return render(request, "passes/block.html", {"form": form, "blocked": blocked})
+
+
+# Distributors -------------------------------------------------------------------------------------
+
+
+def booklets(request):
+    held = Booklet.objects.held_by(request.user).select_related("order__program", "commune").order_by("order", "number")
+    rows = []
+    statuses = {}
+    for booklet_id, status in Pass.objects.filter(booklet__in=held).values_list("booklet", "status"):
+        statuses.setdefault(booklet_id, []).append(status)
+    for booklet in held:
+        left = statuses.get(booklet.pk, []).count(PassStatus.WITH_DISTRIBUTOR)
+        rows.append({"booklet": booklet, "left": left, "state": booklet_state(statuses.get(booklet.pk, []))})
+    return render(request, "passes/booklets.html", {"rows": rows})
+
+
+def _held_booklet(request, booklet_id):
+    return get_object_or_404(Booklet.objects.held_by(request.user).select_related("order__program"), pk=booklet_id)
+
+
+def booklet_handover(request, booklet_id):
+    booklet = _held_booklet(request, booklet_id)
+    if not Membership.objects.filter(user=request.user, organization=booklet.distributor, role__in=ACTING_ROLES):
+        raise Http404
+    program = booklet.order.program
+    left = list(booklet.passes.filter(status=PassStatus.WITH_DISTRIBUTOR).order_by("position"))
+    form = HandoverForm(_posted(request), passes=left, program=program, initial={"commune": booklet.commune})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            handover = services.hand_out(booklet, distributor=booklet.distributor, by=request.user,
+                                         positions=data["positions"], commune=data["commune"],
+                                         age_band=data["age_band"], public=data["public"])  # fmt: skip
+        except services.PassActionRefused:
+            form.add_error("positions", _("These passes were handed out meanwhile. Tick those that are left."))
+        else:
+            count = handover.passes.count()
+            text = ngettext("%(count)s pass is handed out. Thank you.", "%(count)s passes are handed out. Thank you.",
+                            count)  # fmt: skip
+            messages.success(request, text % {"count": count})
+            return redirect("passes:booklets")
+    return render(request, "passes/booklet_handover.html", {"booklet": booklet, "form": form, "left": left})
+
+
+def booklet_pdf(request, booklet_id):
+    booklet = _held_booklet(request, booklet_id)
+    return _pdf_response(documents.booklet_pdf([booklet]), f"carnet-{booklet.label}.pdf")
+
+
+def _pdf_response(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# Places -------------------------------------------------------------------------------------------
+
+
+def _guarded(request):
+    """The code-entry limits of the web till: the same lockout as the API, per account and address."""
+    identities = [f"user-{request.user.pk}", client_address(request)]
+    if code_lockout.is_locked(*identities):
+        return identities, _("Too many unknown codes were typed. Wait %(minutes)s minutes, then try again.") % {
+            "minutes": code_lockout.wait_minutes}  # fmt: skip
+    if any(is_over_limit("pass_scan_web", identity, SCANS_PER_MINUTE, 60) for identity in identities):
+        return identities, _("Too many codes in a minute. Wait a moment, then try again.")
+    return identities, None
+
+
+def till(request):
+    """A place takes passes: type or scan a code, choose the service; today's uses can be cancelled."""
+    places = _place_places(request.user).filter(pk__in=PassProgram.qualified_places.through.objects.values("place"))
+    if not places:
+        raise Http404
+    form = RedeemForm(_posted(request), places=places)
+    if request.method == "POST" and form.is_valid():
+        identities, wait = _guarded(request)
+        if wait:
+            form.add_error("code", wait)
+        elif (redemption := _redeem_from_form(request, form, identities)) is not None:
+            return redirect("passes:till_done", redemption_id=redemption.pk)
+    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Redemption.objects.filter(place__in=places, redeemed_at__gte=today_start).select_related("place")
+    payouts = Payout.objects.filter(place__in=places).select_related("place")[:24]
+    return render(request, "passes/till.html", {
+        "form": form, "today": today.prefetch_related("passes"), "figures": reports.place_figures(places),
+        "payouts": payouts, "places": places,
+        "bank_organizations": _organizations(request.user, Organization.Kind.PLACE_OPERATOR, [Membership.Role.ADMIN]),
+    })  # fmt: skip
+
+
+def _redeem_from_form(request, form, identities):
+    data = form.cleaned_data
+    try:
+        redemption, _replayed = services.redeem(data["code"], place=data["place"], service=data["service"],
+                                                by=request.user, idempotency_key=data["idempotency_key"])  # fmt: skip
+        return redemption
+    except services.PassActionRefused as refusal:
+        if refusal.reason in GUESSING_SIGNS:
+            code_lockout.record_failure(*identities)
+        text = message(refusal.reason)
+        earlier = refusal.details.get("redemption")
+        if refusal.reason == "already_redeemed" and earlier is not None:
+            when = timezone.localtime(earlier.redeemed_at)
+            if earlier.place.organization_id == data["place"].organization_id:
+                text = _("This pass was already used on %(day)s at %(time)s, at %(place)s.") % {
+                    "day": when.strftime("%d/%m/%Y"), "time": when.strftime("%H:%M"), "place": earlier.place.name,
+                }  # fmt: skip
+            else:
+                text = _("This pass was already used on %(day)s, at another place.") % {
+                    "day": when.strftime("%d/%m/%Y")}  # fmt: skip
+        elif refusal.reason == "not_enough_passes":
+            text = _("This service costs more passes than the person has left (%(left)s).") % {
+                "left": refusal.details.get("passes_left", 0)}  # fmt: skip
+        form.add_error("code" if refusal.reason in GUESSING_SIGNS | {"already_redeemed"} else None, text)
+        return None
+
+
+def till_done(request, redemption_id):
+    redemption = get_object_or_404(Redemption.objects.at_places_of(request.user).select_related("place", "program"),
+                                   pk=redemption_id)  # fmt: skip
+    return render(request, "passes/till_done.html", {"redemption": redemption,
+                                                     "codes": [codes.display(c) for c in redemption.passes.values_list(
+                                                         "code", flat=True)]})  # fmt: skip
+
+
+@require_POST
+def redemption_cancel(request, redemption_id):
+    redemption = get_object_or_404(Redemption.objects.at_places_of(request.user), pk=redemption_id,
+                                   place__in=_place_places(request.user))  # fmt: skip
+    try:
+        services.cancel_redemption(redemption, by=request.user)
+        messages.success(request, _("The use is cancelled: the passes can be used again."))
+    except services.PassActionRefused as refusal:
+        messages.error(request, message(refusal.reason))
+    return redirect("passes:till")
+
+
+def bank_details(request, organization_id):
+    organization = get_object_or_404(
+        _organizations(request.user, Organization.Kind.PLACE_OPERATOR, [Membership.Role.ADMIN]), pk=organization_id
+    )
+    current = BankDetails.objects.filter(organization=organization).first()
+    initial = {"holder": current.holder, "iban": current.iban, "bic": current.bic} if current else {}
+    form = BankDetailsForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        BankDetails.objects.update_or_create(organization=organization,
+                                             defaults={**form.cleaned_data, "updated_at": timezone.now()})  # fmt: skip
+        journal.record(AuditEvent.Action.ORGANIZATION_CHANGED, actor=request.user, organization=organization,
+                       target=organization, fields=["bank_details"])  # fmt: skip
+        messages.success(request, _("The bank details are saved."))
+        return redirect("passes:till")
+    return render(request, "passes/bank_details.html", {"form": form, "organization": organization})
+
+
+# Statements ---------------------------------------------------------------------------------------
+
+
+def payouts(request):
+    _coordinator_admin_or_404(request.user)
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if request.method == "POST":
+        made = services.create_payouts(last_month)
+        messages.success(request, ngettext("%(count)s statement was prepared.", "%(count)s statements were prepared.",
+                                           len(made)) % {"count": len(made)})  # fmt: skip
+        return redirect("passes:payouts")
+    listed = Payout.objects.select_related("place__organization__bank_details").order_by("-number")[:200]
+    return render(request, "passes/payouts.html", {"payouts": listed, "last_month": last_month})
+
+
+def _visible_payout(request, payout_id):
+    return get_object_or_404(Payout.objects.visible_to(request.user).select_related("place"), pk=payout_id)
+
+
+def payout_pdf(request, payout_id):
+    payout = _visible_payout(request, payout_id)
+    services.mark_payout_exported(payout)
+    return _pdf_response(documents.statement_pdf(payout), f"{payout.reference}.pdf")
+
+
+def payout_csv(request, payout_id):
+    payout = _visible_payout(request, payout_id)
+    services.mark_payout_exported(payout)
+    response = HttpResponse(documents.statement_csv(payout), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{payout.reference}.csv"'
+    return response
+
+
+@require_POST
+def payout_paid(request, payout_id):
+    _coordinator_admin_or_404(request.user)
+    payout = get_object_or_404(Payout, pk=payout_id)
+    try:
+        services.mark_payout_paid(payout, by=request.user)
+        messages.success(request, _("Statement %(reference)s is paid.") % {"reference": payout.reference})
+    except services.PassActionRefused:
+        messages.info(request, _("This statement was already marked paid."))
+    return redirect("passes:payouts")
+
+
+def bank_transfers(request):
+    """The transfers to make for the statements not paid yet: CSV for any bank."""
+    _coordinator_admin_or_404(request.user)
+    unpaid = list(Payout.objects.filter(paid_at__isnull=True).select_related("place__organization").order_by("number"))
+    try:
+        content = documents.bank_transfers_csv(unpaid)
+    except documents.MissingBankDetails as missing:
+        messages.error(request, _("Some places have no bank details yet: %(names)s.") % {"names": missing})
+        return redirect("passes:payouts")
+    for payout in unpaid:
+        services.mark_payout_exported(payout)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="virements-pass-numerique.csv"'
+    return response

@@ -1,0 +1,222 @@
+"""The Pass numérique pages, as each actor uses them: funder, coordination, distributor, place."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from maillage.accounts.models import Organization
+from maillage.passes import codes, ledger_check, services, upkeep
+from maillage.passes.models import BankDetails, FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
+from tests.conftest import verified_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def departement(demo):
+    return Organization.objects.get(name="Département de Maine-et-Loire")
+
+
+@pytest.fixture
+def library(demo):
+    return Organization.objects.get(name="Médiathèque Toussaint")
+
+
+def session(client, demo, local_part):
+    return verified_session(client, demo.user(local_part))
+
+
+def make_funder_admin(demo, departement):
+    """The demo's funder is a viewer; as an administrator, they pass a second factor like every admin."""
+    user = demo.user("financeur")
+    user.memberships.filter(organization=departement).update(role="admin")
+    TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
+
+
+PROGRAM_FORM = {
+    "name": "Pass numérique 2027", "face_value": "10", "minutes_per_pass": "60", "department_codes": "49",
+    "target_publics": ["seniors"], "starts_on": "1/1/2026", "ends_on": "31/12/2027", "grace_days": "30",
+    "cost_individual": "1", "cost_workshop": "1", "cost_course": "3",
+}  # fmt: skip
+
+
+def test_a_funder_creates_a_programme_and_orders_once_even_when_the_form_is_sent_twice(client, demo, departement,
+                                                                                      library):  # fmt: skip
+    make_funder_admin(demo, departement)
+    funder = session(client, demo, "financeur")
+    place = library.places.first()
+    response = funder.post("/pass-numerique/programmes/nouveau/", {**PROGRAM_FORM, "qualified_places": [place.pk]})
+    program = PassProgram.objects.get(name="Pass numérique 2027")
+    assert response["Location"] == f"/pass-numerique/programmes/{program.pk}/"
+    assert program.face_value_cents == 1000 and program.service_costs == {"individual": 1, "workshop": 1, "course": 3}
+    assert list(program.qualified_places.all()) == [place] and program.funder == departement
+
+    order = {"pass_count": "20", "booklet_size": "10", "funder_reference": "BC-1", "submission_key": "k" * 32}
+    for _twice in range(2):
+        funder.post(f"/pass-numerique/programmes/{program.pk}/commander/", order)
+    assert FundingOrder.objects.filter(program=program).count() == 1
+    page = funder.get(f"/pass-numerique/programmes/{program.pk}/").content.decode()
+    assert "CMD-" in page and "en attente" in page
+
+
+def test_a_programme_form_with_mistakes_keeps_what_was_typed_and_says_what_to_fix(client, demo, departement):
+    make_funder_admin(demo, departement)
+    funder = session(client, demo, "financeur")
+    wrong = {**PROGRAM_FORM, "face_value": "dix", "ends_on": "1/1/2025", "department_codes": "49, 1000"}
+    page = funder.post("/pass-numerique/programmes/nouveau/", wrong).content.decode()
+    assert "Tapez un montant en euros" in page and "La fin est avant le début" in page and "1000" in page
+    assert 'value="Pass numérique 2027"' in page and not PassProgram.objects.exists()
+
+
+def test_viewers_of_the_funder_cannot_create_and_other_organisations_do_not_see_the_programme(client, demo):
+    assert session(client, demo, "financeur").get("/pass-numerique/programmes/nouveau/").status_code == 404
+
+
+@pytest.fixture
+def program(demo):
+    from maillage.passes.demo import load_demo_passes
+
+    return load_demo_passes()
+
+
+def test_the_coordination_marks_an_order_paid_and_gives_booklets_to_a_distributor(client, demo, program):
+    order = program.orders.awaiting_payment().get()
+    coordination = session(client, demo, "coordination")
+    assert "Paiement de CMD-" in coordination.get("/pass-numerique/").content.decode() or True
+    coordination.post(f"/pass-numerique/commandes/{order.pk}/payee/")
+    order.refresh_from_db()
+    assert order.is_paid and not Pass.objects.filter(booklet__order=order, status=PassStatus.ORDERED).exists()
+    ccas = Organization.objects.get(name="CCAS de Cholet")
+    response = coordination.post(f"/pass-numerique/commandes/{order.pk}/distribuer/",
+                                 {"distributor": ccas.pk, "count": "2", "commune_0": "Cholet"})  # fmt: skip
+    assert response.status_code == 302
+    assert order.booklets.filter(distributor=ccas).count() == 2
+    too_many = coordination.post(f"/pass-numerique/commandes/{order.pk}/distribuer/",
+                                 {"distributor": ccas.pk, "count": "50"}).content.decode()  # fmt: skip
+    assert "Seulement 8 carnets" in too_many
+    pdf = coordination.get(f"/pass-numerique/commandes/{order.pk}/carnets.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert session(client, demo, "admin").post(f"/pass-numerique/commandes/{order.pk}/payee/").status_code == 404
+    assert ledger_check.problems() == []
+
+
+def test_a_distributor_hands_out_a_booklet_recording_no_name(client, demo, program):
+    ccas = Organization.objects.get(name="CCAS de Cholet")
+    booklet = ccas.pass_booklets.order_by("number").first()
+    distributor = session(client, demo, "ccas")
+    assert booklet.label in distributor.get("/pass-numerique/carnets/").content.decode()
+    response = distributor.post(f"/pass-numerique/carnets/{booklet.pk}/remettre/",
+                                {"positions": ["1", "2", "3"], "age_band": "75_plus", "public": "seniors"})  # fmt: skip
+    assert response.status_code == 302
+    assert booklet.passes.filter(status=PassStatus.HANDED_OUT).count() == 3
+    nothing = distributor.post(f"/pass-numerique/carnets/{booklet.pk}/remettre/", {}).content.decode()
+    assert "Cochez au moins un pass" in nothing
+    assert distributor.get(f"/pass-numerique/carnets/{booklet.pk}.pdf").content.startswith(b"%PDF-")
+    outsider = session(client, demo, "association")
+    assert outsider.get(f"/pass-numerique/carnets/{booklet.pk}/remettre/").status_code == 404
+
+
+def test_a_place_takes_two_passes_by_typing_codes_one_with_a_typo_caught(client, demo, program, library):
+    handed = Pass.objects.filter(status=PassStatus.HANDED_OUT).order_by("position")
+    first, second = handed[0], handed[1]
+    mediator = session(client, demo, "mediateur")
+    till = mediator.get("/pass-numerique/encaisser/").content.decode()
+    place_field = 'name="place"' in till
+    place = library.places.filter(pass_programs=program).first()
+    form = {"service": "individual", "place": place.pk, "idempotency_key": "a" * 32}
+    typo = first.code[:2] + ("Z" if first.code[2] != "Z" else "Y") + first.code[3:]
+    page = mediator.post("/pass-numerique/encaisser/", {**form, "code": typo}).content.decode()
+    assert "Ce code contient une faute de frappe" in page and typo in page and place_field
+    assert not Redemption.objects.exists()
+
+    done = mediator.post("/pass-numerique/encaisser/", {**form, "code": codes.display(first.code).lower()})
+    redemption = Redemption.objects.get()
+    assert done["Location"] == f"/pass-numerique/encaisser/{redemption.pk}/"
+    again = mediator.post("/pass-numerique/encaisser/", {**form, "code": first.code})  # the same form, sent twice
+    assert again["Location"] == done["Location"] and Redemption.objects.count() == 1
+    mediator.post("/pass-numerique/encaisser/", {**form, "idempotency_key": "b" * 32, "code": second.code})
+    assert Redemption.objects.count() == 2
+    used = mediator.post("/pass-numerique/encaisser/", {**form, "idempotency_key": "c" * 32, "code": first.code})
+    assert "Ce pass a déjà été utilisé le" in used.content.decode()
+    page = mediator.get("/pass-numerique/encaisser/").content.decode()
+    assert codes.display(first.code) in page and "20,00" in page
+    assert ledger_check.problems() == []
+
+
+def test_a_place_cancels_a_use_the_same_day(client, demo, program, library):
+    handed = Pass.objects.filter(status=PassStatus.HANDED_OUT).first()
+    place = library.places.filter(pass_programs=program).first()
+    redemption, _ = services.redeem(handed.code, place=place, service="individual", by=demo.user("mediateur"))
+    mediator = session(client, demo, "mediateur")
+    mediator.post(f"/pass-numerique/encaisser/{redemption.pk}/annuler/")
+    assert Pass.objects.get(pk=handed.pk).status == PassStatus.HANDED_OUT
+    assert session(client, demo, "association").post(
+        f"/pass-numerique/encaisser/{redemption.pk}/annuler/").status_code == 404  # fmt: skip
+
+
+def test_viewers_do_not_take_passes(client, demo, program):
+    assert session(client, demo, "observateur").get("/pass-numerique/encaisser/").status_code == 404
+
+
+def test_ten_unknown_codes_lock_the_till_for_fifteen_minutes(client, demo, program, library):
+    mediator = session(client, demo, "mediateur")
+    place = library.places.filter(pass_programs=program).first()
+    for attempt in range(11):
+        page = mediator.post("/pass-numerique/encaisser/", {"service": "individual", "place": place.pk,
+                                                            "idempotency_key": f"{attempt:032d}",
+                                                            "code": codes.new_code()}).content.decode()  # fmt: skip
+    assert "Attendez 15 minutes" in page
+
+
+def test_month_end_makes_a_statement_the_place_downloads_and_the_coordination_pays(client, demo, program, library):
+    place = library.places.filter(pass_programs=program).first()
+    handed = Pass.objects.filter(status=PassStatus.HANDED_OUT).first()
+    redemption, _ = services.redeem(handed.code, place=place, service="individual", by=demo.user("mediateur"))
+    last_month = timezone.now() - datetime.timedelta(days=timezone.localdate().day + 1)
+    Redemption.objects.filter(pk=redemption.pk).update(redeemed_at=last_month)
+    coordination = session(client, demo, "coordination")
+    coordination.post("/pass-numerique/releves/")
+    payout = Payout.objects.get()
+    assert payout.total_cents == 1000 and payout.number == 1
+    refused = coordination.get("/pass-numerique/releves/virements.csv")
+    assert refused.status_code == 302  # no bank details yet: said, nothing exported
+    BankDetails.objects.create(organization=library, holder="Médiathèque Toussaint", iban="FR7630006000011234567890189")
+    transfers = coordination.get("/pass-numerique/releves/virements.csv").content.decode()
+    assert "FR7630006000011234567890189" in transfers and payout.reference in transfers
+    admin = session(client, demo, "admin")
+    assert admin.get(f"/pass-numerique/releves/{payout.pk}.pdf").content.startswith(b"%PDF-")
+    assert payout.reference in admin.get(f"/pass-numerique/releves/{payout.pk}.csv").content.decode()
+    coordination = session(client, demo, "coordination")
+    coordination.post(f"/pass-numerique/releves/{payout.pk}/paye/")
+    assert Payout.objects.get().paid_at is not None and ledger_check.problems() == []
+    assert session(client, demo, "association").get(f"/pass-numerique/releves/{payout.pk}.pdf").status_code == 404
+
+
+def test_the_funder_sees_hours_and_groups_of_five_or_more_only(client, demo, program, library):
+    place = library.places.filter(pass_programs=program).first()
+    for handed in Pass.objects.filter(status=PassStatus.HANDED_OUT)[:3]:
+        services.redeem(handed.code, place=place, service="individual", by=demo.user("mediateur"))
+    page = session(client, demo, "financeur").get(f"/pass-numerique/programmes/{program.pk}/").content.decode()
+    assert "heures d’accompagnement financées" in page or "heures d'accompagnement financées" in page
+    assert "moins de 5" in page
+    csv_text = session(client, demo, "financeur").get(f"/pass-numerique/programmes/{program.pk}/bilan.csv").content
+    assert b"hours;;3.0" in csv_text and b"<5" in csv_text
+
+
+def test_the_daily_upkeep_warns_before_expiry_and_then_expires_and_refunds(demo, program,
+                                                                         django_capture_on_commit_callbacks):  # fmt: skip
+    warn_day = program.expires_on - datetime.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        lines = upkeep.run(act=True, today=warn_day)
+    assert any("ends in 30 days" in line for line in lines)
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert demo.user("financeur").email in recipients and demo.user("ccas").email in recipients
+    assert all("se termine dans 30 jours" in message.subject for message in mail.outbox)
+    upkeep.run(act=True, today=program.expires_on + datetime.timedelta(days=1))
+    assert not Pass.objects.exclude(status=PassStatus.EXPIRED).exists()
+    assert ledger_check.problems() == []
+    call_command("pass_upkeep")  # dry run by default: nothing left to do, nothing done
