@@ -261,7 +261,7 @@ def _sample_passes(organization, place, member):
     booklet, handed = services.assign_booklets(order, distributor=organization, count=2, by=None)
     services.hand_out(handed, distributor=organization, by=member)
     passes = list(handed.passes.order_by("position"))
-    in_statement, _ = services.redeem(passes[0].code, place=place, service="individual", by=member)
+    services.redeem(passes[0].code, place=place, service="individual", by=member)  # then in the statement
     payout = services.create_payouts(today)[0]
     redemption, _ = services.redeem(passes[1].code, place=place, service="workshop", by=member)
     return PassSamples(program=program, order=order, booklet=booklet, redemption=redemption, payout=payout)

@@ -18,6 +18,7 @@ France); the strings are constants below so they are easy to find and reword.
 import csv
 import datetime
 import io
+import re
 import unicodedata
 from decimal import Decimal
 from xml.etree import ElementTree
@@ -57,20 +58,8 @@ NBSP = "\u00a0"
 
 # Printed French -----------------------------------------------------------------------------------
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")  # fmt: skip
 
 BOOKLET_DOCUMENT_TITLE = "Pass numérique — carnet {label}"
 BOOKLETS_DOCUMENT_TITLE = "Pass numérique — {count} carnets"
@@ -92,7 +81,7 @@ HELP_QUESTION = "Besoin d'aide ?"
 HELP_CALL = "Appelez le {phone}"
 HELP_HOURS_DEFAULT = "Du lundi au vendredi, de 9 h à 18 h"  # the site's default, as translated in the catalogue
 PLACES_TITLE = "Où aller ?"
-PLACES_NEAR = "Voici des lieux près de {commune}."
+PLACES_NEAR = "Voici des lieux près {of_commune}."  # "près d'Angers", "près du Mans"
 PLACES_ANY = "Voici des lieux où aller."
 PLACES_NONE = "Appelez le numéro d'aide. On vous dira où aller."
 PLACE_PHONE = "Tél. {phone}"
@@ -155,7 +144,6 @@ _STYLES = {
     ),
     "place_name": ParagraphStyle("place_name", fontName="Helvetica-Bold", fontSize=12, leading=14.5),
     "place": ParagraphStyle("place", fontName="Helvetica", fontSize=11, leading=13.5),
-    "small": ParagraphStyle("small", fontName="Helvetica", fontSize=10, leading=13),
     "cell": ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11),
     "cell_bold": ParagraphStyle("cell_bold", fontName="Helvetica-Bold", fontSize=9, leading=11),
 }
@@ -221,6 +209,23 @@ def _unbreakable(text):
     return text.replace(" ", NBSP)
 
 
+def _french_spacing(text):
+    """A no-break space before : ? ! ; as French typography wants, so they never start a line."""
+    for mark in ":?!;":
+        text = text.replace(f" {mark}", NBSP + mark)
+    return text
+
+
+def of_commune(name):
+    """``d'Angers``, ``du Mans``, ``des Ponts-de-Cé``, ``de Cholet``: "de" before a commune's name."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    bare = unicodedata.normalize("NFKD", name[:1]).upper()[:1]
+    return f"d'{name}" if bare and bare in "AEIOUY" else f"de {name}"
+
+
 def _printable(text):
     """The text the standard PDF fonts can show (Windows-1252).
 
@@ -246,7 +251,7 @@ def _printable(text):
 
 def _para(text, style):
     """A paragraph of plain text: reportlab reads paragraphs as markup, so names are escaped first."""
-    return Paragraph(escape(_printable(text)), _STYLES[style])
+    return Paragraph(escape(_french_spacing(_printable(text))), _STYLES[style])
 
 
 def mask_iban(iban):
@@ -447,7 +452,7 @@ def _cover_story(booklet, program, passes, places, width):
     if program.minutes_per_pass:
         story.append(_para(TICKET_WORTH.format(duration=duration_words(program.minutes_per_pass)), "fact"))
     story += [
-        _para(VALID_UNTIL.format(date=_unbreakable(french_date(program.expires_on))), "fact"),
+        _para(VALID_UNTIL.format(date=_unbreakable(french_date(program.ends_on))), "fact"),
         _para(BOOKLET_CONTENTS.format(count=len(passes)), "body"),
         _para(FUNDER_LINE.format(name=program.funder.name), "body"),
         Spacer(0, 8),
@@ -456,7 +461,7 @@ def _cover_story(booklet, program, passes, places, width):
         [
             [
                 [
-                    _para(HELP_QUESTION.replace(" ?", NBSP + "?"), "help_question"),
+                    _para(HELP_QUESTION, "help_question"),
                     _para(HELP_CALL.format(phone=_unbreakable(phone)), "help_call"),
                     _para(hours, "help_hours"),
                 ]
@@ -480,7 +485,7 @@ def _cover_story(booklet, program, passes, places, width):
         return [*story, _para(PLACES_NONE, "body")]
     commune = booklet.commune
     located = commune is not None and commune.latitude is not None and commune.longitude is not None
-    introduction = PLACES_NEAR.format(commune=commune.name) if located else PLACES_ANY
+    introduction = PLACES_NEAR.format(of_commune=of_commune(commune.name)) if located else PLACES_ANY
     return [*story, _para(introduction, "body"), Spacer(0, 4), _places_table(places, width)]
 
 
@@ -489,7 +494,7 @@ def _tickets(booklet, program, passes):
     common = {
         "booklet": _printable(TICKET_BOOKLET.format(label=booklet.label)),
         "program": _printable(program.name),
-        "valid_until": _printable(TICKET_VALID_UNTIL.format(date=french_date(program.expires_on))),
+        "valid_until": _printable(TICKET_VALID_UNTIL.format(date=french_date(program.ends_on))),
         "help": _printable(TICKET_HELP.format(phone=phone)),
     }
     return [
@@ -751,14 +756,15 @@ def statement_csv(payout):
 class MissingBankDetails(Exception):
     """Some statements cannot be paid: their organisations have no bank details (or the place has no organisation).
 
-    ``organizations`` lists those organisations, ``places`` the places that belong to none.
+    ``organizations`` lists those organisations, ``places`` the places that belong to none. The message is
+    only their names, comma-separated, so that a page can put it in a sentence of its own language.
     """
 
     def __init__(self, organizations, places=()):
         self.organizations = list(organizations)
         self.places = list(places)
-        names = [organization.name for organization in self.organizations] + [place.name for place in self.places]
-        super().__init__("No bank details for: " + ", ".join(names))
+        self.names = [organization.name for organization in self.organizations] + [place.name for place in self.places]
+        super().__init__(", ".join(self.names))
 
 
 def sepa_text(text, length=70):
@@ -831,7 +837,7 @@ def bank_transfers_csv(payouts):
 
 
 SEPA_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
-SEPA_ID_LENGTH = 35
+SEPA_ID = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,35}")
 
 
 def _element(parent, tag, text=None, **attributes):
@@ -864,16 +870,20 @@ def sepa_credit_transfer_xml(payouts, *, debtor_name, debtor_iban, debtor_bic, m
     ``message_id`` (at most 35 characters, unique for the bank) identifies the file and its single
     payment block; each transfer's end-to-end id is the statement's reference, which the place sees.
     """
-    message_id = sepa_text(message_id, SEPA_ID_LENGTH)
-    if not message_id:
-        raise ValueError("A SEPA file needs a message id.")
+    if not SEPA_ID.fullmatch(message_id or ""):
+        # Never altered silently: the bank reports on this id, and whoever made it keeps it to match its reports.
+        raise ValueError(f"A SEPA message id has 1 to 35 characters of the SEPA set: {message_id!r}")
     payable = _payable(payouts)
     if not payable:
         raise ValueError("A SEPA file needs at least one transfer.")
     if any(payout.total_cents <= 0 for payout, _details in payable):
         raise ValueError("A SEPA transfer moves at least one cent.")
-    count, total = str(len(payable)), decimal_euros(sum(payout.total_cents for payout, _details in payable))
     debtor_name = sepa_text(debtor_name)
+    # A name written only in characters outside the SEPA set (Greek, Arabic…) would be left empty.
+    unnamed = [payout.reference for payout, details in payable if not sepa_text(details.holder)]
+    if not debtor_name or unnamed:
+        raise ValueError(f"A SEPA transfer needs names in Latin letters: debtor or holder of {unnamed}")
+    count, total = str(len(payable)), decimal_euros(sum(payout.total_cents for payout, _details in payable))
 
     # The default namespace as a plain attribute: ElementTree.register_namespace would change a process-wide table.
     document = ElementTree.Element("Document", xmlns=SEPA_NAMESPACE)

@@ -5,6 +5,8 @@ Who may do what lives in the QuerySets (``PassProgram.objects.visible_to(user)``
 goes through ``services.py``; the states a pass goes through are in ``states.py``.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -121,7 +123,7 @@ class PassProgram(models.Model):
     @property
     def expires_on(self):
         """The last day a pass can be used: the end date plus the grace period."""
-        return self.ends_on + timezone.timedelta(days=self.grace_days)
+        return self.ends_on + datetime.timedelta(days=self.grace_days)
 
     def cost_of(self, service):
         """How many passes the service costs in this programme; None when the programme does not pay for it."""

@@ -47,6 +47,16 @@ def world():
     return pass_world()
 
 
+def french_labels():
+    """The services' labels in the French catalogue (documents are French whatever the visitor's language)."""
+    kinds = (Service.INDIVIDUAL, Service.WORKSHOP, Service.COURSE)
+    with override("fr"):
+        labels = [str(kind.label) for kind in kinds]
+    with override("en"):
+        assert labels != [str(kind.label) for kind in kinds]  # translated, or the test would prove nothing
+    return labels
+
+
 def test_amounts_dates_and_durations_are_written_in_french_whatever_the_system_locale():
     assert documents.euros(123450) == "1\u00a0234,50\u00a0€"
     assert documents.euros(5) == "0,05\u00a0€" and documents.euros(123456789) == "1\u00a0234\u00a0567,89\u00a0€"
@@ -66,6 +76,9 @@ def test_amounts_dates_and_durations_are_written_in_french_whatever_the_system_l
     ]
     assert documents.national_phone("+33241000000") == "02 41 00 00 00"
     assert documents.mask_iban(IBAN) == "**** **** **** **** **** ***0 189"
+    assert [documents.of_commune(name) for name in ("Angers", "Le Mans", "Les Ponts-de-Cé", "Cholet", "Écouflant")] == [
+        "d'Angers", "du Mans", "des Ponts-de-Cé", "de Cholet", "d'Écouflant",
+    ]  # fmt: skip
     assert documents.sepa_text("Médiathèque d’Angers & Cœur_de_ville ✓") == "Mediatheque d'Angers et Coeur-de-ville"
 
 
@@ -127,7 +140,7 @@ def test_a_booklet_prints_a_cover_in_plain_french_then_every_pass_as_a_ticket_wi
         "Le lieu garde le pass.",
         "C'est gratuit pour vous.",
         "Un pass = 1 heure d'accompagnement.",
-        f"Valable jusqu'au {documents.french_date(program.expires_on)}.",
+        f"Valable jusqu'au {documents.french_date(program.ends_on)}.",
         f"Carnet n° {booklet.label}",
         "Financé par : Département",
         "Ce carnet contient 10 pass.",
@@ -176,7 +189,7 @@ def test_the_cover_lists_the_eight_published_qualified_places_nearest_to_the_boo
     booklet.save()
     pdf = documents.booklet_pdf([booklet], compress=False)
     assert page_count(pdf) == 1 + 2  # eight places still fit on the cover
-    assert in_pdf("Voici des lieux près de Angers.") in pdf
+    assert in_pdf("Voici des lieux près d'Angers.") in pdf
     for place in by_distance[:8]:
         assert in_pdf(place.name) in pdf
     assert in_pdf("Tél. 02 41 00 00 00") in pdf  # the nearest place's phone, nationally
@@ -185,6 +198,21 @@ def test_the_cover_lists_the_eight_published_qualified_places_nearest_to_the_boo
 
     given = documents.booklet_pdf([booklet], nearby_places={booklet.pk: [by_distance[9]]}, compress=False)
     assert in_pdf("Lieu A") in given and in_pdf("Lieu J") not in given
+
+
+def test_the_cover_stays_one_page_whatever_the_length_of_names_and_addresses():
+    long = "Espace public numérique intercommunal et France services du centre social " * 2
+    world = pass_world()
+    world.program.name = long[:150]
+    world.program.save()
+    for index in range(8):
+        world.program.qualified_places.add(
+            new_place(
+                world.operator, name=f"{index} {long}", address=long, address_complement=long, phone="+33241000000"
+            )
+        )
+    pdf = documents.booklet_pdf([handed_out_booklet(world)], compress=False)
+    assert page_count(pdf) == 1 + 2 and in_pdf("Appelez le") in pdf
 
 
 def test_several_booklets_make_one_pdf_and_a_short_last_booklet_counts_its_own_passes(world):
@@ -223,11 +251,11 @@ def month_of_redemptions(world):
 def test_a_statement_lists_each_redemption_with_its_french_label_and_adds_them_up(world):
     payout = month_of_redemptions(world)
     BankDetails.objects.create(organization=world.operator, holder="Médiathèque", iban=IBAN, bic="AGRIFRPP")
-    pdf = documents.statement_pdf(payout, compress=False)
+    with override("en"):
+        pdf = documents.statement_pdf(payout, compress=False)
     assert pdf.startswith(b"%PDF-") and page_count(pdf) == 1
     today = timezone.localdate()
-    with override("fr"):
-        labels = [str(Service(service).label) for service in ("individual", "workshop", "course")]
+    labels = french_labels()
     for text in [
         "Relevé de remboursement Pass numérique",
         payout.reference,
@@ -271,11 +299,11 @@ def test_the_statement_csv_has_one_machine_readable_row_per_redemption(world):
     payout = month_of_redemptions(world)
     world.program.name = "=HYPERLINK(1)"  # a spreadsheet must show it, never run it
     world.program.save()
-    rows = list(csv.reader(documents.statement_csv(payout).splitlines(), delimiter=";"))
+    with override("en"):
+        rows = list(csv.reader(documents.statement_csv(payout).splitlines(), delimiter=";"))
     assert rows[0] == ["releve", "date", "programme", "prestation", "pass", "montant_euros", "minutes"]
     today = timezone.localdate().isoformat()
-    with override("fr"):
-        individual, workshop, course = (str(s.label) for s in (Service.INDIVIDUAL, Service.WORKSHOP, Service.COURSE))
+    individual, workshop, course = french_labels()
     assert rows[1:] == [
         [payout.reference, today, "'=HYPERLINK(1)", individual, "1", "10.00", "60"],
         [payout.reference, today, "'=HYPERLINK(1)", workshop, "1", "10.00", "60"],
@@ -314,6 +342,7 @@ def test_the_bank_csv_pays_each_statement_to_its_organisation_and_refuses_withou
     with pytest.raises(MissingBankDetails) as missing:
         documents.bank_transfers_csv([first, second])
     assert missing.value.organizations == [other_organization] and missing.value.places == []
+    assert str(missing.value) == "Association Éloi & Cie"  # the pages put it in a sentence of their own
 
     BankDetails.objects.create(
         organization=other_organization, holder="Association Éloi & Cie", iban="fr14 2004 1010 0505 0001 3M02 606"
@@ -361,6 +390,9 @@ def test_the_sepa_file_is_a_pain_001_001_03_credit_transfer_that_adds_up_to_the_
     }
     with pytest.raises(MissingBankDetails):
         documents.sepa_credit_transfer_xml([first, second], **arguments)
+    for wrong in ("", "PASS_2026_10", "X" * 36):  # never altered behind the caller's back: refused
+        with pytest.raises(ValueError, match="message id"):
+            documents.sepa_credit_transfer_xml([first], **{**arguments, "message_id": wrong})
     BankDetails.objects.create(organization=other_organization, holder="Association Éloi", iban=OTHER_IBAN)
 
     xml = documents.sepa_credit_transfer_xml([first, second], **arguments)

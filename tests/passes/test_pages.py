@@ -207,8 +207,8 @@ def test_the_funder_sees_hours_and_groups_of_five_or_more_only(client, demo, pro
     assert b"hours;;3.0" in csv_text and b"<5" in csv_text
 
 
-def test_the_daily_upkeep_warns_before_expiry_and_then_expires_and_refunds(demo, program,
-                                                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_daily_upkeep_warns_before_expiry_then_expires_and_refunds(demo, program,
+                                                                      django_capture_on_commit_callbacks):  # fmt: skip
     warn_day = program.expires_on - datetime.timedelta(days=30)
     with django_capture_on_commit_callbacks(execute=True):
         lines = upkeep.run(act=True, today=warn_day)
