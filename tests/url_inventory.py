@@ -165,6 +165,8 @@ def sample_arguments(route, world):
             values[argument] = links.place_token_for(world.help_request, world.place)
         elif argument in ("program_id", "order_id", "booklet_id", "redemption_id", "payout_id"):
             values[argument] = getattr(world.passes, argument.removesuffix("_id")).pk
+        elif key == ("passes:bank_transfers", "file_format"):
+            values[argument] = "csv"
         elif key == ("api:passes_check", "code"):
             values[argument] = "7K2MQ-X9RH4-TB3WE"
         elif route.name.startswith("helprequests:") and argument == "token":

@@ -20,6 +20,7 @@ REFUSALS = {
     "not_qualified": (403, _("This place is not on the list of places that take passes of this programme.")),
     "service_not_allowed": (403, _("This programme does not pay for this service.")),
     "not_enough_passes": (403, _("This service costs more passes than the person has left.")),
+    "outside_territory": (403, _("This commune is outside the programme's territory.")),
     "key_reused": (422, _("This idempotency key was already used for another code.")),
     "cannot_cancel": (409, _("This use can no longer be cancelled: it was cancelled already or is in a statement.")),
     "not_same_day": (409, _("A use of passes can only be cancelled on the day it was made.")),

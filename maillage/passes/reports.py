@@ -49,6 +49,8 @@ def program_report(program):
         "expired": by_status.get(PassStatus.EXPIRED, 0),
         "blocked": by_status.get(PassStatus.BLOCKED, 0),
         "value_used_cents": used.aggregate(total=Sum("value_cents"))["total"] or 0,
+        "refunded_cents": passes.filter(status=PassStatus.EXPIRED, booklet__order__paid_at__isnull=False).count()
+        * program.face_value_cents,
         "hours": round(minutes / 60, 1),
         "by_commune": _rows(handed.values_list("handover__commune__name").annotate(n=Count("pk"))),
         "by_public": _rows(handed.values_list("handover__public").annotate(n=Count("pk")), dict(Public.choices)),

@@ -153,6 +153,8 @@ def hand_out(booklet, *, distributor, by, positions=None, commune=None, age_band
     """
     if booklet.distributor_id != distributor.pk:
         raise PassActionRefused("not_your_booklet")
+    if commune is not None and not booklet.order.program.covers_commune(commune):
+        raise PassActionRefused("outside_territory")
     candidates = booklet.passes.filter(status=PassStatus.WITH_DISTRIBUTOR)
     if positions:
         candidates = candidates.filter(position__in=positions)

@@ -9,6 +9,8 @@ Every move is a conditional UPDATE on these source statuses, in services.py; a m
 pass in another status changes nothing.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from maillage.passes.models import PassStatus as S
 
 TRANSITIONS = {
@@ -29,15 +31,20 @@ USED = {S.REDEEMED, S.IN_PAYOUT, S.PAID}
 IN_FLOAT = {S.ACTIVE, S.WITH_DISTRIBUTOR, S.HANDED_OUT, S.BLOCKED}
 
 
+BOOKLET_STATES = {
+    S.ORDERED: _("ordered, not paid yet"), S.ACTIVE: _("in stock"), S.WITH_DISTRIBUTOR: _("to hand out"),
+    "in_use": _("handed out in part"), "used": _("all handed out"), S.EXPIRED: _("expired"),
+}  # fmt: skip
+
+
 def booklet_state(statuses):
-    """A booklet's state, from its passes' statuses: the furthest one most of its passes reached."""
+    """A booklet's state, from its passes' statuses, as its holder sees it."""
     statuses = set(statuses)
     if statuses <= {S.ORDERED}:
         return S.ORDERED
     if statuses <= {S.EXPIRED}:
         return S.EXPIRED
-    if statuses & (USED | {S.HANDED_OUT}):
-        return "in_use" if statuses & {S.HANDED_OUT, S.WITH_DISTRIBUTOR} else "used"
+    given = bool(statuses & (USED | {S.HANDED_OUT}))
     if S.WITH_DISTRIBUTOR in statuses:
-        return S.WITH_DISTRIBUTOR
-    return S.ACTIVE
+        return "in_use" if given else S.WITH_DISTRIBUTOR
+    return "used" if given else S.ACTIVE

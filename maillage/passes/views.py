@@ -9,7 +9,7 @@ coordination run the scheme, members who meet people (not viewers) hand out and 
 import datetime
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,11 +40,13 @@ from maillage.passes.models import (
     Redemption,
 )
 from maillage.passes.refusals import GUESSING_SIGNS, SCANS_PER_MINUTE, code_lockout, message
-from maillage.passes.states import booklet_state
+from maillage.passes.states import BOOKLET_STATES, booklet_state
 from maillage.places.models import Place
 from maillage.ratelimit import client_address, is_over_limit
 
 ACTING_ROLES = Membership.Role.seeing_personal_data()  # admins, mediators, volunteers: not viewers
+# Spreadsheets (Excel first) read a CSV as UTF-8 only when it starts with a byte-order mark.
+EXCEL_BOM = "\ufeff"
 
 
 def _posted(request):
@@ -133,7 +135,7 @@ def program_report_csv(request, program_id):
     funder_member = Membership.objects.filter(user=request.user, organization=program.funder).exists()
     if not (funder_member or _is_coordinator(request.user)):
         raise Http404
-    response = HttpResponse(reports.program_report_csv(program), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(EXCEL_BOM + reports.program_report_csv(program), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pass-numerique-{program.pk}.csv"'
     return response
 
@@ -237,7 +239,8 @@ def booklets(request):
         statuses.setdefault(booklet_id, []).append(status)
     for booklet in held:
         left = statuses.get(booklet.pk, []).count(PassStatus.WITH_DISTRIBUTOR)
-        rows.append({"booklet": booklet, "left": left, "state": booklet_state(statuses.get(booklet.pk, []))})
+        state = booklet_state(statuses.get(booklet.pk, []))
+        rows.append({"booklet": booklet, "left": left, "state": BOOKLET_STATES.get(state, state)})
     return render(request, "passes/booklets.html", {"rows": rows})
 
 
@@ -258,8 +261,11 @@ def booklet_handover(request, booklet_id):
             handover = services.hand_out(booklet, distributor=booklet.distributor, by=request.user,
                                          positions=data["positions"], commune=data["commune"],
                                          age_band=data["age_band"], public=data["public"])  # fmt: skip
-        except services.PassActionRefused:
-            form.add_error("positions", _("These passes were handed out meanwhile. Tick those that are left."))
+        except services.PassActionRefused as refusal:
+            if refusal.reason == "outside_territory":
+                form.add_error("commune", message(refusal.reason))
+            else:
+                form.add_error("positions", _("These passes were handed out meanwhile. Tick those that are left."))
         else:
             count = handover.passes.count()
             text = ngettext("%(count)s pass is handed out. Thank you.", "%(count)s passes are handed out. Thank you.",
@@ -364,9 +370,10 @@ def redemption_cancel(request, redemption_id):
 
 
 def bank_details(request, organization_id):
-    organization = get_object_or_404(
-        _organizations(request.user, Organization.Kind.PLACE_OPERATOR, [Membership.Role.ADMIN]), pk=organization_id
-    )
+    # Places' organisations are paid to it; the coordination pays from it (the SEPA file's debtor).
+    administered = _organizations(request.user, roles=[Membership.Role.ADMIN])
+    organization = get_object_or_404(administered.filter(Q(is_place_operator=True) | Q(is_coordinator=True)),
+                                     pk=organization_id)  # fmt: skip
     current = BankDetails.objects.filter(organization=organization).first()
     initial = {"holder": current.holder, "iban": current.iban, "bic": current.bic} if current else {}
     form = BankDetailsForm(_posted(request), initial=initial)
@@ -376,7 +383,7 @@ def bank_details(request, organization_id):
         journal.record(AuditEvent.Action.ORGANIZATION_CHANGED, actor=request.user, organization=organization,
                        target=organization, fields=["bank_details"])  # fmt: skip
         messages.success(request, _("The bank details are saved."))
-        return redirect("passes:till")
+        return redirect("passes:payouts" if organization.is_coordinator else "passes:till")
     return render(request, "passes/bank_details.html", {"form": form, "organization": organization})
 
 
@@ -392,7 +399,9 @@ def payouts(request):
                                            len(made)) % {"count": len(made)})  # fmt: skip
         return redirect("passes:payouts")
     listed = Payout.objects.select_related("place__organization__bank_details").order_by("-number")[:200]
-    return render(request, "passes/payouts.html", {"payouts": listed, "last_month": last_month})
+    coordination = _organizations(request.user, Organization.Kind.COORDINATOR, [Membership.Role.ADMIN]).first()
+    return render(request, "passes/payouts.html", {"payouts": listed, "last_month": last_month,
+                                                   "coordination": coordination})  # fmt: skip
 
 
 def _visible_payout(request, payout_id):
@@ -408,7 +417,7 @@ def payout_pdf(request, payout_id):
 def payout_csv(request, payout_id):
     payout = _visible_payout(request, payout_id)
     services.mark_payout_exported(payout)
-    response = HttpResponse(documents.statement_csv(payout), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(EXCEL_BOM + documents.statement_csv(payout), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{payout.reference}.csv"'
     return response
 
@@ -425,17 +434,43 @@ def payout_paid(request, payout_id):
     return redirect("passes:payouts")
 
 
-def bank_transfers(request):
-    """The transfers to make for the statements not paid yet: CSV for any bank."""
+def bank_transfers(request, file_format):
+    """The transfers to make for the statements not paid yet: a CSV for any bank, or a SEPA file
+    (pain.001) paid from the coordination's account."""
     _coordinator_admin_or_404(request.user)
     unpaid = list(Payout.objects.filter(paid_at__isnull=True).select_related("place__organization").order_by("number"))
+    if not unpaid:
+        messages.info(request, _("No statement is waiting to be paid."))
+        return redirect("passes:payouts")
     try:
-        content = documents.bank_transfers_csv(unpaid)
+        if file_format == "xml":
+            content, content_type = _sepa_file(request, unpaid), "application/xml"
+        else:
+            content, content_type = documents.bank_transfers_csv(unpaid), "text/csv; charset=utf-8"
     except documents.MissingBankDetails as missing:
         messages.error(request, _("Some places have no bank details yet: %(names)s.") % {"names": missing})
         return redirect("passes:payouts")
+    except _NoDebtorAccount:
+        messages.error(request, _("Enter the coordination's bank details first: the transfers leave from them."))
+        return redirect("passes:payouts")
     for payout in unpaid:
         services.mark_payout_exported(payout)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="virements-pass-numerique.csv"'
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="virements-pass-numerique.{file_format}"'
     return response
+
+
+class _NoDebtorAccount(Exception):
+    pass
+
+
+def _sepa_file(request, payouts):
+    coordination = _organizations(request.user, Organization.Kind.COORDINATOR, [Membership.Role.ADMIN]).first()
+    debtor = BankDetails.objects.filter(organization=coordination).first()
+    if debtor is None:
+        raise _NoDebtorAccount
+    now = timezone.localtime()
+    return documents.sepa_credit_transfer_xml(
+        payouts, debtor_name=debtor.holder, debtor_iban=debtor.iban, debtor_bic=debtor.bic,
+        message_id=f"MAILLAGE-{now:%Y%m%d%H%M%S}-{payouts[0].number}", execution_date=now.date(),
+    )  # fmt: skip

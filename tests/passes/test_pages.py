@@ -92,7 +92,7 @@ def test_the_coordination_marks_an_order_paid_and_gives_booklets_to_a_distributo
     assert order.is_paid and not Pass.objects.filter(booklet__order=order, status=PassStatus.ORDERED).exists()
     ccas = Organization.objects.get(name="CCAS de Cholet")
     response = coordination.post(f"/pass-numerique/commandes/{order.pk}/distribuer/",
-                                 {"distributor": ccas.pk, "count": "2", "commune_0": "Cholet"})  # fmt: skip
+                                 {"distributor": ccas.pk, "count": "2", "commune": "Cholet"})  # fmt: skip
     assert response.status_code == 302
     assert order.booklets.filter(distributor=ccas).count() == 2
     too_many = coordination.post(f"/pass-numerique/commandes/{order.pk}/distribuer/",
@@ -102,6 +102,15 @@ def test_the_coordination_marks_an_order_paid_and_gives_booklets_to_a_distributo
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert session(client, demo, "admin").post(f"/pass-numerique/commandes/{order.pk}/payee/").status_code == 404
     assert ledger_check.problems() == []
+
+
+def test_a_commune_outside_the_programme_is_refused_and_the_form_keeps_the_ticks(client, demo, program, communes):
+    ccas = Organization.objects.get(name="CCAS de Cholet")
+    booklet = ccas.pass_booklets.order_by("number").first()
+    page = session(client, demo, "ccas").post(f"/pass-numerique/carnets/{booklet.pk}/remettre/",
+                                              {"positions": ["1"], "commune": "Lyon"}).content.decode()  # fmt: skip
+    assert "en dehors du territoire du programme" in page
+    assert not booklet.passes.filter(status=PassStatus.HANDED_OUT).exists()
 
 
 def test_a_distributor_hands_out_a_booklet_recording_no_name(client, demo, program):
@@ -187,6 +196,13 @@ def test_month_end_makes_a_statement_the_place_downloads_and_the_coordination_pa
     BankDetails.objects.create(organization=library, holder="Médiathèque Toussaint", iban="FR7630006000011234567890189")
     transfers = coordination.get("/pass-numerique/releves/virements.csv").content.decode()
     assert "FR7630006000011234567890189" in transfers and payout.reference in transfers
+    no_debtor = coordination.get("/pass-numerique/releves/virements.xml")
+    assert no_debtor.status_code == 302  # the coordination's own account is needed first
+    coordination_org = Organization.objects.get(name="Coordination numérique du Maine-et-Loire")
+    account = {"holder": "Coordination", "iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP"}
+    coordination.post(f"/pass-numerique/coordonnees-bancaires/{coordination_org.pk}/", account)
+    sepa = coordination.get("/pass-numerique/releves/virements.xml")
+    assert sepa["Content-Type"] == "application/xml" and b"<NbOfTxs>1</NbOfTxs>" in sepa.content
     admin = session(client, demo, "admin")
     assert admin.get(f"/pass-numerique/releves/{payout.pk}.pdf").content.startswith(b"%PDF-")
     assert payout.reference in admin.get(f"/pass-numerique/releves/{payout.pk}.csv").content.decode()
