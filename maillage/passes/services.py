@@ -240,7 +240,10 @@ def check(typed_code, *, place, today=None):
     reason = _refusal(pass_item, program, place, today or timezone.localdate())
     left = 0
     if pass_item.status == PassStatus.HANDED_OUT:
-        left = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT).count()
+        # This pass counts as read: if another place takes it meanwhile, the conditional update says so
+        # (already used), not a recount that would no longer include it (not enough passes).
+        others = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT)
+        left = 1 + others.exclude(pk=pass_item.pk).count()
     services = [(service, cost) for service, cost in program.allowed_services() if cost <= left]
     return PassCheck(pass_item=pass_item, program=program, usable=not reason, reason=reason, passes_left=left,
                      services=services, redemption=pass_item.redemption)  # fmt: skip
@@ -256,7 +259,7 @@ def _replayed(place, idempotency_key, code):
     return earlier
 
 
-def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key="", today=None):
+def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key="", today=None, _retry=True):
     """Use the pass (and, for a service that costs several, other passes of the same handover).
 
     Returns (redemption, replayed): the same idempotency key gives back the first redemption and
@@ -298,7 +301,13 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     except PassActionRefused:
         # Another redemption took one of the passes between our check and our update.
         pass_item.refresh_from_db()
-        raise PassActionRefused("already_redeemed", pass_item=pass_item, redemption=pass_item.redemption) from None
+        if pass_item.status != PassStatus.HANDED_OUT:
+            raise PassActionRefused("already_redeemed", pass_item=pass_item, redemption=pass_item.redemption) from None
+        if not _retry:
+            raise PassActionRefused("not_enough_passes", pass_item=pass_item, passes_left=0) from None
+        # It was another pass of the same handover: count again, once.
+        return redeem(code, place=place, service=service, by=by, api_token=api_token,
+                      idempotency_key=idempotency_key, today=today, _retry=False)  # fmt: skip
     except IntegrityError:
         # The same idempotency key, sent twice at the same moment: the first one's answer.
         earlier = _replayed(place, idempotency_key, code)
@@ -431,12 +440,3 @@ def mark_payout_paid(payout, *, by):
                         by=by, payout=payout, memo=payout.reference)  # fmt: skip
     payout.refresh_from_db()
     return payout
-
-
-def redeemed_value_cents(place, start, end):
-    """What a place took between two moments and will be paid for (redemptions not cancelled)."""
-    return sum(
-        Redemption.objects.active()
-        .filter(place=place, redeemed_at__gte=start, redeemed_at__lt=end)
-        .values_list("value_cents", flat=True)
-    )

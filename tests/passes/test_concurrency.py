@@ -54,3 +54,40 @@ def test_concurrent_redemptions_of_the_same_codes_succeed_once_per_pass_and_keep
     assert refusals == {"already_redeemed": len(codes) * (THREADS - 1)}
     assert Redemption.objects.count() == len(codes)
     assert ledger_check.problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_services_costing_three_passes_never_share_a_pass():
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers: the race is proven on PostgreSQL")
+    world = pass_world()
+    booklets = [handed_out_booklet(world) for _booklet in range(2)]
+    codes = list(Pass.objects.filter(status="handed_out").values_list("code", flat=True))
+    refusals, errors = Counter(), []
+    barrier = threading.Barrier(THREADS)
+
+    def scan(worker):
+        mine = codes[:]
+        random.Random(worker).shuffle(mine)
+        barrier.wait()
+        try:
+            for code in mine:
+                try:
+                    services.redeem(code, place=world.place, service=Service.COURSE, by=world.mediator)
+                except services.PassActionRefused as refusal:
+                    refusals[refusal.reason] += 1
+        except Exception as error:
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan, args=(worker,)) for worker in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and set(refusals) <= {"already_redeemed", "not_enough_passes"}
+    for booklet in booklets:  # 10 passes a person: three courses, one pass left over
+        assert Redemption.objects.filter(passes__booklet=booklet).distinct().count() == 3
+        assert booklet.passes.filter(status="redeemed").count() == 9
+    assert ledger_check.problems() == []
