@@ -54,9 +54,7 @@ class ProgramForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["qualified_places"].queryset = (
-            Place.objects.published().filter(organization__isnull=False).order_by("commune_name", "name")
-        )
+        self.fields["qualified_places"].queryset = _qualifiable_places()
         # One box per service: how many passes it costs (0 or empty: the programme does not pay for it).
         for service in Service:
             self.fields[f"cost_{service.value}"] = forms.IntegerField(
@@ -101,6 +99,22 @@ class ProgramForm(forms.Form):
             "service_costs": data["service_costs"], "starts_on": data["starts_on"], "ends_on": data["ends_on"],
             "grace_days": data["grace_days"],
         }  # fmt: skip
+
+
+def _qualifiable_places():
+    return Place.objects.published().filter(organization__isnull=False).order_by("commune_name", "name")
+
+
+class QualifiedPlacesForm(forms.Form):
+    places = forms.ModelMultipleChoiceField(
+        label=_("Places that take the passes"), queryset=Place.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only places run by an organisation with an account on Maillage can take passes."),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["places"].queryset = _qualifiable_places()
 
 
 class OrderForm(forms.Form):

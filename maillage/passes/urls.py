@@ -12,6 +12,7 @@ urlpatterns = [
     path("pass-numerique/programmes/<int:program_id>/commander/", views.order_new, name="order_new"),
     path("pass-numerique/programmes/<int:program_id>/bilan.csv", views.program_report_csv, name="program_report_csv"),
     # The coordination, which runs the scheme.
+    path("pass-numerique/programmes/<int:program_id>/lieux/", views.program_places, name="program_places"),
     path("pass-numerique/commandes/<int:order_id>/payee/", views.order_paid, name="order_paid"),
     path("pass-numerique/commandes/<int:order_id>/distribuer/", views.order_assign, name="order_assign"),
     path("pass-numerique/commandes/<int:order_id>/carnets.pdf", views.order_booklets_pdf, name="order_booklets_pdf"),

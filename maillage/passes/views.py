@@ -27,6 +27,7 @@ from maillage.passes.forms import (
     HandoverForm,
     OrderForm,
     ProgramForm,
+    QualifiedPlacesForm,
     RedeemForm,
 )
 from maillage.passes.models import (
@@ -128,6 +129,18 @@ def program_detail(request, program_id):
         "can_order": _funder_admin(user, program), "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
         "places": program.qualified_places.order_by("name"), "services": program.allowed_services(),
     })  # fmt: skip
+
+
+def program_places(request, program_id):
+    """The coordination qualifies places: which ones take the programme's passes from now on."""
+    _coordinator_admin_or_404(request.user)
+    program = _visible_program(request, program_id)
+    form = QualifiedPlacesForm(_posted(request), initial={"places": program.qualified_places.all()})
+    if request.method == "POST" and form.is_valid():
+        program.qualified_places.set(form.cleaned_data["places"])
+        messages.success(request, _("The list of places that take the passes is saved."))
+        return redirect("passes:program_detail", program_id=program.pk)
+    return render(request, "passes/program_places.html", {"form": form, "program": program})
 
 
 def program_report_csv(request, program_id):

@@ -236,3 +236,13 @@ def test_the_daily_upkeep_warns_before_expiry_then_expires_and_refunds(demo, pro
     assert not Pass.objects.exclude(status=PassStatus.EXPIRED).exists()
     assert ledger_check.problems() == []
     call_command("pass_upkeep")  # dry run by default: nothing left to do, nothing done
+
+
+def test_the_coordination_qualifies_places_and_nobody_else_can(client, demo, program):
+    kept = program.qualified_places.order_by("pk").first()
+    assert program.qualified_places.count() > 1
+    url = f"/pass-numerique/programmes/{program.pk}/lieux/"
+    coordination = session(client, demo, "coordination")
+    coordination.post(url, {"places": [kept.pk]})
+    assert list(program.qualified_places.all()) == [kept]
+    assert session(client, demo, "admin").get(url).status_code == 404
