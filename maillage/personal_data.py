@@ -48,6 +48,20 @@ HELP_REQUEST_PERSONAL_FIELDS = (
     "preferred_moments", "language", "specific_support",
 )  # fmt: skip
 
+PASS_HANDOVER = Retention(
+    purpose="Tell the funder, in groups of 5 people or more, whom its passes reached",
+    kept_for_days=365,
+    rule=(
+        "Never a name. The age band, situation and commune of a handover are erased 12 months after the "
+        "programme's passes expire (manage.py pass_upkeep); the counts already reported stay."
+    ),
+)
+BANK_DETAILS = Retention(
+    purpose="Pay an organisation for the passes used at its places",
+    kept_for_days=None,
+    rule="While the organisation takes passes; its administrators change or remove them at any time.",
+)
+
 PERSONAL_FIELDS = {
     "accounts.User.email": ACCOUNT,
     "accounts.User.first_name": ACCOUNT,
@@ -86,6 +100,13 @@ PERSONAL_FIELDS = {
         rule="Until the message is sent, then erased.",
     ),
     "helprequests.Transition.staff_note": HELP_REQUEST,
+    "passes.Handover.age_band": PASS_HANDOVER,
+    "passes.Handover.public": PASS_HANDOVER,
+    "passes.Handover.commune": PASS_HANDOVER,
+    # An organisation's account, but a sole trader's is a person's.
+    "passes.BankDetails.holder": BANK_DETAILS,
+    "passes.BankDetails.iban": BANK_DETAILS,
+    "passes.BankDetails.bic": BANK_DETAILS,
     # A place's contact is a structure's public contact, but it sometimes names an agent.
     "places.Place.phone": PLACE_CONTACT,
     "places.Place.emails": PLACE_CONTACT,

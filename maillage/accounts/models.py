@@ -267,6 +267,9 @@ AUDIT_ACTIONS_WITH_TARGET = [
     "member_removed",
     "organization_changed",
     "personal_record_viewed",
+    "pass_blocked",
+    "pass_unblocked",
+    "pass_places_changed",
 ]
 
 
@@ -293,6 +296,9 @@ class AuditEvent(models.Model):
         PERSONAL_RECORD_VIEWED = "personal_record_viewed", _("viewed a personal record")
         API_KEY_CREATED = "api_key_created", _("made an API key")
         API_KEY_REVOKED = "api_key_revoked", _("revoked an API key")
+        PASS_BLOCKED = "pass_blocked", _("blocked a pass")
+        PASS_UNBLOCKED = "pass_unblocked", _("unblocked a pass")
+        PASS_PLACES_CHANGED = "pass_places_changed", _("changed the places that take a programme's passes")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -45,15 +45,19 @@ class RedemptionOut(Schema):
 
 
 class CheckOut(Schema):
+    """A place not qualified for the pass's programme gets only ``usable``, ``reason`` and ``message``."""
+
     code: str
-    status: str
     usable: bool
     reason: str = Field(description="Why it cannot be used here, as a key (already_redeemed, expired…), or empty.")
     message: str
-    program: str
-    expires_on: date
-    passes_left: int = Field(description="Passes of the same handover still usable, this one included.")
-    services: dict[str, int] = Field(description="Services this place may use it for, and their cost in passes.")
+    status: str | None = None
+    program: str | None = None
+    expires_on: date | None = None
+    passes_left: int | None = Field(None, description="Passes of the same handover still usable, this one included.")
+    services: dict[str, int] = Field(
+        default_factory=dict, description="Services this place may use it for, and their cost in passes."
+    )
 
 
 class Refusal(Schema):
@@ -96,7 +100,9 @@ def _place(token, place_id, code):
     if len(candidates) == 1:
         return candidates[0]
     program_id = Pass.objects.filter(code=code).values_list("program", flat=True).first()
-    qualified = list(places.filter(pass_programs=program_id)[:2]) if program_id else []
+    if program_id is None:
+        raise services.PassActionRefused("unknown")  # counted towards the lockout like any unknown code
+    qualified = list(places.filter(pass_programs=program_id)[:2])
     if len(qualified) == 1:
         return qualified[0]
     if not candidates:
@@ -169,9 +175,10 @@ def check_pass(request, code: str, place_id: int | None = None):
         return Status(*_refusal_answer(refusal, token, identities))
     except _AsResponse as answer:
         return Status(answer.status, answer.body)
-    return Status(200, {
-        "code": codes.display(canonical), "status": found.pass_item.status, "usable": found.usable,
-        "reason": found.reason, "message": _english(found.reason) if found.reason else "",
-        "program": found.program.name, "expires_on": found.program.expires_on, "passes_left": found.passes_left,
-        "services": {str(service): cost for service, cost in found.services} if found.usable else {},
-    })  # fmt: skip
+    answer = {"code": codes.display(canonical), "usable": found.usable, "reason": found.reason,
+              "message": _english(found.reason) if found.reason else ""}  # fmt: skip
+    if found.reason != "not_qualified":  # a place outside the programme learns nothing more of the pass
+        services_here = {str(service): cost for service, cost in found.services} if found.usable else {}
+        answer.update(status=found.pass_item.status, program=found.program.name, expires_on=found.program.expires_on,
+                      passes_left=found.passes_left, services=services_here)  # fmt: skip
+    return Status(200, answer)

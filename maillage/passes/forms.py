@@ -190,8 +190,8 @@ class RedeemForm(forms.Form):
 
 class BlockForm(forms.Form):
     code = RedeemForm.base_fields["code"]
-    reason = forms.CharField(label=_("Why?"), max_length=200, help_text=_("For example: reported lost on 3/12."),
-                             error_messages={"required": _("Say why the pass is blocked.")})  # fmt: skip
+    reason = forms.CharField(label=_("Why?"), max_length=200, required=False,
+                             help_text=_("To block it. For example: reported lost on 3/12."))  # fmt: skip
 
 
 class BankDetailsForm(forms.Form):

@@ -80,9 +80,6 @@ class PassProgramQuerySet(models.QuerySet):
             )
         )
 
-    def funded_by(self, organization):
-        return self.filter(funder=organization)
-
 
 class PassProgram(models.Model):
     """A funder's programme: what its passes are worth, where, for whom, for what and until when."""
@@ -224,14 +221,6 @@ class Booklet(models.Model):
         return f"{self.order_id:05d}-{self.number:04d}"
 
 
-class PassQuerySet(models.QuerySet):
-    def redeemable_at(self, place):
-        return self.filter(status=PassStatus.HANDED_OUT, program__qualified_places=place)
-
-    def of_funder(self, organization):
-        return self.filter(program__funder=organization)
-
-
 class Pass(models.Model):
     program = models.ForeignKey(PassProgram, on_delete=models.PROTECT, related_name="passes")
     booklet = models.ForeignKey(Booklet, on_delete=models.PROTECT, related_name="passes")
@@ -244,8 +233,6 @@ class Pass(models.Model):
     handover = models.ForeignKey("Handover", on_delete=models.PROTECT, null=True, blank=True, related_name="passes")
     redemption = models.ForeignKey("Redemption", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="passes")  # fmt: skip
-
-    objects = PassQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pass")
@@ -363,6 +350,8 @@ class Payout(models.Model):
     total_cents = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     exported_at = models.DateTimeField(null=True, blank=True)
+    # When it first went into a transfer file: later files leave it out, so it is never paid twice.
+    transfer_file_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     paid_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -370,7 +359,6 @@ class Payout(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        constraints = [models.UniqueConstraint(fields=["place", "month"], name="payout_one_per_place_and_month")]
 
     def __str__(self):
         return self.reference

@@ -21,6 +21,8 @@ REFUSALS = {
     "service_not_allowed": (403, _("This programme does not pay for this service.")),
     "not_enough_passes": (403, _("This service costs more passes than the person has left.")),
     "outside_territory": (403, _("This commune is outside the programme's territory.")),
+    "cancelled": (409, _("This use of the pass was cancelled: use it again with a new key.")),
+    "program_ended": (409, _("This programme has ended.")),
     "key_reused": (422, _("This idempotency key was already used for another code.")),
     "cannot_cancel": (409, _("This use can no longer be cancelled: it was cancelled already or is in a statement.")),
     "not_same_day": (409, _("A use of passes can only be cancelled on the day it was made.")),

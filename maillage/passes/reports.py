@@ -1,8 +1,9 @@
 """What funders and places see of the Pass numérique: counts, money and hours — never a person.
 
-Breakdowns by commune, public, age and service hide every group smaller than 5 (principle 4):
-a small group is shown as "fewer than 5" and its count is left out of nothing else, so totals
-stay true while no small group can be singled out.
+Breakdowns by commune, public and age count people (handovers: what one person was given), by
+service they count passes used. Any group of fewer than 5 people (or uses) is shown as "fewer than
+5" (principle 4). When a single group is hidden, the next smallest is hidden too: otherwise the
+total minus the groups shown would give its size.
 """
 
 import csv
@@ -13,7 +14,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.passes.models import AgeBand, Pass, PassStatus, Public, Redemption, Service
+from maillage.passes.models import AgeBand, Handover, Pass, PassStatus, Public, Redemption, Service
 from maillage.passes.services import month_bounds
 from maillage.passes.states import USED
 
@@ -24,27 +25,37 @@ SMALLEST_GROUP = 5
 class Row:
     label: str
     count: int
-
-    @property
-    def shown(self):
-        return self.count >= SMALLEST_GROUP
+    shown: bool = True
 
 
-def _rows(pairs, labels=None):
-    rows = [Row(label=(labels or {}).get(key, key) or _("not said"), count=count) for key, count in pairs]
-    return sorted(rows, key=lambda row: (-row.count, row.label))
+def _rows(triples, labels=None):
+    """Rows from (key, count, group size), largest first, with small groups hidden."""
+    rows = [Row(label=str((labels or {}).get(key, key) or _("not said")), count=count, shown=size >= SMALLEST_GROUP)
+            for key, count, size in triples]  # fmt: skip
+    rows.sort(key=lambda row: (-row.count, row.label))
+    hidden = [row for row in rows if not row.shown]
+    shown = [row for row in rows if row.shown]
+    if len(hidden) == 1 and shown:
+        min(shown, key=lambda row: row.count).shown = False
+    return rows
+
+
+def _people_by(handovers, field, labels=None):
+    return _rows(((key, n, n) for key, n in handovers.values_list(field).annotate(n=Count("pk"))), labels)
 
 
 def program_report(program):
     passes = Pass.objects.filter(program=program)
     by_status = dict(passes.values_list("status").annotate(n=Count("pk")))
     used = Redemption.objects.active().filter(program=program)
-    handed = passes.exclude(handover__isnull=True)
+    handovers = Handover.objects.filter(pk__in=passes.values("handover"))
     minutes = used.aggregate(total=Sum("minutes"))["total"] or 0
+    by_service = used.values_list("service").annotate(passes=Sum("pass_count"), uses=Count("pk"))
     return {
         "ordered": sum(by_status.values()),
         "awaiting_payment": by_status.get(PassStatus.ORDERED, 0),
-        "handed_out": handed.count(),
+        "handed_out": passes.exclude(handover__isnull=True).count(),
+        "people": handovers.count(),
         "used": sum(by_status.get(status, 0) for status in USED),
         "expired": by_status.get(PassStatus.EXPIRED, 0),
         "blocked": by_status.get(PassStatus.BLOCKED, 0),
@@ -52,10 +63,10 @@ def program_report(program):
         "refunded_cents": passes.filter(status=PassStatus.EXPIRED, booklet__order__paid_at__isnull=False).count()
         * program.face_value_cents,
         "hours": round(minutes / 60, 1),
-        "by_commune": _rows(handed.values_list("handover__commune__name").annotate(n=Count("pk"))),
-        "by_public": _rows(handed.values_list("handover__public").annotate(n=Count("pk")), dict(Public.choices)),
-        "by_age": _rows(handed.values_list("handover__age_band").annotate(n=Count("pk")), dict(AgeBand.choices)),
-        "by_service": _rows(used.values_list("service").annotate(n=Sum("pass_count")), dict(Service.choices)),
+        "by_commune": _people_by(handovers, "commune__name"),
+        "by_public": _people_by(handovers, "public", dict(Public.choices)),
+        "by_age": _people_by(handovers, "age_band", dict(AgeBand.choices)),
+        "by_service": _rows(by_service, dict(Service.choices)),
     }
 
 
@@ -65,7 +76,7 @@ def program_report_csv(program):
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")
     writer.writerow(["indicateur", "groupe", "pass"])
-    for key in ("ordered", "handed_out", "used", "expired", "blocked"):
+    for key in ("ordered", "handed_out", "people", "used", "expired", "blocked"):
         writer.writerow([key, "", report[key]])
     writer.writerow(["hours", "", report["hours"]])
     for dimension in ("by_commune", "by_public", "by_age", "by_service"):

@@ -74,6 +74,8 @@ def order_passes(program, *, pass_count, booklet_size, by, funder_reference="", 
     """
     if booklet_size not in FundingOrder.BookletSize.values:
         raise PassActionRefused("booklet_size")
+    if timezone.localdate() > program.ends_on:
+        raise PassActionRefused("program_ended")
     if submission_key and (earlier := FundingOrder.objects.filter(submission_key=submission_key).first()):
         return earlier
     try:
@@ -107,6 +109,8 @@ def order_passes(program, *, pass_count, booklet_size, by, funder_reference="", 
 
 def mark_order_paid(order, *, by):
     """The operator received the funder's money: the passes become active and the float is credited."""
+    if timezone.localdate() > order.program.expires_on:
+        raise PassActionRefused("program_ended")  # its passes are expired: nothing to pay for
     with transaction.atomic():
         if not FundingOrder.objects.filter(pk=order.pk, paid_at__isnull=True).update(
             paid_at=timezone.now(), marked_paid_by=by
@@ -268,6 +272,8 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     code = read_code(typed_code)
     earlier = _replayed(place, idempotency_key, code)
     if earlier is not None:
+        if earlier.is_cancelled:  # the first answer no longer holds: the pass can be used again
+            raise PassActionRefused("cancelled", redemption=earlier)
         return earlier, True
     found = check(code, place=place, today=today)
     if not found.usable:
@@ -282,6 +288,8 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     others = same_handover.exclude(pk=pass_item.pk).order_by("booklet", "position").values_list("pk", flat=True)
     taken = [pass_item.pk, *others[: cost - 1]]
     try:
+        if len(taken) < cost:  # others of the handover went since the count: the retry below recounts
+            raise PassActionRefused("moved_meanwhile")
         with transaction.atomic():
             redemption = Redemption.objects.create(
                 place=place, program=program, service=service, pass_count=cost,
@@ -302,7 +310,8 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
         # Another redemption took one of the passes between our check and our update.
         pass_item.refresh_from_db()
         if pass_item.status != PassStatus.HANDED_OUT:
-            raise PassActionRefused("already_redeemed", pass_item=pass_item, redemption=pass_item.redemption) from None
+            reason = _refusal(pass_item, program, place, today or timezone.localdate())
+            raise PassActionRefused(reason, pass_item=pass_item, redemption=pass_item.redemption) from None
         if not _retry:
             raise PassActionRefused("not_enough_passes", pass_item=pass_item, passes_left=0) from None
         # It was another pass of the same handover: count again, once.
@@ -352,9 +361,12 @@ def expire_program(program, *, today=None):
     if today <= program.expires_on:
         return 0
     with transaction.atomic():
-        unused = Pass.objects.filter(program=program, status__in=TRANSITIONS["expire"][0])
-        paid_count = unused.filter(booklet__order__paid_at__isnull=False).count()
-        expired = _move(unused, "expire")
+        # Locked first: a redemption, a payment or a cancellation committing between the count and
+        # the move would otherwise be refunded to the funder and paid to a place, or neither.
+        unused = Pass.objects.filter(program=program, status__in=TRANSITIONS["expire"][0]).select_for_update()
+        ids = list(unused.values_list("pk", flat=True))
+        paid_count = Pass.objects.filter(pk__in=ids, booklet__order__paid_at__isnull=False).count()
+        expired = _move(Pass.objects.filter(pk__in=ids), "expire", expected=len(ids))
         if paid_count:
             value = paid_count * program.face_value_cents
             ledger.post(
@@ -363,13 +375,6 @@ def expire_program(program, *, today=None):
                 memo=f"{paid_count}",
             )  # fmt: skip
     return expired
-
-
-def programs_expiring_in(days, *, today=None):
-    """Programmes whose passes stop being usable in exactly ``days`` days (for the J-30 and J-15 alerts)."""
-    today = today or timezone.localdate()
-    target = today + datetime.timedelta(days=days)
-    return [program for program in PassProgram.objects.all() if program.expires_on == target]
 
 
 # Payouts ------------------------------------------------------------------------------------------
@@ -392,26 +397,27 @@ def month_bounds(month):
 
 
 def create_payouts(month):
-    """One statement per place for the passes it used in ``month`` and not yet in a statement."""
+    """One statement per place for the passes it used in ``month`` and not yet in a statement.
+
+    Run again, it makes statements only for what came late (a redemption committed after the
+    month's statement): nothing is ever left out, nothing is in two statements. Two runs at once
+    take the same redemptions' row locks; the second finds them stated and makes nothing.
+    """
     start, end = month_bounds(month)
     month = month.replace(day=1)
     due = Redemption.objects.active().filter(payout__isnull=True, redeemed_at__gte=start, redeemed_at__lt=end)
     made = []
     for place_id in due.values_list("place", flat=True).distinct().order_by("place"):
         with transaction.atomic():
-            if Payout.objects.filter(place_id=place_id, month=month).exists():
+            chosen = list(due.filter(place_id=place_id).select_for_update().values_list("pk", flat=True))
+            if not chosen:
                 continue
-            redemptions = due.filter(place_id=place_id).select_for_update()
-            chosen = list(redemptions.values_list("pk", flat=True))
             totals = [(r.pass_count, r.value_cents) for r in Redemption.objects.filter(pk__in=chosen)]
             payout = Payout.objects.create(
                 number=next_number("payout"), place_id=place_id, month=month,
                 pass_count=sum(count for count, _ in totals), total_cents=sum(value for _, value in totals),
             )  # fmt: skip
-            if Redemption.objects.filter(pk__in=chosen, payout__isnull=True, cancelled_at__isnull=True).update(
-                payout=payout
-            ) != len(chosen):
-                raise PassActionRefused("moved_meanwhile")
+            Redemption.objects.filter(pk__in=chosen).update(payout=payout)
             _move(Pass.objects.filter(redemption__in=chosen), "include_in_payout", expected=payout.pass_count)
             made.append(payout)
     return made
@@ -421,6 +427,14 @@ def mark_payout_exported(payout):
     """The statement is frozen from its first export on (nothing in it could change anyway)."""
     Payout.objects.filter(pk=payout.pk, exported_at__isnull=True).update(exported_at=timezone.now())
     payout.refresh_from_db()
+
+
+def mark_in_transfer_file(payouts):
+    """These statements went into a transfer file: later files leave them out (never paid twice)."""
+    now = timezone.now()
+    ids = [payout.pk for payout in payouts]
+    Payout.objects.filter(pk__in=ids, transfer_file_at__isnull=True).update(transfer_file_at=now)
+    Payout.objects.filter(pk__in=ids, exported_at__isnull=True).update(exported_at=now)
 
 
 def mark_payout_paid(payout, *, by):

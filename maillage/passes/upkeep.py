@@ -12,7 +12,8 @@ from maillage.accounts.models import Membership
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
 from maillage.passes import services
-from maillage.passes.models import Booklet, PassProgram, PassStatus, Redemption
+from maillage.passes.models import Booklet, Handover, PassProgram, PassStatus, Redemption
+from maillage.personal_data import PASS_HANDOVER
 
 ALERT_DAYS = (30, 15)
 
@@ -26,7 +27,7 @@ def _people_to_warn(program):
     return [membership.user for membership in memberships.select_related("user")]
 
 
-def warn_before_expiry(program, days, act):
+def warn_before_expiry(program, alert, days, act):
     people = _people_to_warn(program)
     if act:
         with translation.override(settings.LANGUAGE_CODE):
@@ -39,9 +40,9 @@ def warn_before_expiry(program, days, act):
             link = settings.SITE_URL + reverse("passes:program_detail", kwargs={"program_id": program.pk})
             body = text % {"program": program.name, "day": program.expires_on.strftime("%d/%m/%Y"), "link": link}
         for person in people:
-            notify(f"pass-expiry:{program.pk}:{days}:{person.pk}", Notification.Channel.EMAIL, person.email, body,
+            notify(f"pass-expiry:{program.pk}:{alert}:{person.pk}", Notification.Channel.EMAIL, person.email, body,
                    subject)  # fmt: skip
-    return f"{program.name}: ends in {days} days, warn {len(people)} member(s)"
+    return f"{program.name}: ends in {days} days (J-{alert} alert), warn {len(people)} member(s)"
 
 
 def prepare_statements(act, today):
@@ -60,16 +61,33 @@ def prepare_statements(act, today):
     return done
 
 
+def forget_handover_details(program, act, today):
+    """Erase who the passes reached, a year after they stopped (personal_data.PASS_HANDOVER)."""
+    if (today - program.expires_on).days <= PASS_HANDOVER.kept_for_days:
+        return []
+    details = Handover.objects.filter(passes__program=program).exclude(age_band="", public="", commune=None)
+    count = details.distinct().count()
+    if not count:
+        return []
+    if act:
+        Handover.objects.filter(pk__in=details.values("pk")).update(age_band="", public="", commune=None)
+    return [f"{program.name}: erase the details of {count} handover(s)"]
+
+
 def run(act, today=None):
     today = today or timezone.localdate()
     done = prepare_statements(act, today)
     for program in PassProgram.objects.order_by("pk"):
         days_left = (program.expires_on - today).days
-        if days_left in ALERT_DAYS:
-            done.append(warn_before_expiry(program, days_left, act))
+        # The nearest alert not yet past: a day the job did not run is caught up the next day (each
+        # person is told once per alert, by the notification's key).
+        alert = min((days for days in ALERT_DAYS if 0 <= days_left <= days), default=None)
+        if alert is not None:
+            done.append(warn_before_expiry(program, alert, days_left, act))
         elif days_left < 0:
             unused = program.passes.filter(status__in=services.TRANSITIONS["expire"][0]).count()
             if unused:
                 expired = services.expire_program(program, today=today) if act else unused
                 done.append(f"{program.name}: expire {expired} unused pass(es), refund the paid ones to the funder")
+            done += forget_handover_details(program, act, today)
     return done

@@ -7,6 +7,7 @@ coordination run the scheme, members who meet people (not viewers) hand out and 
 """
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -138,6 +139,9 @@ def program_places(request, program_id):
     form = QualifiedPlacesForm(_posted(request), initial={"places": program.qualified_places.all()})
     if request.method == "POST" and form.is_valid():
         program.qualified_places.set(form.cleaned_data["places"])
+        journal.record(AuditEvent.Action.PASS_PLACES_CHANGED, actor=request.user, target=program,
+                       organization=_organizations(request.user, Organization.Kind.COORDINATOR).first(),
+                       places=sorted(place.pk for place in form.cleaned_data["places"]))  # fmt: skip
         messages.success(request, _("The list of places that take the passes is saved."))
         return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/program_places.html", {"form": form, "program": program})
@@ -160,11 +164,22 @@ def order_new(request, program_id):
     form = OrderForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.order_passes(program, pass_count=data["pass_count"], booklet_size=data["booklet_size"],
-                              by=request.user, funder_reference=data["funder_reference"],
-                              submission_key=data["submission_key"] or None)  # fmt: skip
-        messages.success(request, _("Your order is recorded. The passes become usable once the payment is received."))
-        return redirect("passes:program_detail", program_id=program.pk)
+        try:
+            order = services.order_passes(program, pass_count=data["pass_count"], booklet_size=data["booklet_size"],
+                                          by=request.user, funder_reference=data["funder_reference"],
+                                          submission_key=data["submission_key"] or None)  # fmt: skip
+        except services.PassActionRefused as refusal:
+            form.add_error(None, message(refusal.reason))
+        else:
+            if (order.pass_count, order.booklet_size) != (data["pass_count"], data["booklet_size"]):
+                # The form was sent before (the Back button): that first order stands, nothing more.
+                messages.warning(request, _("This form had already been sent: order %(reference)s of %(count)s "
+                                            "passes is the one recorded. To order more, open the form again.") % {
+                    "reference": order.reference, "count": order.pass_count})  # fmt: skip
+            else:
+                messages.success(request, _("Your order is recorded. The passes become usable once the payment "
+                                            "is received."))  # fmt: skip
+            return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/order_form.html", {"form": form, "program": program})
 
 
@@ -183,8 +198,11 @@ def order_paid(request, order_id):
         services.mark_order_paid(order, by=request.user)
         messages.success(request, _("Order %(reference)s is paid: its passes are in stock.") % {
             "reference": order.reference})  # fmt: skip
-    except services.PassActionRefused:
-        messages.info(request, _("This order was already marked paid."))
+    except services.PassActionRefused as refusal:
+        if refusal.reason == "program_ended":
+            messages.error(request, message(refusal.reason))
+        else:
+            messages.info(request, _("This order was already marked paid."))
     return redirect("passes:program_detail", program_id=order.program_id)
 
 
@@ -215,7 +233,16 @@ def order_booklets_pdf(request, order_id):
     order = _order_for_coordination(request, order_id)
     if not order.is_paid:
         raise Http404  # unpaid codes are not printed: they could be handed out before they are usable
+    _journal_print(request, order, f"{order.reference}: {order.booklets.count()} booklets")
     return _pdf_response(documents.booklet_pdf(list(order.booklets.all())), f"carnets-{order.reference}.pdf")
+
+
+def _journal_print(request, target, label):
+    """Printed codes are money: who printed which, when, is in the audit journal."""
+    coordination = _organizations(request.user, Organization.Kind.COORDINATOR).first()
+    organization = getattr(target, "distributor", None) or coordination
+    journal.record(AuditEvent.Action.EXPORT, actor=request.user, organization=organization, target=target,
+                   target_label=label, what="pass_booklets_pdf")  # fmt: skip
 
 
 def block_pass(request):
@@ -227,16 +254,24 @@ def block_pass(request):
             pass_item = Pass.objects.filter(code=code).first()
             if pass_item is None:
                 raise services.PassActionRefused("unknown")
+            reason = form.cleaned_data["reason"]
             if "unblock" in request.POST:
                 services.unblock(pass_item, by=request.user)
-                messages.success(request, _("The pass %(code)s can be used again.") % {"code": pass_item})
+                action, text = AuditEvent.Action.PASS_UNBLOCKED, _("The pass %(code)s can be used again.")
+            elif not reason:
+                form.add_error("reason", _("Say why the pass is blocked."))
+                raise services.PassActionRefused("no_reason")
             else:
-                services.block(pass_item, reason=form.cleaned_data["reason"], by=request.user)
-                messages.success(request, _("The pass %(code)s is blocked.") % {"code": pass_item})
+                services.block(pass_item, reason=reason, by=request.user)
+                action, text = AuditEvent.Action.PASS_BLOCKED, _("The pass %(code)s is blocked.")
+            coordination = _organizations(request.user, Organization.Kind.COORDINATOR).first()
+            journal.record(action, actor=request.user, target=pass_item, reason=reason, organization=coordination)
+            messages.success(request, text % {"code": pass_item})
             return redirect("passes:block")
         except services.PassActionRefused as refusal:
-            form.add_error("code", message(refusal.reason) if refusal.reason in GUESSING_SIGNS else
-                           _("This pass cannot be blocked or unblocked in its current state."))  # fmt: skip
+            if refusal.reason != "no_reason":
+                form.add_error("code", message(refusal.reason) if refusal.reason in GUESSING_SIGNS else
+                               _("This pass cannot be blocked or unblocked in its current state."))  # fmt: skip
     blocked = Pass.objects.filter(status=PassStatus.BLOCKED).select_related("program")[:50]
     return render(request, "passes/block.html", {"form": form, "blocked": blocked})
 
@@ -290,6 +325,9 @@ def booklet_handover(request, booklet_id):
 
 def booklet_pdf(request, booklet_id):
     booklet = _held_booklet(request, booklet_id)
+    if not Membership.objects.filter(user=request.user, organization=booklet.distributor, role__in=ACTING_ROLES):
+        raise Http404  # a viewer hands nothing out: no live codes for them
+    _journal_print(request, booklet, f"booklet {booklet.label}")
     return _pdf_response(documents.booklet_pdf([booklet]), f"carnet-{booklet.label}.pdf")
 
 
@@ -325,6 +363,10 @@ def till(request):
             form.add_error("code", wait)
         elif (redemption := _redeem_from_form(request, form, identities)) is not None:
             return redirect("passes:till_done", redemption_id=redemption.pk)
+    if form.is_bound and form.errors:
+        # Nothing was used: the next try is a new scan, with a new key (typed again after Back, too).
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = uuid.uuid4().hex
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = Redemption.objects.filter(place__in=places, redeemed_at__gte=today_start).select_related("place")
     payouts = Payout.objects.filter(place__in=places).select_related("place")[:24]
@@ -407,7 +449,11 @@ def payouts(request):
     _coordinator_admin_or_404(request.user)
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     if request.method == "POST":
-        made = services.create_payouts(last_month)
+        try:
+            made = services.create_payouts(last_month)
+        except services.PassActionRefused:  # passes moved meanwhile: nothing was made, try again
+            messages.error(request, _("Something changed meanwhile: nothing was prepared. Try again."))
+            return redirect("passes:payouts")
         messages.success(request, ngettext("%(count)s statement was prepared.", "%(count)s statements were prepared.",
                                            len(made)) % {"count": len(made)})  # fmt: skip
         return redirect("passes:payouts")
@@ -451,9 +497,12 @@ def bank_transfers(request, file_format):
     """The transfers to make for the statements not paid yet: a CSV for any bank, or a SEPA file
     (pain.001) paid from the coordination's account."""
     _coordinator_admin_or_404(request.user)
-    unpaid = list(Payout.objects.filter(paid_at__isnull=True).select_related("place__organization").order_by("number"))
+    unpaid = Payout.objects.filter(paid_at__isnull=True).select_related("place__organization").order_by("number")
+    if request.GET.get("encore") != "1":  # a statement goes into one file, unless the file is made again on purpose
+        unpaid = unpaid.filter(transfer_file_at__isnull=True)
+    unpaid = list(unpaid)
     if not unpaid:
-        messages.info(request, _("No statement is waiting to be paid."))
+        messages.info(request, _("No statement is waiting to be put in a transfer file."))
         return redirect("passes:payouts")
     try:
         if file_format == "xml":
@@ -466,8 +515,10 @@ def bank_transfers(request, file_format):
     except _NoDebtorAccount:
         messages.error(request, _("Enter the coordination's bank details first: the transfers leave from them."))
         return redirect("passes:payouts")
-    for payout in unpaid:
-        services.mark_payout_exported(payout)
+    except ValueError:  # a holder's name the bank's character set cannot write
+        messages.error(request, _("A holder's name cannot be written in a SEPA file: use the CSV file."))
+        return redirect("passes:payouts")
+    services.mark_in_transfer_file(unpaid)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="virements-pass-numerique.{file_format}"'
     return response

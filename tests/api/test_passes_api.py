@@ -1,10 +1,13 @@
 """Places check and use passes from their own software, with an API key of one of their members."""
 
+from types import SimpleNamespace
+
 import pytest
 
+from maillage import ratelimit
 from maillage.accounts.models import ApiToken, Membership
 from maillage.passes import codes, services
-from maillage.passes.models import LedgerTransaction, Pass, PassStatus
+from maillage.passes.models import LedgerTransaction, Pass, PassStatus, Redemption
 from tests.factories import MembershipFactory
 from tests.passes.factories import handed_out_booklet, new_place, pass_world
 
@@ -15,6 +18,12 @@ REDEEM = "/api/v1/passes/redeem"
 @pytest.fixture
 def world():
     return pass_world()
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """Counters live in fixed windows: a test crossing a window's end would see them start again."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
 
 
 @pytest.fixture
@@ -139,3 +148,23 @@ def test_a_key_scanning_too_fast_is_asked_to_wait(client, key, booklet):
     code = booklet.passes.get(position=1).code
     answers = [check(client, key, code).status_code for _ in range(61)]
     assert answers[:60] == [200] * 60 and answers[60] == 429
+
+
+def test_unknown_codes_count_towards_the_lockout_even_for_an_organisation_with_several_places(client, key, world):
+    new_place(world.operator, name="Annexe")
+    answers = {redeem(client, key, codes.new_code(), idempotency_key=f"guess-{n:04d}").status_code for n in range(11)}
+    assert answers == {404, 429}
+
+
+def test_a_place_outside_the_programme_learns_only_that_it_cannot_take_the_pass(client, key, booklet, world):
+    world.program.qualified_places.clear()
+    body = check(client, key, booklet.passes.get(position=1).code).json()
+    assert body["reason"] == "not_qualified" and body["program"] is None and body["passes_left"] is None
+
+
+def test_a_retried_key_after_a_cancellation_answers_409_cancelled(client, key, booklet, world):
+    code = booklet.passes.get(position=1).code
+    first = redeem(client, key, code)
+    services.cancel_redemption(Redemption.objects.get(pk=first.json()["redemption_id"]), by=world.mediator)
+    again = redeem(client, key, code)
+    assert again.status_code == 409 and again.json()["reason"] == "cancelled"

@@ -184,3 +184,33 @@ def test_the_check_finds_a_pass_whose_status_was_changed_behind_the_services_bac
     booklet = handed_out_booklet(world)
     Pass.objects.filter(pk=booklet.passes.get(position=1).pk).update(status=PassStatus.EXPIRED)
     assert any("program:" in problem for problem in ledger_check.problems())
+
+
+def test_a_use_recorded_after_the_months_statement_gets_a_statement_of_its_own(world):
+    booklet = handed_out_booklet(world)
+    services.redeem(booklet.passes.get(position=1).code, place=world.place, service="individual", by=world.mediator)
+    first = services.create_payouts(timezone.localdate())
+    services.redeem(booklet.passes.get(position=2).code, place=world.place, service="individual", by=world.mediator)
+    late = services.create_payouts(timezone.localdate())
+    assert [p.number for p in first + late] == [1, 2] and late[0].pass_count == 1
+    assert services.create_payouts(timezone.localdate()) == [] and ledger_check.problems() == []
+
+
+def test_a_programme_past_its_end_takes_no_order_and_no_payment(world):
+    order = services.order_passes(world.program, pass_count=5, booklet_size=5, by=world.funder_member)
+    world.program.ends_on = world.program.starts_on
+    world.program.grace_days = 0
+    world.program.save()
+    refused("program_ended", services.order_passes, world.program, pass_count=5, booklet_size=5, by=None)
+    refused("program_ended", services.mark_order_paid, order, by=world.coordinator)
+
+
+def test_a_retried_key_after_a_cancellation_says_the_use_was_cancelled(world):
+    booklet = handed_out_booklet(world)
+    code = booklet.passes.get(position=1).code
+    redemption, _ = services.redeem(code, place=world.place, service="individual", by=world.mediator,
+                                    idempotency_key="scan-0001")  # fmt: skip
+    services.cancel_redemption(redemption, by=world.mediator)
+    refused("cancelled", services.redeem, code, place=world.place, service="individual", by=world.mediator,
+            idempotency_key="scan-0001")  # fmt: skip
+    assert Pass.objects.get(code=code).status == PassStatus.HANDED_OUT
