@@ -18,6 +18,7 @@ from django.db.models import Count, Q, Sum
 
 from maillage.passes.models import (
     Account,
+    CreditNote,
     FundingOrder,
     LedgerEntry,
     LedgerTransaction,
@@ -131,7 +132,24 @@ def balances():
     return problems
 
 
-CHECKS = [unbalanced_transactions, pass_redemptions, payouts, balances]
+def credit_notes():
+    """Every credit note is one expiry movement of its amount; every expiry movement has its note."""
+    problems = []
+    moved = dict(
+        LedgerEntry.objects.filter(transaction__kind=Kind.EXPIRY, account__kind=Account.Kind.CREDIT_NOTE)
+        .values("transaction__credit_note")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("transaction__credit_note", "total")
+    )
+    for note in CreditNote.objects.all():
+        if moved.pop(note.pk, 0) != note.amount_cents:
+            problems.append(f"credit note {note.reference} is not the expiry movement of its amount")
+    if moved:
+        problems.append(f"expiry movements without a credit note: {sorted(moved)}")
+    return problems
+
+
+CHECKS = [unbalanced_transactions, pass_redemptions, payouts, balances, credit_notes]
 
 
 def problems():

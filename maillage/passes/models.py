@@ -368,6 +368,26 @@ class Payout(models.Model):
         return f"REL-{self.number:06d}"
 
 
+class CreditNote(models.Model):
+    """What expiry gives back to a funder: the value of its paid passes never used (gapless numbers)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    program = models.ForeignKey(PassProgram, on_delete=models.PROTECT, related_name="credit_notes")
+    pass_count = models.PositiveIntegerField()
+    amount_cents = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self):
+        return f"AV-{self.number:06d}"
+
+
 class BankDetails(models.Model):
     """Where a place's organisation is paid."""
 
@@ -466,6 +486,7 @@ class LedgerTransaction(AppendOnlyModel):
     order = models.ForeignKey(FundingOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     redemption = models.ForeignKey(Redemption, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     memo = models.CharField(max_length=200, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()

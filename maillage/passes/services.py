@@ -17,6 +17,7 @@ from maillage.passes import codes, ledger
 from maillage.passes.models import (
     Booklet,
     Counter,
+    CreditNote,
     FundingOrder,
     Handover,
     LedgerTransaction,
@@ -369,10 +370,12 @@ def expire_program(program, *, today=None):
         expired = _move(Pass.objects.filter(pk__in=ids), "expire", expected=len(ids))
         if paid_count:
             value = paid_count * program.face_value_cents
+            note = CreditNote.objects.create(number=next_number("credit_note"), program=program,
+                                             pass_count=paid_count, amount_cents=value)  # fmt: skip
             ledger.post(
                 LedgerTransaction.Kind.EXPIRY, program,
                 [(ledger.program_account(program), -value, None), (ledger.credit_note_account(program), value, None)],
-                memo=f"{paid_count}",
+                credit_note=note, memo=note.reference,
             )  # fmt: skip
     return expired
 

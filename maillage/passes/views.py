@@ -129,6 +129,7 @@ def program_detail(request, program_id):
         "program": program, "orders": orders, "report": reports.program_report(program) if sees_figures else None,
         "can_order": _funder_admin(user, program), "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
         "places": program.qualified_places.order_by("name"), "services": program.allowed_services(),
+        "credit_notes": program.credit_notes.all() if sees_figures else [],
     })  # fmt: skip
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from maillage.passes import codes, ledger_check, services
-from maillage.passes.models import Account, LedgerTransaction, Pass, PassStatus, Payout, Service
+from maillage.passes.models import Account, CreditNote, LedgerTransaction, Pass, PassStatus, Payout, Service
 from maillage.passes.services import PassActionRefused
 from maillage.territory.models import Commune
 from tests.passes.factories import handed_out_booklet, new_place, pass_world
@@ -176,6 +176,8 @@ def test_at_the_end_date_plus_grace_unused_passes_expire_and_their_value_returns
     expired = services.expire_program(world.program, today=world.program.expires_on + datetime.timedelta(days=1))
     assert expired == 19 + 5
     assert balance(f"credit_note:{world.funder.pk}") == 19_000 and balance(f"program:{world.program.pk}") == 0
+    note = CreditNote.objects.get()
+    assert (note.reference, note.pass_count, note.amount_cents) == ("AV-000001", 19, 19_000)
     assert not unpaid.booklets.first().passes.exclude(status=PassStatus.EXPIRED).exists()
     assert ledger_check.problems() == []
 

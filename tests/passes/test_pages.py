@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -238,6 +239,8 @@ def test_the_daily_upkeep_warns_before_expiry_then_expires_and_refunds(demo, pro
     assert all("se termine dans 30 jours" in message.subject for message in mail.outbox)
     upkeep.run(act=True, today=program.expires_on + datetime.timedelta(days=1))
     assert not Pass.objects.exclude(status=PassStatus.EXPIRED).exists()
+    page = verified_session(Client(), demo.user("financeur")).get(f"/pass-numerique/programmes/{program.pk}/")
+    assert "AV-000001" in page.content.decode()
     assert ledger_check.problems() == []
     call_command("pass_upkeep")  # dry run by default: nothing left to do, nothing done
 
