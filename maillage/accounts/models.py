@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -386,5 +387,8 @@ class ApiToken(models.Model):
         token = cls.objects.active().select_related("organization", "user").filter(key_hash=cls.hash(key)).first()
         if token is None or not Membership.objects.filter(user=token.user, organization=token.organization).exists():
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # To the minute is enough to see a key in use; a write per request would cost every scan a commit.
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token
