@@ -381,11 +381,23 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, key):
-        """The active token of this key whose user is still a member of its organisation, or None."""
+        """The active token of this key whose user is still a member of its organisation, or None.
+
+        The token carries ``member_role``, the member's current role in the organisation.
+        """
         if not key or not key.startswith(cls.PREFIX):
             return None
         token = cls.objects.active().select_related("organization", "user").filter(key_hash=cls.hash(key)).first()
-        if token is None or not Membership.objects.filter(user=token.user, organization=token.organization).exists():
+        if token is None:
+            return None
+        # The member's role now, read once: callers check it without another query.
+        token.member_role = (
+            Membership.objects.filter(user=token.user_id, organization=token.organization_id)
+            .order_by()
+            .values_list("role", flat=True)
+            .first()
+        )
+        if token.member_role is None:
             return None
         now = timezone.now()
         # To the minute is enough to see a key in use; a write per request would cost every scan a commit.

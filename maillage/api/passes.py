@@ -83,14 +83,12 @@ def _guard(request):
 
 
 def _may_redeem(token):
-    return Membership.objects.filter(
-        user=token.user, organization=token.organization, role__in=Membership.Role.seeing_personal_data()
-    ).exists()
+    return token.member_role in Membership.Role.seeing_personal_data()
 
 
 def _place(token, place_id, code):
     """The place of the key's organisation where the pass is used."""
-    places = Place.objects.filter(organization=token.organization)
+    places = Place.objects.filter(organization=token.organization_id).only("pk", "organization_id")
     if place_id is not None:
         place = places.filter(pk=place_id).first()
         if place is None:
@@ -153,7 +151,7 @@ def redeem_pass(request, payload: RedeemIn):
         return Status(*_refusal_answer(refusal, token, identities))
     except _AsResponse as answer:
         return Status(answer.status, answer.body)
-    used = redemption.passes.values_list("code", flat=True) or [redemption.scanned_code]  # none once cancelled
+    used = getattr(redemption, "taken_codes", None) or redemption.passes.values_list("code", flat=True)
     return Status(200, {
         "replayed": replayed, "redemption_id": redemption.pk, "place_id": redemption.place_id,
         "service": redemption.service, "codes": [codes.display(code) for code in used],

@@ -55,12 +55,22 @@ def paid_out_account(place):
     return account(Account.Kind.PAID_OUT, place=place)
 
 
+def program_and_place_accounts(program, place):
+    """Both accounts a redemption moves money between, in one query once they exist."""
+    keys = (_key(Account.Kind.PROGRAM, None, program, None), _key(Account.Kind.PLACE, None, None, place))
+    found = {account.key: account for account in Account.objects.filter(key__in=keys)}
+    if len(found) < 2:
+        return program_account(program), place_account(place)
+    return found[keys[0]], found[keys[1]]
+
+
 def post(kind, program, lines, *, by=None, memo="", **links):
     """Write one transaction. ``lines`` are (account, amount_cents, pass or None); they must sum to zero."""
     lines = [(entry_account, amount, pass_item) for entry_account, amount, pass_item in lines if amount]
     if len(lines) < 2 or sum(amount for _account, amount, _pass in lines) != 0:
         raise UnbalancedTransaction(f"{kind}: {[(str(a), amount) for a, amount, _p in lines]}")
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction: a failure rolls the caller's back whole.
+    with transaction.atomic(savepoint=False):
         posted = LedgerTransaction.objects.create(
             kind=kind, program=program, created_by=by if by is not None and by.is_authenticated else None,
             memo=memo[:200], **links,

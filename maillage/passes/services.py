@@ -255,12 +255,18 @@ def check(typed_code, *, place, today=None):
 
 
 def _replayed(place, idempotency_key, code):
-    """The redemption this key already made for this organisation, if any (a retried scan)."""
+    """The redemption this key already made for this organisation, if any (a retried scan).
+
+    Raises "key_reused" when the key went with another code, "cancelled" when its redemption was
+    undone since (the first answer no longer holds: the pass can be used again, with a new key).
+    """
     if not idempotency_key:
         return None
     earlier = Redemption.objects.filter(organization_id=place.organization_id, idempotency_key=idempotency_key).first()
     if earlier is not None and earlier.scanned_code != code:
         raise PassActionRefused("key_reused")
+    if earlier is not None and earlier.is_cancelled:
+        raise PassActionRefused("cancelled", redemption=earlier)
     return earlier
 
 
@@ -268,29 +274,35 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     """Use the pass (and, for a service that costs several, other passes of the same handover).
 
     Returns (redemption, replayed): the same idempotency key gives back the first redemption and
-    changes nothing. Raises PassActionRefused with the rule that stops it.
+    changes nothing. Raises PassActionRefused with the rule that stops it. The redemption carries
+    ``taken_codes``, the passes it used, in order.
+
+    The path is kept short (it is what every scan of the network waits for): the key is looked up
+    only when the pass is found used or the insert meets the key's unique constraint — a retried
+    scan always finds its pass used, or its key taken.
     """
     code = read_code(typed_code)
-    earlier = _replayed(place, idempotency_key, code)
-    if earlier is not None:
-        if earlier.is_cancelled:  # the first answer no longer holds: the pass can be used again
-            raise PassActionRefused("cancelled", redemption=earlier)
-        return earlier, True
-    found = check(code, place=place, today=today)
-    if not found.usable:
-        raise PassActionRefused(found.reason, pass_item=found.pass_item, redemption=found.redemption)
-    program, pass_item = found.program, found.pass_item
+    pass_item = Pass.objects.select_related("program").filter(code=code).first()
+    if pass_item is None:
+        raise PassActionRefused("unknown")
+    program = pass_item.program
+    reason = _refusal(pass_item, program, place, today or timezone.localdate())
+    if reason:
+        earlier = _replayed(place, idempotency_key, code) if reason == "already_redeemed" else None
+        if earlier is not None:
+            return earlier, True
+        raise PassActionRefused(reason, pass_item=pass_item, redemption=pass_item.redemption)
     cost = program.cost_of(service)
     if cost is None:
         raise PassActionRefused("service_not_allowed", pass_item=pass_item)
-    if cost > found.passes_left:
-        raise PassActionRefused("not_enough_passes", pass_item=pass_item, passes_left=found.passes_left)
-    same_handover = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT)
-    others = same_handover.exclude(pk=pass_item.pk).order_by("booklet", "position").values_list("pk", flat=True)
-    taken = [pass_item.pk, *others[: cost - 1]]
+    taken = [pass_item.pk]
+    if cost > 1:
+        others = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT)
+        others = list(others.exclude(pk=pass_item.pk).order_by("booklet", "position").values_list("pk", flat=True))
+        if cost > 1 + len(others):
+            raise PassActionRefused("not_enough_passes", pass_item=pass_item, passes_left=1 + len(others))
+        taken += others[: cost - 1]
     try:
-        if len(taken) < cost:  # others of the handover went since the count: the retry below recounts
-            raise PassActionRefused("moved_meanwhile")
         with transaction.atomic():
             redemption = Redemption.objects.create(
                 place=place, program=program, service=service, pass_count=cost,
@@ -300,7 +312,7 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
                 organization_id=place.organization_id, idempotency_key=idempotency_key, scanned_code=code,
             )  # fmt: skip
             _move(Pass.objects.filter(pk__in=taken), "redeem", expected=len(taken), redemption=redemption)
-            float_account, place_account = ledger.program_account(program), ledger.place_account(place)
+            float_account, place_account = ledger.program_and_place_accounts(program, place)
             value = program.face_value_cents
             lines = []
             for pass_id in taken:
@@ -311,6 +323,8 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
         # Another redemption took one of the passes between our check and our update.
         pass_item.refresh_from_db()
         if pass_item.status != PassStatus.HANDED_OUT:
+            if (earlier := _replayed(place, idempotency_key, code)) is not None:
+                return earlier, True  # the same scan, sent twice at the same moment, won the other time
             reason = _refusal(pass_item, program, place, today or timezone.localdate())
             raise PassActionRefused(reason, pass_item=pass_item, redemption=pass_item.redemption) from None
         if not _retry:
@@ -319,11 +333,16 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
         return redeem(code, place=place, service=service, by=by, api_token=api_token,
                       idempotency_key=idempotency_key, today=today, _retry=False)  # fmt: skip
     except IntegrityError:
-        # The same idempotency key, sent twice at the same moment: the first one's answer.
+        # The key is taken: by the same scan sent twice at the same moment (its first answer), by a
+        # cancelled redemption, or by another code.
         earlier = _replayed(place, idempotency_key, code)
         if earlier is None:
             raise
         return earlier, True
+    codes_by_pk = (
+        dict(Pass.objects.filter(pk__in=taken).values_list("pk", "code")) if cost > 1 else {pass_item.pk: code}
+    )
+    redemption.taken_codes = [codes_by_pk[pk] for pk in taken]
     return redemption, False
 
 

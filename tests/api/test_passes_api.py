@@ -168,3 +168,12 @@ def test_a_retried_key_after_a_cancellation_answers_409_cancelled(client, key, b
     services.cancel_redemption(Redemption.objects.get(pk=first.json()["redemption_id"]), by=world.mediator)
     again = redeem(client, key, code)
     assert again.status_code == 409 and again.json()["reason"] == "cancelled"
+
+
+def test_a_redemption_costs_a_dozen_queries_whatever_the_data(client, key, booklet, django_assert_max_num_queries):
+    """Every scan of the network waits for this path: key, role, place, pass, rules, the move, the ledger."""
+    redeem(client, key, booklet.passes.get(position=1).code)
+    with django_assert_max_num_queries(12):
+        assert (
+            redeem(client, key, booklet.passes.get(position=2).code, idempotency_key="scan-000002").status_code == 200
+        )
