@@ -172,8 +172,7 @@ def test_a_retried_key_after_a_cancellation_answers_409_cancelled(client, key, b
 
 def test_a_redemption_costs_a_dozen_queries_whatever_the_data(client, key, booklet, django_assert_max_num_queries):
     """Every scan of the network waits for this path: key, role, place, pass, rules, the move, the ledger."""
-    redeem(client, key, booklet.passes.get(position=1).code)
+    first, second = booklet.passes.order_by("position").values_list("code", flat=True)[:2]
+    redeem(client, key, first)
     with django_assert_max_num_queries(12):
-        assert (
-            redeem(client, key, booklet.passes.get(position=2).code, idempotency_key="scan-000002").status_code == 200
-        )
+        assert redeem(client, key, second, idempotency_key="scan-000002").status_code == 200
