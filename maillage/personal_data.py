@@ -127,4 +127,5 @@ NOT_PERSONAL = {
     "places.Place.other_labels": "labels of a help place",
     "passes.PassProgram.name": "the name of a funder's programme",
     "passes.Counter.name": "the name of a numbering series",
+    "passes.LedgerTransaction.credit_note": "a credit note to a funder (an organisation), not a note about anyone",
 }

@@ -22,6 +22,19 @@ def _day(label, required_message):
     )  # fmt: skip
 
 
+def _qualifiable_places():
+    return Place.objects.published().filter(organization__isnull=False).order_by("commune_name", "name")
+
+
+def _places_field():
+    """Its choices are set by the form's __init__ (``_qualifiable_places``): evaluated per request."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Places that take the passes"), queryset=Place.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only places run by an organisation with an account on Maillage can take passes."),
+    )  # fmt: skip
+
+
 MINUTES_CHOICES = [("", _("No set time: a pass is worth its value in euros")), ("30", _("30 minutes")),
                    ("60", _("1 hour")), ("90", _("1 hour 30")), ("120", _("2 hours"))]  # fmt: skip
 
@@ -46,11 +59,7 @@ class ProgramForm(forms.Form):
     ends_on = _day(_("Until"), _("Type the last day passes can be used."))
     grace_days = forms.IntegerField(label=_("Extra days to use a pass after the end, in days"), initial=30,
                                     min_value=0, max_value=365)  # fmt: skip
-    qualified_places = forms.ModelMultipleChoiceField(
-        label=_("Places that take the passes"), queryset=Place.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only places run by an organisation with an account on Maillage can take passes."),
-    )  # fmt: skip
+    qualified_places = _places_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,16 +110,8 @@ class ProgramForm(forms.Form):
         }  # fmt: skip
 
 
-def _qualifiable_places():
-    return Place.objects.published().filter(organization__isnull=False).order_by("commune_name", "name")
-
-
 class QualifiedPlacesForm(forms.Form):
-    places = forms.ModelMultipleChoiceField(
-        label=_("Places that take the passes"), queryset=Place.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only places run by an organisation with an account on Maillage can take passes."),
-    )  # fmt: skip
+    places = _places_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -71,7 +71,6 @@ def _is_coordinator(user, roles=None):
 def _coordinator_admin_or_404(user):
     if not _is_coordinator(user, [Membership.Role.ADMIN]):
         raise Http404
-    return True
 
 
 def _place_places(user):
@@ -81,11 +80,9 @@ def _place_places(user):
 
 def hub(request):
     user = request.user
-    funders = _organizations(user, Organization.Kind.FUNDER)
     context = {
         "programs": PassProgram.objects.visible_to(user).select_related("funder"),
         "can_create_program": _organizations(user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).exists(),
-        "is_funder": funders.exists(),
         "is_coordinator": _is_coordinator(user),
         "awaiting_payment": FundingOrder.objects.visible_to(user).awaiting_payment().select_related("program")
         if _is_coordinator(user)
@@ -116,6 +113,11 @@ def _visible_program(request, program_id):
     return get_object_or_404(PassProgram.objects.visible_to(request.user).select_related("funder"), pk=program_id)
 
 
+def _sees_figures(user, program):
+    """The funder's members and the coordination see a programme's results; places and distributors do not."""
+    return _is_coordinator(user) or Membership.objects.filter(user=user, organization=program.funder).exists()
+
+
 def _funder_admin(user, program):
     return Membership.objects.filter(user=user, organization=program.funder, role=Membership.Role.ADMIN).exists()
 
@@ -123,7 +125,7 @@ def _funder_admin(user, program):
 def program_detail(request, program_id):
     program = _visible_program(request, program_id)
     user = request.user
-    sees_figures = _is_coordinator(user) or Membership.objects.filter(user=user, organization=program.funder).exists()
+    sees_figures = _sees_figures(user, program)
     orders = program.orders.annotate(booklet_count=Count("booklets")).order_by("-created_at")
     return render(request, "passes/program_detail.html", {
         "program": program, "orders": orders, "report": reports.program_report(program) if sees_figures else None,
@@ -150,8 +152,7 @@ def program_places(request, program_id):
 
 def program_report_csv(request, program_id):
     program = _visible_program(request, program_id)
-    funder_member = Membership.objects.filter(user=request.user, organization=program.funder).exists()
-    if not (funder_member or _is_coordinator(request.user)):
+    if not _sees_figures(request.user, program):
         raise Http404
     response = HttpResponse(EXCEL_BOM + reports.program_report_csv(program), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pass-numerique-{program.pk}.csv"'
@@ -297,10 +298,16 @@ def _held_booklet(request, booklet_id):
     return get_object_or_404(Booklet.objects.held_by(request.user).select_related("order__program"), pk=booklet_id)
 
 
-def booklet_handover(request, booklet_id):
+def _booklet_to_hand_out(request, booklet_id):
+    """A booklet of the user's distributor, for members who hand passes out (a viewer gets no live codes)."""
     booklet = _held_booklet(request, booklet_id)
     if not Membership.objects.filter(user=request.user, organization=booklet.distributor, role__in=ACTING_ROLES):
         raise Http404
+    return booklet
+
+
+def booklet_handover(request, booklet_id):
+    booklet = _booklet_to_hand_out(request, booklet_id)
     program = booklet.order.program
     left = list(booklet.passes.filter(status=PassStatus.WITH_DISTRIBUTOR).order_by("position"))
     form = HandoverForm(_posted(request), passes=left, program=program, initial={"commune": booklet.commune})
@@ -325,9 +332,7 @@ def booklet_handover(request, booklet_id):
 
 
 def booklet_pdf(request, booklet_id):
-    booklet = _held_booklet(request, booklet_id)
-    if not Membership.objects.filter(user=request.user, organization=booklet.distributor, role__in=ACTING_ROLES):
-        raise Http404  # a viewer hands nothing out: no live codes for them
+    booklet = _booklet_to_hand_out(request, booklet_id)
     _journal_print(request, booklet, f"booklet {booklet.label}")
     return _pdf_response(documents.booklet_pdf([booklet]), f"carnet-{booklet.label}.pdf")
 
@@ -406,11 +411,10 @@ def _redeem_from_form(request, form, identities):
 
 
 def till_done(request, redemption_id):
-    redemption = get_object_or_404(Redemption.objects.at_places_of(request.user).select_related("place", "program"),
-                                   pk=redemption_id)  # fmt: skip
-    return render(request, "passes/till_done.html", {"redemption": redemption,
-                                                     "codes": [codes.display(c) for c in redemption.passes.values_list(
-                                                         "code", flat=True)]})  # fmt: skip
+    redemptions = Redemption.objects.at_places_of(request.user).select_related("place", "program")
+    redemption = get_object_or_404(redemptions, pk=redemption_id)
+    used = [codes.display(code) for code in redemption.passes.values_list("code", flat=True)]
+    return render(request, "passes/till_done.html", {"redemption": redemption, "codes": used})
 
 
 @require_POST
