@@ -11,6 +11,7 @@ from maillage.accounts.models import Organization
 from maillage.passes.models import AgeBand, FundingOrder, Public, Service
 from maillage.places.models import Place
 from maillage.territory.forms import CommuneField
+from maillage.territory.models import Commune
 
 
 def _day(label, required_message):
@@ -53,6 +54,10 @@ class ProgramForm(forms.Form):
         label=_("Départements where passes are handed out"), required=False, max_length=60,
         help_text=_("Their numbers, separated by commas, such as 49, 53. Empty: anywhere."),
     )  # fmt: skip
+    commune_codes = forms.CharField(
+        label=_("Or communes where passes are handed out"), required=False, max_length=600,
+        help_text=_("Their INSEE codes, separated by commas, such as 49007, 49099."),
+    )  # fmt: skip
     target_publics = forms.MultipleChoiceField(label=_("For whom?"), choices=Public.choices, required=False,
                                                widget=forms.CheckboxSelectMultiple)  # fmt: skip
     starts_on = _day(_("Passes can be used from"), _("Type the first day passes can be used."))
@@ -88,6 +93,16 @@ class ProgramForm(forms.Form):
         if wrong:
             raise forms.ValidationError(_("These are not département numbers: %(codes)s") % {"codes": ", ".join(wrong)})
         return codes
+
+    def clean_commune_codes(self):
+        codes = [code.strip().upper() for code in self.cleaned_data["commune_codes"].split(",") if code.strip()]
+        found = {commune.pk: commune for commune in Commune.objects.filter(pk__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No commune has these INSEE codes: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return list(found.values())
 
     def clean(self):
         cleaned = super().clean()

@@ -130,6 +130,7 @@ class PassProgram(models.Model):
         return [(Service(key), cost) for key, cost in self.service_costs.items() if key in Service.values]
 
     def covers_commune(self, commune):
+        """Within the programme's départements or communes; anywhere when it names neither."""
         if not self.department_codes and not self.communes.exists():
             return True
         return commune.department_code in self.department_codes or self.communes.filter(pk=commune.pk).exists()

@@ -103,7 +103,8 @@ def program_new(request):
     form = ProgramForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         program = services.create_program(funder=funder, by=request.user, **form.program_fields(),
-                                          qualified_places=form.cleaned_data["qualified_places"])  # fmt: skip
+                                          qualified_places=form.cleaned_data["qualified_places"],
+                                          communes=form.cleaned_data["commune_codes"])  # fmt: skip
         messages.success(request, _("The programme is created. You can now order its passes."))
         return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/program_form.html", {"form": form, "funder": funder})
@@ -132,6 +133,7 @@ def program_detail(request, program_id):
         "can_order": _funder_admin(user, program), "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
         "places": program.qualified_places.order_by("name"), "services": program.allowed_services(),
         "credit_notes": program.credit_notes.all() if sees_figures else [],
+        "communes": program.communes.order_by("name"),
     })  # fmt: skip
 
 

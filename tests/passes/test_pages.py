@@ -42,7 +42,8 @@ def make_funder_admin(demo, departement):
 
 PROGRAM_FORM = {
     "name": "Pass numérique 2027", "face_value": "10", "minutes_per_pass": "60", "department_codes": "49",
-    "target_publics": ["seniors"], "starts_on": "1/1/2026", "ends_on": "31/12/2027", "grace_days": "30",
+    "commune_codes": "49007, 49099", "target_publics": ["seniors"],
+    "starts_on": "1/1/2026", "ends_on": "31/12/2027", "grace_days": "30",
     "cost_individual": "1", "cost_workshop": "1", "cost_course": "3",
 }  # fmt: skip
 
@@ -57,6 +58,7 @@ def test_a_funder_creates_a_programme_and_orders_once_even_when_the_form_is_sent
     assert response["Location"] == f"/pass-numerique/programmes/{program.pk}/"
     assert program.face_value_cents == 1000 and program.service_costs == {"individual": 1, "workshop": 1, "course": 3}
     assert list(program.qualified_places.all()) == [place] and program.funder == departement
+    assert sorted(program.communes.values_list("pk", flat=True)) == ["49007", "49099"]
 
     order = {"pass_count": "20", "booklet_size": "10", "funder_reference": "BC-1", "submission_key": "k" * 32}
     for _twice in range(2):
@@ -69,9 +71,16 @@ def test_a_funder_creates_a_programme_and_orders_once_even_when_the_form_is_sent
 def test_a_programme_form_with_mistakes_keeps_what_was_typed_and_says_what_to_fix(client, demo, departement):
     make_funder_admin(demo, departement)
     funder = session(client, demo, "financeur")
-    wrong = {**PROGRAM_FORM, "face_value": "dix", "ends_on": "1/1/2025", "department_codes": "49, 1000"}
+    wrong = {
+        **PROGRAM_FORM,
+        "face_value": "dix",
+        "ends_on": "1/1/2025",
+        "department_codes": "49, 1000",
+        "commune_codes": "49007, 99999",
+    }
     page = funder.post("/pass-numerique/programmes/nouveau/", wrong).content.decode()
     assert "Tapez un montant en euros" in page and "La fin est avant le début" in page and "1000" in page
+    assert "Aucune commune n’a ces codes INSEE : 99999" in page
     assert 'value="Pass numérique 2027"' in page and not PassProgram.objects.exists()
 
 
