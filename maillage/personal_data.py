@@ -56,6 +56,11 @@ PASS_HANDOVER = Retention(
         "programme's passes expire (manage.py pass_upkeep); the counts already reported stay."
     ),
 )
+ACTIVITY_NOTE = Retention(
+    purpose="Remember, within the organisation, what an accompaniment needs next",
+    kept_for_days=365,
+    rule="Warned against personal details; erased a year after the accompaniment (manage.py purge_activity_notes).",
+)
 BANK_DETAILS = Retention(
     purpose="Pay an organisation for the passes used at its places",
     kept_for_days=None,
@@ -100,6 +105,7 @@ PERSONAL_FIELDS = {
         rule="Until the message is sent, then erased.",
     ),
     "helprequests.Transition.staff_note": HELP_REQUEST,
+    "activities.Accompaniment.note": ACTIVITY_NOTE,
     "passes.Handover.age_band": PASS_HANDOVER,
     "passes.Handover.public": PASS_HANDOVER,
     "passes.Handover.commune": PASS_HANDOVER,

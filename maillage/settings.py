@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "maillage.notifications",
     "maillage.helprequests",
     "maillage.passes",
+    "maillage.activities",
     "maillage.api",
     "maillage",  # shared templates, static files, template tags and translations
 ]
@@ -218,6 +219,8 @@ SITE_URL = (env.str("SITE_URL") if PRODUCTION else env.str("SITE_URL", default="
 HELP_REQUEST_ESCALATION_HOURS = env.int("HELP_REQUEST_ESCALATION_HOURS", default=48)
 HELP_REQUEST_EXPIRY_DAYS = env.int("HELP_REQUEST_EXPIRY_DAYS", default=30)
 HELP_REQUEST_RETENTION_MONTHS = env.int("HELP_REQUEST_RETENTION_MONTHS", default=12)
+# An activity record's author changes or deletes it in place for this long; then a correction is a new version.
+ACTIVITY_EDIT_HOURS = env.int("ACTIVITY_EDIT_HOURS", default=72)
 
 # Optional map of search results, drawn with Leaflet when the person asks for it. Off when empty.
 # A tile URL template such as https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png (its host is

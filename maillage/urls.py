@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("maillage.places.urls")),
     path("", include("maillage.helprequests.urls")),
     path("", include("maillage.passes.urls")),
+    path("", include("maillage.activities.urls")),
     path("", include("maillage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

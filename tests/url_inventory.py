@@ -75,6 +75,7 @@ NOT_HTML_PAGES = {
     "accounts:api_key_revoke",
     "places:confirm",
     "places:correction_resolve",
+    "activities:delete",
     "passes:order_paid",
     "passes:payout_paid",
     "passes:redemption_cancel",
@@ -163,6 +164,8 @@ def sample_arguments(route, world):
             values[argument] = world.help_request.pk
         elif key == ("helprequests:place_referral", "token"):
             values[argument] = links.place_token_for(world.help_request, world.place)
+        elif argument == "record_id":
+            values[argument] = world.accompaniment.pk
         elif argument in ("program_id", "order_id", "booklet_id", "redemption_id", "payout_id"):
             values[argument] = getattr(world.passes, argument.removesuffix("_id")).pk
         elif key == ("passes:bank_transfers", "file_format"):
@@ -198,6 +201,7 @@ class OrganizationWorld:
     help_request_token: str
     api_token: object
     passes: object
+    accompaniment: object
 
 
 @dataclass
@@ -236,7 +240,17 @@ def organization_world(organization):
         help_request_token=links.token_for(help_request),
         api_token=ApiToken.issue(organization, admin_membership.user, "Logiciel")[0],
         passes=_sample_passes(organization, place, admin_membership.user),
+        accompaniment=_sample_accompaniment(organization, place, admin_membership.user),
     )
+
+
+def _sample_accompaniment(organization, place, author):
+    from django.utils import timezone
+
+    from maillage.activities import services
+
+    return services.record(organization=organization, author=author, day=timezone.localdate(), duration_minutes=30,
+                           place=place, themes=["email"], autonomy="with_help")  # fmt: skip
 
 
 def _sample_passes(organization, place, member):

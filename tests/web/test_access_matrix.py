@@ -26,6 +26,7 @@ ORGANIZATION_ARGUMENTS = {
     "booklet_id",
     "redemption_id",
     "payout_id",
+    "record_id",
 }
 ORGANIZATION_ROUTES = [route for route in PROTECTED_ROUTES if ORGANIZATION_ARGUMENTS & set(route.arguments)]
 NESTED_OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if set(route.arguments) - {"organization_id"}]

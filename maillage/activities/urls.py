@@ -1,0 +1,12 @@
+from django.urls import path
+
+from maillage.activities import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("activites/", views.mine, name="mine"),
+    path("activites/nouvelle/", views.record_new, name="new"),
+    path("activites/<int:record_id>/corriger/", views.record_edit, name="edit"),
+    path("activites/<int:record_id>/supprimer/", views.record_delete, name="delete"),
+]
