@@ -55,6 +55,8 @@ class AccompanimentForm(forms.Form):
     )  # fmt: skip
     participants = forms.IntegerField(label=_("Number of people (collective workshop)"), min_value=1, max_value=200,
                                       initial=1)  # fmt: skip
+    # The help request the record is about, when it comes from one (checked again by the view).
+    help_request = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For you and your colleagues. Never write health, money or family details, nor a name."),

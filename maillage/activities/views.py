@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,11 +13,14 @@ from django.views.decorators.http import require_POST
 from maillage.accounts.models import Membership, Organization
 from maillage.activities import services
 from maillage.activities.forms import AccompanimentForm
-from maillage.activities.models import Accompaniment
-from maillage.activities.themes import THEMES
+from maillage.activities.models import Accompaniment, Setting
+from maillage.activities.themes import THEMES, THEMES_OF_NEED
+from maillage.helprequests.models import HelpRequest, Status
 from maillage.places.models import Place
 
 RECORDING_ROLES = Membership.Role.seeing_personal_data()  # those who meet people: not viewers
+# A help request gives an accompaniment to record once it is closed, or at its appointment.
+DONE_WITH = [Status.CLOSED, Status.APPOINTMENT]
 
 
 def _recording_organizations(user):
@@ -33,37 +36,67 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def _help_request_to_record(request):
+    """The help request this record is about (``?demande=``), among those the user handles, or None."""
+    request_id = request.GET.get("demande") or request.POST.get("help_request")
+    if not (request_id or "").isdigit():
+        return None
+    return HelpRequest.objects.handled_by(request.user).filter(pk=request_id, status__in=DONE_WITH).first()
+
+
+def _initial_from_help_request(help_request):
+    """What a closed request or a held appointment already says: where, and the themes of its need."""
+    initial = {"themes": THEMES_OF_NEED.get(help_request.need, []), "help_request": help_request.pk}
+    if help_request.appointment_remote:
+        initial["setting"] = Setting.REMOTE
+    elif help_request.appointment_place_id or help_request.place_id:
+        initial.update(setting=Setting.PLACE, place=help_request.appointment_place_id or help_request.place_id)
+    if help_request.appointment_at:
+        initial["day"] = timezone.localdate(help_request.appointment_at)
+    return initial
+
+
 def record_new(request):
     organizations = _recording_organizations(request.user)
     if not organizations:
         raise Http404
-    form = AccompanimentForm(_posted(request), places=_places(request.user))
+    help_request = _help_request_to_record(request)
+    initial = _initial_from_help_request(help_request) if help_request else {}
+    form = AccompanimentForm(_posted(request), places=_places(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = form.record_fields()
         organization = fields["place"].organization if fields["place"] else organizations.first()
-        services.record(organization=organization, author=request.user, **fields)
+        services.record(organization=organization, author=request.user, help_request=help_request, **fields)
         messages.success(request, _("The accompaniment is recorded. Thank you."))
-        return redirect("activities:mine")
-    return render(request, "activities/record_form.html", {"form": form, "correcting": None})
+        return redirect("activities:my_week")
+    return render(request, "activities/record_form.html",
+                  {"form": form, "correcting": None, "help_request": help_request})  # fmt: skip
 
 
 def _week_start(today):
     return today - datetime.timedelta(days=today.weekday())
 
 
+def _time_given(user, today):
+    """How many accompaniments and minutes the user recorded this week and this month (current versions)."""
+    records = Accompaniment.objects.current().filter(author=user, day__lte=today)
+    figures = {}
+    for period, start in (("week", _week_start(today)), ("month", today.replace(day=1))):
+        totals = records.filter(day__gte=start).aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
+        figures[f"{period}_count"], figures[f"{period}_minutes"] = totals["count"], totals["minutes"] or 0
+    return figures
+
+
 def mine(request):
     today = timezone.localdate()
     records = Accompaniment.objects.current().filter(author=request.user)
-    week = records.filter(day__gte=_week_start(today), day__lte=today)
-    month = records.filter(day__gte=today.replace(day=1), day__lte=today)
     recent = list(records.select_related("place").order_by("-day", "-created_at")[:30])
     now = timezone.now()
     for record in recent:  # deleting is for a fresh mistake; later, a record is corrected
         record.is_editable_now = record.is_editable_in_place(request.user, now)
     return render(request, "activities/mine.html", {
         "recent": recent, "themes": THEMES, "can_record": _recording_organizations(request.user).exists(),
-        "week_minutes": week.aggregate(total=Sum("duration_minutes"))["total"] or 0, "week_count": week.count(),
-        "month_minutes": month.aggregate(total=Sum("duration_minutes"))["total"] or 0, "month_count": month.count(),
+        **_time_given(request.user, today),
     })  # fmt: skip
 
 
@@ -86,7 +119,8 @@ def record_edit(request, record_id):
             new_version = _("The correction is recorded as a new version; the first one stays in the history.")
             messages.success(request, _("The record is corrected.") if in_place else new_version)
         return redirect("activities:mine")
-    return render(request, "activities/record_form.html", {"form": form, "correcting": accompaniment})
+    return render(request, "activities/record_form.html",
+                  {"form": form, "correcting": accompaniment, "help_request": None})  # fmt: skip
 
 
 @require_POST
@@ -98,3 +132,22 @@ def record_delete(request, record_id):
     except services.RecordRefused:
         messages.error(request, _("This record can no longer be deleted: correct it instead."))
     return redirect("activities:mine")
+
+
+def my_week(request):
+    """Ma semaine: my appointments, who waits for me, accompaniments to record, my time given."""
+    user, now = request.user, timezone.now()
+    today = timezone.localdate()
+    handled = HelpRequest.objects.handled_by(user).select_related("commune", "appointment_place")
+    mine = handled.filter(assigned_to=user)
+    recorded = Accompaniment.objects.filter(help_request__isnull=False).values("help_request")
+    return render(request, "activities/my_week.html", {
+        # The coming seven days, whatever the day of the week (on a Sunday, Monday is what matters).
+        "appointments": mine.filter(status=Status.APPOINTMENT, appointment_at__gte=now - datetime.timedelta(hours=2),
+                                    appointment_at__lt=now + datetime.timedelta(days=7)).order_by("appointment_at"),
+        "in_progress": mine.filter(status=Status.CLAIMED).order_by("status_changed_at"),
+        "referred": handled.filter(status=Status.REFERRED, place__in=_places(user)).count(),
+        "to_record": mine.filter(status__in=DONE_WITH, status_changed_at__gte=now - datetime.timedelta(days=14))
+        .exclude(pk__in=recorded).order_by("-status_changed_at")[:10],
+        "can_record": _recording_organizations(user).exists(), **_time_given(user, today),
+    })  # fmt: skip

@@ -39,7 +39,7 @@ def test_the_common_case_needs_only_how_long_a_theme_and_autonomy(client, demo, 
     assert f'name="day" value="{timezone.localdate():%d/%m/%Y}"' in page
     place = library.places.order_by("name").first()
     response = mediator.post("/activites/nouvelle/", common_case(place=place.pk))
-    assert response["Location"] == "/activites/"
+    assert response["Location"] == "/ma-semaine/"
     record = Accompaniment.objects.get()
     assert (record.organization, record.author, record.place, record.duration_minutes, record.themes) == (
         library, demo.user("mediateur"), place, 30, ["email"])  # fmt: skip
@@ -130,3 +130,37 @@ def test_notes_are_erased_a_year_after_the_accompaniment_and_the_record_stays(li
     assert Accompaniment.objects.get(pk=old.pk).note
     call_command("purge_activity_notes", "--wet-run")
     assert Accompaniment.objects.get(pk=old.pk).note == "" and Accompaniment.objects.get(pk=recent.pk).note
+
+
+def test_my_week_shows_my_appointments_and_offers_to_record_a_closed_request_prefilled(client, demo, library):
+    from maillage.helprequests import services as help_services
+    from tests.helprequests.factories import new_request
+
+    mediator_user = demo.user("mediateur")
+    place = library.places.order_by("name").first()
+    booked = new_request(place=place, need="emails")
+    help_services.accept(booked, mediator_user)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    help_services.book(booked, mediator_user, tomorrow, place=place)
+    done = new_request(place=place, need="demarches")
+    help_services.accept(done, mediator_user)
+    help_services.close(done, mediator_user, "helped")
+
+    mediator = session(client, demo, "mediateur")
+    page = mediator.get("/ma-semaine/").content.decode()
+    assert f"/demandes/{booked.pk}/" in page and f"?demande={done.pk}" in page
+    form = mediator.get(f"/activites/nouvelle/?demande={done.pk}").content.decode()
+    assert re.search(r'name="themes" value="administrative_procedures"[^>]*checked', form)
+    assert done.reference in form
+    mediator.post(f"/activites/nouvelle/?demande={done.pk}",
+                  common_case(place=place.pk, themes=["administrative_procedures"], help_request=done.pk))  # fmt: skip
+    assert Accompaniment.objects.get().help_request == done
+    assert f"?demande={done.pk}" not in mediator.get("/ma-semaine/").content.decode()
+
+
+def test_a_request_of_another_organisation_prefills_nothing(client, demo, library):
+    from tests.helprequests.factories import new_request
+
+    other = new_request(need="emails")  # waiting for a place: not the mediator's
+    page = session(client, demo, "mediateur").get(f"/activites/nouvelle/?demande={other.pk}").content.decode()
+    assert other.reference not in page
