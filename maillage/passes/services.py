@@ -205,7 +205,6 @@ class PassCheck:
     reason: str = ""
     passes_left: int = 0  # in the same handover, this one included
     services: list = field(default_factory=list)  # (Service, cost) the place may choose
-    redemption: Redemption | None = None
 
 
 def read_code(typed):
@@ -235,23 +234,25 @@ def _refusal(pass_item, program, place, today):
     return ""
 
 
-def check(typed_code, *, place, today=None):
-    """Look a code up for a place, without redeeming it. Raises PassActionRefused for typos and unknown codes."""
-    code = read_code(typed_code)
-    pass_item = Pass.objects.select_related("program", "redemption__place").filter(code=code).first()
+def _pass_of(code):
+    """The pass of a canonical code, with its programme; PassActionRefused("unknown") when none has it."""
+    pass_item = Pass.objects.select_related("program").filter(code=code).first()
     if pass_item is None:
         raise PassActionRefused("unknown")
+    return pass_item
+
+
+def check(typed_code, *, place, today=None):
+    """Look a code up for a place, without redeeming it. Raises PassActionRefused for typos and unknown codes."""
+    pass_item = _pass_of(read_code(typed_code))
     program = pass_item.program
     reason = _refusal(pass_item, program, place, today or timezone.localdate())
     left = 0
     if pass_item.status == PassStatus.HANDED_OUT:
-        # This pass counts as read: if another place takes it meanwhile, the conditional update says so
-        # (already used), not a recount that would no longer include it (not enough passes).
-        others = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT)
-        left = 1 + others.exclude(pk=pass_item.pk).count()
+        left = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT).count()
     services = [(service, cost) for service, cost in program.allowed_services() if cost <= left]
     return PassCheck(pass_item=pass_item, program=program, usable=not reason, reason=reason, passes_left=left,
-                     services=services, redemption=pass_item.redemption)  # fmt: skip
+                     services=services)  # fmt: skip
 
 
 def _replayed(place, idempotency_key, code):
@@ -282,9 +283,7 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     scan always finds its pass used, or its key taken.
     """
     code = read_code(typed_code)
-    pass_item = Pass.objects.select_related("program").filter(code=code).first()
-    if pass_item is None:
-        raise PassActionRefused("unknown")
+    pass_item = _pass_of(code)
     program = pass_item.program
     reason = _refusal(pass_item, program, place, today or timezone.localdate())
     if reason:

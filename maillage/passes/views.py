@@ -80,12 +80,13 @@ def _place_places(user):
 
 def hub(request):
     user = request.user
+    is_coordinator = _is_coordinator(user)
     context = {
         "programs": PassProgram.objects.visible_to(user).select_related("funder"),
         "can_create_program": _organizations(user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).exists(),
-        "is_coordinator": _is_coordinator(user),
+        "is_coordinator": is_coordinator,
         "awaiting_payment": FundingOrder.objects.visible_to(user).awaiting_payment().select_related("program")
-        if _is_coordinator(user)
+        if is_coordinator
         else [],
         "booklet_count": Booklet.objects.held_by(user).count(),
         "takes_passes": PassProgram.objects.filter(qualified_places__in=_place_places(user)).exists(),
