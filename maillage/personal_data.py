@@ -59,7 +59,21 @@ PASS_HANDOVER = Retention(
 ACTIVITY_NOTE = Retention(
     purpose="Remember, within the organisation, what an accompaniment needs next",
     kept_for_days=365,
-    rule="Warned against personal details; erased a year after the accompaniment (manage.py purge_activity_notes).",
+    rule="Warned against personal details; erased a year after the accompaniment (manage.py purge_activity_data).",
+)
+BENEFICIARY = Retention(
+    purpose="Follow a person's accompaniments within one organisation, with their recorded consent",
+    kept_for_days=None,
+    rule=(
+        "Until the person asks for its deletion, or 24 months after their last accompaniment "
+        "(BENEFICIARY_RETENTION_MONTHS): then anonymised by manage.py activities_upkeep. The accompaniments "
+        "stay as statistics, attached to nobody."
+    ),
+)
+WORKSHOP_REGISTRATION = Retention(
+    purpose="Keep a place in a workshop, remind the person the day before, let them cancel",
+    kept_for_days=30,
+    rule="Erased 30 days after the session (WORKSHOP_REGISTRATION_RETENTION_DAYS) by manage.py activities_upkeep.",
 )
 BANK_DETAILS = Retention(
     purpose="Pay an organisation for the passes used at its places",
@@ -106,6 +120,20 @@ PERSONAL_FIELDS = {
     ),
     "helprequests.Transition.staff_note": HELP_REQUEST,
     "activities.Accompaniment.note": ACTIVITY_NOTE,
+    **{
+        f"activities.Beneficiary.{name}": BENEFICIARY
+        for name in (
+            "first_name",
+            "birth_year_band",
+            "commune",
+            "phone",
+            "email",
+            "consent_at",
+            "consent_way",
+            "consent_purposes",
+        )
+    },
+    **{f"activities.Registration.{name}": WORKSHOP_REGISTRATION for name in ("first_name", "phone", "email")},
     "passes.Handover.age_band": PASS_HANDOVER,
     "passes.Handover.public": PASS_HANDOVER,
     "passes.Handover.commune": PASS_HANDOVER,

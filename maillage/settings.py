@@ -221,6 +221,10 @@ HELP_REQUEST_EXPIRY_DAYS = env.int("HELP_REQUEST_EXPIRY_DAYS", default=30)
 HELP_REQUEST_RETENTION_MONTHS = env.int("HELP_REQUEST_RETENTION_MONTHS", default=12)
 # An activity record's author changes or deletes it in place for this long; then a correction is a new version.
 ACTIVITY_EDIT_HOURS = env.int("ACTIVITY_EDIT_HOURS", default=72)
+# A beneficiary record is anonymised this long after the person's last accompaniment.
+BENEFICIARY_RETENTION_MONTHS = env.int("BENEFICIARY_RETENTION_MONTHS", default=24)
+# The names and contacts of a workshop's registrations are erased this long after the session.
+WORKSHOP_REGISTRATION_RETENTION_DAYS = env.int("WORKSHOP_REGISTRATION_RETENTION_DAYS", default=30)
 
 # Optional map of search results, drawn with Leaflet when the person asks for it. Off when empty.
 # A tile URL template such as https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png (its host is

@@ -30,6 +30,9 @@ PUBLIC_URL_NAMES = {
     "places:open_data",
     "places:search",
     "places:detail",
+    "activities:workshop_search",
+    "activities:workshop_session",
+    "activities:registration",
     "places:report",
     "places:report_thanks",
     "places:places_csv",
@@ -76,6 +79,12 @@ NOT_HTML_PAGES = {
     "places:confirm",
     "places:correction_resolve",
     "activities:delete",
+    "activities:export",
+    "activities:person_data_json",
+    "activities:session_register",
+    "activities:attendance",
+    "activities:session_cancel",
+    "activities:registration_cancel",
     "passes:order_paid",
     "passes:payout_paid",
     "passes:redemption_cancel",
@@ -137,6 +146,8 @@ class MissingSample(AssertionError):
 
 def sample_arguments(route, world):
     """Arguments that open ``route`` on the objects of ``world`` (an organisation and its people)."""
+    from django.utils import timezone
+
     from maillage.helprequests import links
 
     values = {}
@@ -166,6 +177,18 @@ def sample_arguments(route, world):
             values[argument] = links.place_token_for(world.help_request, world.place)
         elif argument == "record_id":
             values[argument] = world.accompaniment.pk
+        elif argument in ("year", "month"):  # this month: the latest a monthly summary shows
+            values[argument] = getattr(timezone.localdate(), argument)
+        elif argument == "person_id":
+            values[argument] = world.person.pk
+        elif argument == "session_id":
+            values[argument] = world.registration.session_id
+        elif argument == "registration_id":
+            values[argument] = world.registration.pk
+        elif key == ("activities:registration", "token"):
+            from maillage.activities import workshops
+
+            values[argument] = workshops.token_for(world.registration)
         elif argument in ("program_id", "order_id", "booklet_id", "redemption_id", "payout_id"):
             values[argument] = getattr(world.passes, argument.removesuffix("_id")).pk
         elif key == ("passes:bank_transfers", "file_format"):
@@ -202,6 +225,8 @@ class OrganizationWorld:
     api_token: object
     passes: object
     accompaniment: object
+    person: object
+    registration: object
 
 
 @dataclass
@@ -241,7 +266,32 @@ def organization_world(organization):
         api_token=ApiToken.issue(organization, admin_membership.user, "Logiciel")[0],
         passes=_sample_passes(organization, place, admin_membership.user),
         accompaniment=_sample_accompaniment(organization, place, admin_membership.user),
+        person=_sample_person(organization, admin_membership.user),
+        registration=_sample_registration(organization, place, admin_membership.user),
     )
+
+
+def _sample_registration(organization, place, by):
+    """A workshop session at the place tomorrow, with one person registered."""
+    import datetime
+
+    from django.utils import timezone
+
+    from maillage.activities import workshops
+
+    workshop = workshops.create_workshop(
+        organization=organization, place=place, by=by, first_start=timezone.now() + datetime.timedelta(days=1),
+        title="Premiers pas sur la tablette", themes=["equipment"], description="Venez avec votre tablette.",
+        capacity=8, duration_minutes=120,
+    )  # fmt: skip
+    return workshops.register(workshop.sessions.get(), first_name="Amina", phone="+33612345678")
+
+
+def _sample_person(organization, recorded_by):
+    from maillage.activities import services
+
+    return services.record_person(organization=organization, by=recorded_by, first_name="Yvette",
+                                  consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
 
 
 def _sample_accompaniment(organization, place, author):

@@ -300,6 +300,9 @@ class AuditEvent(models.Model):
         PASS_BLOCKED = "pass_blocked", _("blocked a pass")
         PASS_UNBLOCKED = "pass_unblocked", _("unblocked a pass")
         PASS_PLACES_CHANGED = "pass_places_changed", _("changed the places that take a programme's passes")
+        PERSONAL_RECORD_CHANGED = "personal_record_changed", _("recorded or changed a person's record")
+        PERSONAL_RECORDS_MERGED = "personal_records_merged", _("merged two records of the same person")
+        PERSONAL_RECORD_ANONYMISED = "personal_record_anonymised", _("anonymised a person's record")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -4,13 +4,17 @@ Defaults do the usual: an individual accompaniment, today, at my place, done. Wh
 choose: how long, the themes, and how autonomous the person was.
 """
 
+import datetime
+
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.activities.models import Autonomy, Kind, Outcome, Setting
+from maillage.activities.models import Autonomy, ConsentPurpose, ConsentWay, Gender, Kind, Level, Outcome, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
+from maillage.passes.models import AgeBand
 from maillage.places.models import Place
+from maillage.places.phones import cleaned_phone
 from maillage.territory.forms import CommuneField
 
 OTHER = "other"
@@ -55,6 +59,18 @@ class AccompanimentForm(forms.Form):
     )  # fmt: skip
     participants = forms.IntegerField(label=_("Number of people (collective workshop)"), min_value=1, max_value=200,
                                       initial=1)  # fmt: skip
+    beneficiary = forms.ModelChoiceField(
+        label=_("The person"), required=False, queryset=None, empty_label=_("Anonymous (no record)"),
+        help_text=_("Choose a record only if the person agreed to have one."),
+    )  # fmt: skip
+    first_time = forms.BooleanField(
+        label=_("It was the person's first accompaniment with us"), required=False,
+        help_text=_("For a person with a record, it is worked out from their history."),
+    )  # fmt: skip
+    redemptions = forms.ModelMultipleChoiceField(
+        label=_("Pass numérique taken for this accompaniment"), required=False, queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
     # The help request the record is about, when it comes from one (checked again by the view).
     help_request = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
@@ -62,8 +78,13 @@ class AccompanimentForm(forms.Form):
         help_text=_("For you and your colleagues. Never write health, money or family details, nor a name."),
     )  # fmt: skip
 
-    def __init__(self, *args, places, **kwargs):
+    def __init__(self, *args, places, people, redemptions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = people
+        self.fields["redemptions"].queryset = redemptions
+        self.fields["redemptions"].label_from_instance = _redemption_label
+        if not redemptions.exists():  # nothing to link: no empty question
+            del self.fields["redemptions"]
         self.fields["place"].queryset = places
         first = places.first()
         self.fields["place"].initial = first.pk if first else None
@@ -85,16 +106,17 @@ class AccompanimentForm(forms.Form):
 
     def record_fields(self):
         data = self.cleaned_data
-        at_place = data["setting"] == Setting.PLACE
         return {
             "kind": data["kind"], "day": data["day"], "setting": data["setting"],
             "duration_minutes": data["other_duration"] if data["duration"] == OTHER else int(data["duration"]),
-            "place": data.get("place") if at_place else None,
+            "place": data.get("place"),  # at a distance or at home too: the place the work counts for
             "commune": data.get("commune") if data["setting"] == Setting.HOME else None,
             "themes": data["themes"], "administrative_subthemes": data["administrative_subthemes"],
             "autonomy": data["autonomy"], "outcome": data["outcome"],
             "referred_to": data["referred_to"] if data["outcome"] == Outcome.REFERRED else "",
             "participants": data["participants"] if data["kind"] == Kind.COLLECTIVE else 1, "note": data["note"],
+            "beneficiary": data["beneficiary"], "first_time": data["first_time"],
+            "redemptions": list(data.get("redemptions") or []),
         }  # fmt: skip
 
     @classmethod
@@ -110,4 +132,254 @@ class AccompanimentForm(forms.Form):
             "administrative_subthemes": accompaniment.administrative_subthemes, "autonomy": accompaniment.autonomy,
             "outcome": accompaniment.outcome, "referred_to": accompaniment.referred_to,
             "participants": accompaniment.participants, "note": accompaniment.note,
+            "beneficiary": accompaniment.beneficiary_id, "first_time": accompaniment.first_time,
+            "redemptions": list(accompaniment.redemptions.values_list("pk", flat=True)),
         }  # fmt: skip
+
+
+def _redemption_label(redemption):
+    return _("%(time)s at %(place)s: %(service)s, %(count)s pass(es)") % {
+        "time": formats.date_format(timezone.localtime(redemption.redeemed_at), "SHORT_DATETIME_FORMAT"),
+        "place": redemption.place.name, "service": redemption.get_service_display(), "count": redemption.pass_count,
+    }  # fmt: skip
+
+
+EDITABLE_PERSON_FIELDS = ["first_name", "birth_year_band", "commune", "phone", "email", "consent_way",
+                          "consent_purposes"]  # fmt: skip
+
+
+class PersonForm(forms.Form):
+    """A beneficiary record: the least that helps follow the person, and the consent they gave."""
+
+    first_name = forms.CharField(label=_("First name or pseudonym"), max_length=60,
+                                 error_messages={"required": _("Type a first name or a pseudonym.")})  # fmt: skip
+    birth_year_band = forms.ChoiceField(label=_("Age (optional)"), required=False, widget=forms.RadioSelect,
+                                        choices=[("", _("Not said")), *AgeBand.choices])  # fmt: skip
+    commune = CommuneField(label=_("Commune where the person lives (optional)"), required=False)
+    phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))  # fmt: skip
+    email = forms.EmailField(
+        label=_("E-mail (optional)"), required=False,
+        error_messages={"invalid": _("Type an e-mail address such as name@example.fr.")},
+    )  # fmt: skip
+    consent_way = forms.ChoiceField(label=_("How did the person agree?"), choices=ConsentWay.choices,
+                                    widget=forms.RadioSelect, initial=ConsentWay.ORAL,
+                                    error_messages={"required": _("Say how the person agreed.")})  # fmt: skip
+    consent_purposes = forms.MultipleChoiceField(
+        label=_("The person agreed that we"), choices=ConsentPurpose.choices, widget=forms.CheckboxSelectMultiple,
+        initial=[ConsentPurpose.FOLLOW_UP], error_messages={"required": _("Say what the person agreed to.")},
+    )  # fmt: skip
+    consent_given = forms.BooleanField(
+        label=_("I told the person what this record holds, that it stays in our organisation, and that they "
+                "can see it or have it deleted at any time. They agreed."),
+        error_messages={"required": _("A record needs the person's agreement. Without it, record anonymously.")},
+    )  # fmt: skip
+
+    def clean_phone(self):
+        return cleaned_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_contact = ConsentPurpose.CONTACT in (cleaned.get("consent_purposes") or [])
+        if wants_contact and not (cleaned.get("phone") or cleaned.get("email")) and "phone" not in self.errors:
+            self.add_error("phone", _("To contact the person, type their phone number or e-mail."))
+        return cleaned
+
+    def person_fields(self):
+        return {name: self.cleaned_data[name] for name in EDITABLE_PERSON_FIELDS}
+
+    @staticmethod
+    def initial_from(beneficiary):
+        return {name: getattr(beneficiary, name) for name in EDITABLE_PERSON_FIELDS}
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.ModelChoiceField(label=_("The other record of the same person"), queryset=None,
+                                       error_messages={"required": _("Choose the other record.")})  # fmt: skip
+    confirmed = forms.BooleanField(
+        label=_("It is the same person. Their history is gathered here; the other record is erased."),
+        error_messages={"required": _("Tick the box to confirm it is the same person.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate"].queryset = others
+        self.fields["duplicate"].label_from_instance = _person_label
+
+
+def _person_label(beneficiary):
+    details = [beneficiary.get_birth_year_band_display(), beneficiary.commune.name if beneficiary.commune else ""]
+    details = ", ".join(detail for detail in details if detail)
+    return f"{beneficiary.first_name} ({details})" if details else beneficiary.first_name
+
+
+# Workshops -------------------------------------------------------------------------------------
+
+DAY_FIELD_ERRORS = {"required": _("Type the day."), "invalid": _("Type a day such as 3/12/2026.")}
+
+
+def _day_field(label, required=True):
+    return forms.DateField(
+        label=label, required=required, help_text=_("For example: 3/12/2026"), error_messages=DAY_FIELD_ERRORS,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )  # fmt: skip
+
+
+class WorkshopForm(forms.Form):
+    place = forms.ModelChoiceField(label=_("Where?"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("Title"), max_length=120, help_text=_("For example: Send a photo by e-mail"),
+                            error_messages={"required": _("Type a title.")})  # fmt: skip
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, initial=Level.BEGINNER,
+                              widget=forms.RadioSelect)  # fmt: skip
+    themes = forms.MultipleChoiceField(label=_("Themes"), choices=list(THEMES.items()),
+                                       widget=forms.CheckboxSelectMultiple,
+                                       error_messages={"required": _("Choose at least one theme.")})  # fmt: skip
+    description = forms.CharField(
+        label=_("What we will do, in plain words"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Short sentences, everyday words. Say what to bring (a phone, glasses…)."),
+        error_messages={"required": _("Say what you will do.")},
+    )  # fmt: skip
+    capacity = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=200, initial=8,
+                                  error_messages={"required": _("Type the number of places.")})  # fmt: skip
+    duration_minutes = forms.IntegerField(label=_("Duration, in minutes"), min_value=15, max_value=480,
+                                          initial=120)  # fmt: skip
+    first_day = _day_field(_("Day of the (first) session"))
+    start_time = forms.TimeField(label=_("Time"), help_text=_("For example: 14:00"),
+                                 widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric"}),
+                                 error_messages={"required": _("Type the time."),
+                                                 "invalid": _("Type a time such as 14:00.")})  # fmt: skip
+    repeat_weeks = forms.IntegerField(
+        label=_("Repeat every week, how many more times?"), min_value=0, max_value=12, initial=0,
+        help_text=_("0 for a single session; 5 for six sessions, one a week."),
+    )  # fmt: skip
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("first_day") and cleaned.get("start_time"):
+            start = timezone.make_aware(datetime.datetime.combine(cleaned["first_day"], cleaned["start_time"]))
+            if start <= timezone.now():
+                self.add_error("first_day", _("Choose a day to come."))
+            cleaned["first_start"] = start
+        return cleaned
+
+    def workshop_fields(self):
+        data = self.cleaned_data
+        return {name: data[name] for name in
+                ("place", "title", "level", "themes", "description", "capacity", "duration_minutes", "first_start",
+                 "repeat_weeks")}  # fmt: skip
+
+
+class WorkshopSearchForm(forms.Form):
+    """The public search of workshops, sent by GET so that it can be bookmarked or printed."""
+
+    where = CommuneField(label=_("Where do you live?"), required=False)
+    radius = forms.TypedChoiceField(
+        label=_("How far can you go?"), coerce=int, initial=20, required=False,
+        choices=[(km, _("Up to %(km)s km") % {"km": km}) for km in (5, 10, 20, 50)],
+    )  # fmt: skip
+    theme = forms.ChoiceField(label=_("Theme"), required=False,
+                              choices=[("", _("Any theme")), *THEMES.items()])  # fmt: skip
+    from_day = _day_field(_("From"), required=False)
+
+
+class RegistrationForm(forms.Form):
+    """Registering without an account: a first name, and a phone or an e-mail for the reminder."""
+
+    first_name = forms.CharField(label=_("Your first name"), max_length=60,
+                                 error_messages={"required": _("Type your first name.")})  # fmt: skip
+    phone = forms.CharField(
+        label=_("Your phone number"), required=False, max_length=30,
+        help_text=_("A mobile phone gets a text message the day before."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("Or your e-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Type an e-mail address such as name@example.fr.")},
+    )  # fmt: skip
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, staff=False, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if staff:  # a member registers someone: a person's record may stand for the details
+            del self.fields["website"]
+            self.fields["first_name"].required = False
+            self.fields["first_name"].label = _("First name")
+            self.fields["phone"].label = _("Phone")
+            self.fields["email"].label = _("E-mail")
+            self.fields["beneficiary"] = forms.ModelChoiceField(
+                label=_("Or a person with a record"), required=False, queryset=people,
+                empty_label=_("No record"),
+            )  # fmt: skip
+        self.staff = staff
+
+    def clean_phone(self):
+        return cleaned_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        beneficiary = cleaned.get("beneficiary")
+        if self.staff and beneficiary:
+            cleaned.setdefault("first_name", "")
+            cleaned["first_name"] = cleaned["first_name"] or beneficiary.first_name
+            cleaned["phone"] = cleaned.get("phone") or beneficiary.phone
+            cleaned["email"] = cleaned.get("email") or beneficiary.email
+            return cleaned
+        if self.staff and not cleaned.get("first_name") and "first_name" not in self.errors:
+            self.add_error("first_name", _("Type the person's first name, or choose their record."))
+        unreachable = not (cleaned.get("phone") or cleaned.get("email") or {"phone", "email"} & set(self.errors))
+        if not self.staff and unreachable:
+            self.add_error("phone", _("Type a phone number or an e-mail, so that we can remind you."))
+        return cleaned
+
+    def is_spam(self):
+        return bool(self.cleaned_data.get("website"))
+
+
+class AttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(label=_("Who came?"), queryset=None, required=False,
+                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    others = forms.IntegerField(label=_("People who came without registering"), min_value=0, max_value=200,
+                                initial=0)  # fmt: skip
+    autonomy = forms.ChoiceField(label=_("How autonomous were the participants, mostly?"), choices=Autonomy.choices,
+                                 initial=Autonomy.WITH_HELP, widget=forms.RadioSelect)  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Never write health, money or family details."))  # fmt: skip
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = registrations
+        self.fields["present"].label_from_instance = lambda registration: registration.first_name
+        self.fields["present"].initial = list(registrations.values_list("pk", flat=True))
+        # Anonymous counts of everyone who came, by age band and by gender (optional).
+        for key, label in AgeBand.choices:
+            self.fields[f"age_{key}"] = forms.IntegerField(label=label, min_value=0, max_value=200, required=False)
+        for key, label in Gender.choices:
+            self.fields[f"gender_{key}"] = forms.IntegerField(label=label, min_value=0, max_value=200, required=False)
+
+    def age_fields(self):
+        return [self[f"age_{key}"] for key in AgeBand.values]
+
+    def gender_fields(self):
+        return [self[f"gender_{key}"] for key in Gender.values]
+
+    def clean(self):
+        cleaned = super().clean()
+        total = len(cleaned.get("present") or []) + (cleaned.get("others") or 0)
+        if "others" in cleaned and total == 0:
+            self.add_error("present", _("Tick who came, or count the people who came without registering."))
+        for prefix, keys in (("age", AgeBand.values), ("gender", Gender.values)):
+            counted = sum(cleaned.get(f"{prefix}_{key}") or 0 for key in keys)
+            if counted > total:
+                self.add_error(f"{prefix}_{keys[0]}", _("These counts add up to more than the %(total)s people "
+                                                        "who came.") % {"total": total})  # fmt: skip
+        return cleaned
+
+    def counts(self, prefix):
+        keys = AgeBand.values if prefix == "age" else Gender.values
+        return {key: self.cleaned_data.get(f"{prefix}_{key}") or 0 for key in keys}

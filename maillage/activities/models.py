@@ -1,5 +1,8 @@
-"""The mediator's activity record (compte rendu d'activité, CRA): what was done, for how long, on
-which themes, with what outcome — anonymous unless a beneficiary record is chosen (a later step).
+"""The mediator's workspace: activity records (compte rendu d'activité, CRA), minimal beneficiary
+records, workshops with their sessions and registrations.
+
+An activity record says what was done, for how long, on which themes, with what outcome —
+anonymous unless a beneficiary record is chosen.
 
 A record is corrected in place by its author for a while (``ACTIVITY_EDIT_HOURS``); after that, a
 correction is a new version that replaces the old one, which stays in the history. Statistics
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.models import Membership
+from maillage.passes.models import AgeBand
 
 
 class Kind(models.TextChoices):
@@ -41,6 +45,67 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Referred to another place or service")
 
 
+def _organizations_where(user, roles):
+    return Membership.objects.filter(user=user, role__in=roles).values("organization")
+
+
+class ConsentWay(models.TextChoices):
+    ORAL = "oral", _("Said aloud, in person or on the phone")
+    SIGNED = "signed", _("Signed on paper")
+    WRITTEN = "written", _("In writing (e-mail, SMS, letter)")
+
+
+class ConsentPurpose(models.TextChoices):
+    FOLLOW_UP = "follow_up", _("Keep track of the accompaniments, to follow up")
+    CONTACT = "contact", _("Be contacted about appointments and workshops")
+
+
+class BeneficiaryQuerySet(models.QuerySet):
+    def kept(self):
+        """Neither anonymised nor merged into another record."""
+        return self.filter(anonymised_at__isnull=True, merged_into__isnull=True)
+
+    def visible_to(self, user):
+        """A person's record is read within their organisation only, by those who meet people."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__in=_organizations_where(user, Membership.Role.seeing_personal_data()))
+
+
+class Beneficiary(models.Model):
+    """A person an organisation accompanies, recorded only with their consent, with the least it needs."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="beneficiaries")
+    first_name = models.CharField(_("First name or pseudonym"), max_length=60)
+    birth_year_band = models.CharField(_("Age"), max_length=10, choices=AgeBand.choices, blank=True)
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")  # fmt: skip
+    phone = models.CharField(_("Phone"), max_length=20, blank=True)
+    email = models.EmailField(_("E-mail"), blank=True)
+    consent_at = models.DateTimeField(_("Consent given on"))
+    consent_way = models.CharField(_("How was consent given?"), max_length=10, choices=ConsentWay.choices)
+    consent_purposes = models.JSONField(_("Consent given for"), default=list)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The last accompaniment or change: the record is anonymised BENEFICIARY_RETENTION_MONTHS after.
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = BeneficiaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person accompanied")
+        verbose_name_plural = _("people accompanied")
+        ordering = ["first_name", "pk"]
+        indexes = [models.Index(fields=["organization", "first_name"])]
+
+    def __str__(self):
+        if self.anonymised_at:
+            return _("Anonymised person no. %(number)s") % {"number": self.pk}
+        return self.first_name
+
+
 class AccompanimentQuerySet(models.QuerySet):
     def current(self):
         """The versions that count: not replaced by a correction."""
@@ -50,8 +115,7 @@ class AccompanimentQuerySet(models.QuerySet):
         """One's own records; an organisation's administrators see all of its records."""
         if not user.is_authenticated:
             return self.none()
-        administered = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organization")
-        return self.filter(Q(author=user) | Q(organization__in=administered))
+        return self.filter(Q(author=user) | Q(organization__in=_organizations_where(user, [Membership.Role.ADMIN])))
 
 
 class Accompaniment(models.Model):
@@ -73,6 +137,17 @@ class Accompaniment(models.Model):
     note = models.TextField(_("Note"), blank=True, max_length=1000)
     help_request = models.ForeignKey("helprequests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="accompaniments")  # fmt: skip
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="accompaniments")  # fmt: skip
+    # The person's first accompaniment in the organisation: ticked by the mediator for an anonymous
+    # person, worked out from the history for a beneficiary record (and again after a merge).
+    first_time = models.BooleanField(_("It was the person's first accompaniment with us"), default=False)
+    redemptions = models.ManyToManyField("passes.Redemption", blank=True, related_name="accompaniments")
+    # A workshop session's collective record, with the anonymous counts of who came.
+    workshop_session = models.ForeignKey("WorkshopSession", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="accompaniments")  # fmt: skip
+    counts_by_age_band = models.JSONField(default=dict, blank=True)
+    counts_by_gender = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Versions: a late correction is a new record that replaces this one; this one stays, marked.
     replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
@@ -92,6 +167,12 @@ class Accompaniment(models.Model):
             models.CheckConstraint(
                 condition=~Q(setting="place") | Q(place__isnull=False), name="accompaniment_at_a_place_says_which"
             ),
+            # A session is recorded once; its corrections are versions of that one record.
+            models.UniqueConstraint(
+                fields=["workshop_session"],
+                condition=Q(replaced_at__isnull=True),
+                name="workshop_session_recorded_once",
+            ),
         ]
 
     def __str__(self):
@@ -104,3 +185,124 @@ class Accompaniment(models.Model):
     def is_editable_in_place(self, user, now=None):
         """Its author changes or deletes it in place for ACTIVITY_EDIT_HOURS; then corrections are new versions."""
         return self.author_id == user.pk and (now or timezone.now()) <= self.editable_until
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", _("Beginners: no need to know anything")
+    BASICS = "basics", _("Some basics: I can use a mouse or a phone")
+    AT_EASE = "at_ease", _("At ease: I want to go further")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Women")
+    MAN = "man", _("Men")
+    UNSAID = "unsaid", _("Other or not said")
+
+
+class WorkshopQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """The workshops of the organisations where the user meets people."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__in=_organizations_where(user, Membership.Role.seeing_personal_data()))
+
+
+class Workshop(models.Model):
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="workshops")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="workshops")
+    title = models.CharField(_("Title"), max_length=120)
+    level = models.CharField(_("Level"), max_length=10, choices=Level.choices, default=Level.BEGINNER)
+    themes = models.JSONField(_("Themes"), default=list)
+    description = models.TextField(_("What we will do, in plain words"), max_length=2000)
+    capacity = models.PositiveSmallIntegerField(_("Places"))
+    duration_minutes = models.PositiveSmallIntegerField(_("Duration, in minutes"), default=120)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        ordering = ["title", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gt=0), name="workshop_has_places")]
+
+    def __str__(self):
+        return self.title
+
+
+class WorkshopSessionQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(starts_at__gte=now or timezone.now(), cancelled_at__isnull=True)
+
+    def with_counts(self):
+        from django.db.models import Count
+
+        registered = Q(registrations__status=RegistrationStatus.REGISTERED)
+        waiting = Q(registrations__status=RegistrationStatus.WAITING)
+        return self.annotate(registered_count=Count("registrations", filter=registered),
+                             waiting_count=Count("registrations", filter=waiting))  # fmt: skip
+
+
+class WorkshopSession(models.Model):
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField(_("Starts at"), db_index=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attendance_taken_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkshopSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workshop session")
+        verbose_name_plural = _("workshop sessions")
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self):
+        return f"{self.workshop} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.workshop.duration_minutes)
+
+    @property
+    def places_left(self):
+        """With ``with_counts()``: how many can still register before the waiting list."""
+        return max(0, self.workshop.capacity - self.registered_count)
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    WAITING = "waiting", _("on the waiting list")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Registration(models.Model):
+    """One person's place in a session: registered, waiting (in order of arrival) or cancelled."""
+
+    session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="registrations")
+    first_name = models.CharField(_("First name"), max_length=60)
+    phone = models.CharField(_("Phone"), max_length=20, blank=True)
+    email = models.EmailField(_("E-mail"), blank=True)
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="registrations")  # fmt: skip
+    status = models.CharField(max_length=10, choices=RegistrationStatus.choices)
+    registered_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")  # fmt: skip
+    # A form sent twice (a double tap, a retried request) registers once.
+    submission_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "submission_key"], condition=~Q(submission_key=""),
+                                    name="registration_submitted_once"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.first_name} ({self.get_status_display()})"

@@ -1,11 +1,13 @@
-"""Notes of activity records are erased a year after the accompaniment (personal_data.ACTIVITY_NOTE):
-they are warned against personal details, but a free text can hold some."""
+"""What the workspace keeps, and for how long (personal_data.ACTIVITY_NOTE, BENEFICIARY,
+WORKSHOP_REGISTRATION): notes go after a year, workshop registrations a month after the session,
+people's records two years after their last accompaniment — anonymised, so that the statistics stay."""
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
-from maillage.activities.models import Accompaniment
+from maillage.activities.models import Accompaniment, Beneficiary, Registration
 from maillage.personal_data import ACTIVITY_NOTE
 
 
@@ -14,3 +16,19 @@ def notes_due(today=None):
     return Accompaniment.objects.filter(day__lt=today - datetime.timedelta(days=ACTIVITY_NOTE.kept_for_days)).exclude(
         note=""
     )
+
+
+def people_due(now=None):
+    """Records whose person has not been accompanied for BENEFICIARY_RETENTION_MONTHS (30-day months)."""
+    limit = (now or timezone.now()) - datetime.timedelta(days=30 * settings.BENEFICIARY_RETENTION_MONTHS)
+    return Beneficiary.objects.filter(anonymised_at__isnull=True, last_activity_at__lt=limit)
+
+
+def registrations_due_for_erasure():
+    limit = timezone.now() - datetime.timedelta(days=settings.WORKSHOP_REGISTRATION_RETENTION_DAYS)
+    return Registration.objects.filter(erased_at__isnull=True, session__starts_at__lt=limit)
+
+
+def erase_registrations(queryset):
+    """Names and contacts go; the registration stays as a count (status, attended)."""
+    return queryset.update(first_name="", phone="", email="", erased_at=timezone.now())

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import Membership, Organization
-from maillage.activities import services
+from maillage.activities import services, workshops
 from maillage.activities.forms import AccompanimentForm
-from maillage.activities.models import Accompaniment, Setting
+from maillage.activities.models import Accompaniment, Beneficiary, Setting, Workshop, WorkshopSession
 from maillage.activities.themes import THEMES, THEMES_OF_NEED
 from maillage.helprequests.models import HelpRequest, Status
+from maillage.passes.models import Redemption
 from maillage.places.models import Place
 
 RECORDING_ROLES = Membership.Role.seeing_personal_data()  # those who meet people: not viewers
@@ -30,6 +31,28 @@ def _recording_organizations(user):
 
 def _places(user):
     return Place.objects.filter(organization__in=_recording_organizations(user)).order_by("name")
+
+
+def _people(user):
+    return Beneficiary.objects.kept().filter(organization__in=_recording_organizations(user))
+
+
+def _redemptions_to_link(user, accompaniment=None):
+    """The passes the user took in the last week and has not linked to a record yet (and, when
+    correcting a record, those already linked to it)."""
+    recent = Redemption.objects.active().filter(
+        redeemed_by=user, redeemed_at__gte=timezone.now() - datetime.timedelta(days=7),
+        place__organization__in=_recording_organizations(user),
+    ).exclude(pk__in=Accompaniment.redemptions.through.objects.filter(accompaniment__replaced_at__isnull=True)
+              .values("redemption"))  # fmt: skip
+    if accompaniment is not None:
+        recent = Redemption.objects.filter(Q(pk__in=recent) | Q(pk__in=accompaniment.redemptions.all()))
+    return recent.select_related("place").order_by("-redeemed_at")
+
+
+def _record_form(request, places, initial, accompaniment=None):
+    return AccompanimentForm(_posted(request), places=places, initial=initial, people=_people(request.user),
+                             redemptions=_redemptions_to_link(request.user, accompaniment))  # fmt: skip
 
 
 def _posted(request):
@@ -62,13 +85,23 @@ def record_new(request):
         raise Http404
     help_request = _help_request_to_record(request)
     initial = _initial_from_help_request(help_request) if help_request else {}
-    form = AccompanimentForm(_posted(request), places=_places(request.user), initial=initial)
+    person = request.GET.get("personne", "")
+    if person.isdigit():  # from a person's record: it is chosen already
+        initial["beneficiary"] = person
+    form = _record_form(request, _places(request.user), initial)
     if request.method == "POST" and form.is_valid():
         fields = form.record_fields()
-        organization = fields["place"].organization if fields["place"] else organizations.first()
-        services.record(organization=organization, author=request.user, help_request=help_request, **fields)
-        messages.success(request, _("The accompaniment is recorded. Thank you."))
-        return redirect("activities:my_week")
+        if fields["place"]:
+            organization = fields["place"].organization
+        else:
+            organization = fields["beneficiary"].organization if fields["beneficiary"] else organizations.first()
+        try:
+            services.record(organization=organization, author=request.user, help_request=help_request, **fields)
+        except services.RecordRefused:
+            form.add_error("beneficiary", _("This person's record belongs to another organisation than this place."))
+        else:
+            messages.success(request, _("The accompaniment is recorded. Thank you."))
+            return redirect("activities:my_week")
     return render(request, "activities/record_form.html",
                   {"form": form, "correcting": None, "help_request": help_request})  # fmt: skip
 
@@ -108,12 +141,16 @@ def record_edit(request, record_id):
     accompaniment = _visible_record(request, record_id)
     # The record's own place stays a choice, even if the user no longer works there.
     places = Place.objects.filter(Q(pk__in=_places(request.user)) | Q(pk=accompaniment.place_id)).order_by("name")
-    form = AccompanimentForm(_posted(request), places=places, initial=AccompanimentForm.initial_from(accompaniment))
+    form = _record_form(request, places, AccompanimentForm.initial_from(accompaniment), accompaniment)
     if request.method == "POST" and form.is_valid():
         in_place = accompaniment.is_editable_in_place(request.user)
         try:
             services.correct(accompaniment, by=request.user, **form.record_fields())
-        except services.RecordRefused:
+        except services.RecordRefused as refusal:
+            if refusal.reason == "beneficiary":
+                form.add_error("beneficiary", _("This person's record belongs to another organisation."))
+                return render(request, "activities/record_form.html",
+                              {"form": form, "correcting": accompaniment, "help_request": None})  # fmt: skip
             messages.error(request, _("This record was corrected meanwhile: correct its new version."))
         else:
             new_version = _("The correction is recorded as a new version; the first one stays in the history.")
@@ -149,5 +186,10 @@ def my_week(request):
         "referred": handled.filter(status=Status.REFERRED, place__in=_places(user)).count(),
         "to_record": mine.filter(status__in=DONE_WITH, status_changed_at__gte=now - datetime.timedelta(days=14))
         .exclude(pk__in=recorded).order_by("-status_changed_at")[:10],
-        "can_record": _recording_organizations(user).exists(), **_time_given(user, today),
+        "workshop_sessions": WorkshopSession.objects.filter(
+            workshop__in=Workshop.objects.managed_by(user), cancelled_at__isnull=True, starts_at__gte=now,
+            starts_at__lt=now + datetime.timedelta(days=7),
+        ).with_counts().select_related("workshop").order_by("starts_at"),
+        "attendance_to_take": workshops.sessions_to_take_attendance(user).count(),
+        "my_places": _places(user), "can_record": _recording_organizations(user).exists(), **_time_given(user, today),
     })  # fmt: skip

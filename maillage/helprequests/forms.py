@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from maillage.helprequests.models import ContactPreference
-from maillage.places.importers.normalize import OVERSEAS_REGIONS, clean_phone
+from maillage.places.phones import cleaned_phone, read_phone  # noqa: F401 (read_phone: used by the API)
 from maillage.places.search import NEEDS, SPECIFIC_SUPPORT
 from maillage.territory.forms import CommuneField
 
@@ -38,24 +38,6 @@ LANGUAGES = {
 
 # The specific support a person can ask for when asking to be contacted (not mobility: we come to them).
 SUPPORT = {key: SPECIFIC_SUPPORT[key][0] for key in ("surdite", "vue", "lecture", "handicap-mental")}
-
-
-def read_phone(text):
-    """A number typed as people type it, in E.164: French first, then overseas (0692… in La
-    Réunion, 0690… in Guadeloupe), whose national numbers are not valid as mainland ones."""
-    for postcode in ("", *(f"{prefix}00" for prefix in OVERSEAS_REGIONS)):
-        if phone := clean_phone(text, postcode):
-            return phone
-    return ""
-
-
-def cleaned_phone(text):
-    """A phone number typed by someone, in E.164; a clear error when it cannot be read."""
-    text = text.strip()
-    phone = read_phone(text) if text else ""
-    if text and not phone:
-        raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
-    return phone
 
 
 def require_the_chosen_contact(form, cleaned, phone_missing, email_missing):

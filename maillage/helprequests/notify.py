@@ -4,7 +4,6 @@ Called by ``services`` inside the move's transaction; ``notifications.notify`` s
 commit, once per (move, audience) whatever happens.
 """
 
-import phonenumbers
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -14,22 +13,14 @@ from maillage.helprequests.models import ContactPreference
 from maillage.helprequests.states import DECLINE_REASONS
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
-
-
-def _is_mobile(phone):
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.number_type(number) in (phonenumbers.PhoneNumberType.MOBILE,
-                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)  # fmt: skip
+from maillage.places.phones import is_mobile
 
 
 def _tell_person(help_request, key, text, subject):
     """By e-mail if the person chose it, else by SMS to a mobile; a landline only gets calls."""
     if help_request.contact_preference == ContactPreference.EMAIL and help_request.email:
         notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
-    elif help_request.phone and _is_mobile(help_request.phone):
+    elif help_request.phone and is_mobile(help_request.phone):
         notify(key, Notification.Channel.SMS, help_request.phone, text)
     elif help_request.email:
         notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)

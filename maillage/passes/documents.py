@@ -52,6 +52,7 @@ from reportlab.platypus import (
 from maillage.passes import codes
 from maillage.passes.models import BankDetails, Booklet, Pass, Payout
 from maillage.places.models import Place
+from maillage.spreadsheets import cell
 from maillage.territory.distance import distance_km
 
 NBSP = "\u00a0"
@@ -720,12 +721,6 @@ def statement_pdf(payout, *, compress=True):
     return buffer.getvalue()
 
 
-def _cell(text):
-    """Text for a spreadsheet cell: a leading = + - @ would make a spreadsheet run it as a formula."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(rows):
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
@@ -740,8 +735,8 @@ def statement_csv(payout):
             (
                 payout.reference,
                 timezone.localdate(redemption.redeemed_at).isoformat(),
-                _cell(redemption.program.name),
-                _cell(service),
+                cell(redemption.program.name),
+                cell(service),
                 redemption.pass_count,
                 decimal_euros(redemption.value_cents),
                 "" if redemption.minutes is None else redemption.minutes,
@@ -826,7 +821,7 @@ def bank_transfers_csv(payouts):
         rows.append(
             (
                 payout.reference,
-                _cell(sepa_text(details.holder)),
+                cell(sepa_text(details.holder)),
                 _compact(details.iban),
                 _compact(details.bic),
                 decimal_euros(payout.total_cents),

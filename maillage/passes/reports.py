@@ -1,47 +1,25 @@
 """What funders and places see of the Pass numérique: counts, money and hours — never a person.
 
 Breakdowns by commune, public and age count people (handovers: what one person was given), by
-service they count passes used. Any group of fewer than 5 people (or uses) is shown as "fewer than
-5" (principle 4). When a single group is hidden, the next smallest is hidden too: otherwise the
-total minus the groups shown would give its size.
+service they count passes used. Small groups are hidden (maillage/small_groups.py).
 """
 
 import csv
 import io
-from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from maillage.passes.models import AgeBand, Handover, Pass, PassStatus, Public, Redemption, Service
 from maillage.passes.services import month_bounds
 from maillage.passes.states import USED
-
-SMALLEST_GROUP = 5
-
-
-@dataclass
-class Row:
-    label: str
-    count: int
-    shown: bool = True
-
-
-def _rows(triples, labels=None):
-    """Rows from (key, count, group size), largest first, with small groups hidden."""
-    rows = [Row(label=str((labels or {}).get(key, key) or _("not said")), count=count, shown=size >= SMALLEST_GROUP)
-            for key, count, size in triples]  # fmt: skip
-    rows.sort(key=lambda row: (-row.count, row.label))
-    hidden = [row for row in rows if not row.shown]
-    shown = [row for row in rows if row.shown]
-    if len(hidden) == 1 and shown:
-        min(shown, key=lambda row: row.count).shown = False
-    return rows
+from maillage.small_groups import SMALLEST_GROUP, rows_with_small_groups_hidden
 
 
 def _people_by(handovers, field, labels=None):
-    return _rows(((key, n, n) for key, n in handovers.values_list(field).annotate(n=Count("pk"))), labels)
+    return rows_with_small_groups_hidden(
+        ((key, n, n) for key, n in handovers.values_list(field).annotate(n=Count("pk"))), labels
+    )
 
 
 def program_report(program):
@@ -66,7 +44,7 @@ def program_report(program):
         "by_commune": _people_by(handovers, "commune__name"),
         "by_public": _people_by(handovers, "public", dict(Public.choices)),
         "by_age": _people_by(handovers, "age_band", dict(AgeBand.choices)),
-        "by_service": _rows(by_service, dict(Service.choices)),
+        "by_service": rows_with_small_groups_hidden(by_service, dict(Service.choices)),
     }
 
 

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 
 from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS, MULTI_VALUE_SEPARATOR, UNKNOWN_SIRET
+from maillage.spreadsheets import Echo
 
 CHUNK_SIZE = 1000
 PRODUCER = "Maillage"  # the schema's "source" column when no source named its producer
@@ -135,16 +136,9 @@ def standard_rows(places=None, left_out=None):
         yield standard_row(place)
 
 
-class _Echo:
-    """A file-like object whose write() returns the text, for csv.writer to stream through."""
-
-    def write(self, text):
-        return text
-
-
 def csv_chunks(rows):
     """CSV, UTF-8, comma-separated, header = the schema's columns (None is written empty)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(FIELDS)
     for row in rows:
         yield writer.writerow(row[column] for column in FIELDS)

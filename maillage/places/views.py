@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from maillage.places import exports, hours, services
+from maillage.places import exports, hours, sections, services
 from maillage.places.forms import CorrectionForm, PlaceEditForm, PlaceSearchForm
 from maillage.places.models import Place, PlaceCorrection
 from maillage.places.search import RADIUS_CHOICES_KM, for_display, search
@@ -123,6 +123,7 @@ def place_detail(request, place_id):
             "opening": hours.status(place.opening_hours, postcode=place.postcode),
             "week": hours.week(place.opening_hours, postcode=place.postcode),
             "stale": services.is_stale(place),
+            "sections": sections.sections_for(place),
         },
     )
 

@@ -126,9 +126,9 @@ def test_notes_are_erased_a_year_after_the_accompaniment_and_the_record_stays(li
     recent = services.record(organization=library, author=demo.user("mediateur"), duration_minutes=30,
                              setting="remote", day=timezone.localdate(), themes=["email"], autonomy="alone",
                              note="Revoir jeudi")  # fmt: skip
-    call_command("purge_activity_notes")  # dry run
+    call_command("purge_activity_data")  # dry run
     assert Accompaniment.objects.get(pk=old.pk).note
-    call_command("purge_activity_notes", "--wet-run")
+    call_command("purge_activity_data", "--wet-run")
     assert Accompaniment.objects.get(pk=old.pk).note == "" and Accompaniment.objects.get(pk=recent.pk).note
 
 

@@ -27,6 +27,9 @@ ORGANIZATION_ARGUMENTS = {
     "redemption_id",
     "payout_id",
     "record_id",
+    "person_id",
+    "session_id",
+    "registration_id",
 }
 ORGANIZATION_ROUTES = [route for route in PROTECTED_ROUTES if ORGANIZATION_ARGUMENTS & set(route.arguments)]
 NESTED_OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if set(route.arguments) - {"organization_id"}]

@@ -47,3 +47,70 @@ def test_a_mediator_records_a_common_accompaniment_in_at_most_six_interactions(l
         30, ["email"], "with_help", "individual", "done")  # fmt: skip
     assert record.author == user and record.setting == "place"
     context.close()
+
+
+def test_a_workshop_is_created_three_people_register_one_cancels_and_attendance_records_it(live_world, browser, demo):
+    """Issue 6's workshop journey in Chromium with JavaScript off: the place creates a workshop, two
+    people register on the public page and staff register a third, who waits; one cancels with her
+    link and the waiting list moves up; after the session, ticking attendance records it."""
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    from maillage.activities.models import Registration, WorkshopSession
+
+    staff = browser.new_context(java_script_enabled=False)
+    staff.add_cookies([{**session_cookie_for(User.objects.get(email=demo_email("mediateur"))), "url": live_world.url}])
+    mediator = staff.new_page()
+    mediator.goto(live_world.url + "/ma-semaine/")
+    mediator.get_by_role("link", name="Nos ateliers").click()
+    mediator.get_by_role("link", name="Créer un atelier").click()
+    mediator.get_by_label("Titre").fill("Envoyer une photo par e-mail")
+    mediator.get_by_label("E-mail", exact=True).check()
+    mediator.get_by_label("Ce que nous ferons, en mots simples").fill("Apportez votre téléphone.")
+    mediator.get_by_label("Nombre de places").fill("2")
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    mediator.get_by_label("Jour de la (première) séance").fill(day.strftime("%d/%m/%Y"))
+    mediator.get_by_label("Heure").fill("14:00")
+    mediator.get_by_role("button", name="Créer l’atelier").click()
+    assert "L’atelier est créé, avec 1 séance(s)" in mediator.content()
+
+    public = browser.new_context(java_script_enabled=False)
+    person = public.new_page()
+    links = {}
+    for first_name, contact in (("Amina", {"Votre numéro de téléphone": "06 12 34 56 78"}),
+                                ("Bernard", {"Ou votre e-mail": "bernard@example.org"})):  # fmt: skip
+        person.goto(live_world.url + "/ateliers/")
+        person.get_by_role("link", name="Envoyer une photo par e-mail").click()
+        person.get_by_label("Votre prénom").fill(first_name)
+        for label, value in contact.items():
+            person.get_by_label(label).fill(value)
+        person.get_by_role("button", name="S’inscrire").click()
+        assert f"{first_name}, vous êtes inscrit" in person.content()
+        links[first_name] = person.url
+
+    session = WorkshopSession.objects.get()
+    mediator.goto(f"{live_world.url}/mes-ateliers/seances/{session.pk}/")
+    mediator.get_by_label("Prénom").fill("Chantal")
+    mediator.get_by_label("Téléphone").fill("07 98 76 54 32")
+    mediator.get_by_role("button", name="Inscrire cette personne").click()
+    assert "Chantal est sur liste d’attente" in mediator.content()
+
+    person.goto(links["Amina"])
+    person.get_by_role("button", name="Annuler mon inscription").click()
+    assert "Votre inscription est annulée" in person.content()
+    assert dict(Registration.objects.values_list("first_name", "status")) == {
+        "Amina": "cancelled", "Bernard": "registered", "Chantal": "registered"}  # fmt: skip
+
+    WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    mediator.goto(f"{live_world.url}/mes-ateliers/seances/{session.pk}/")
+    mediator.get_by_label("Bernard").uncheck()  # every registered person is ticked; Bernard did not come
+    mediator.get_by_label("Personnes venues sans inscription").fill("1")
+    mediator.get_by_role("button", name="Enregistrer les présences").click()
+    assert "Les présences sont notées" in mediator.content()
+    record = Accompaniment.objects.get()
+    assert (record.kind, record.participants, record.workshop_session_id) == ("collective", 2, session.pk)
+    assert re.search(r"/ateliers/inscription/.+/", links["Bernard"])
+    staff.close()
+    public.close()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from maillage.accounts import demo
 from maillage.accounts.models import Organization
+from maillage.activities.demo import load_demo_workshops
 from maillage.passes.demo import load_demo_passes
 from maillage.places.demo import load_demo_places
 from maillage.territory.models import Commune
@@ -17,9 +18,11 @@ class Command(BaseCommand):
         accounts = demo.load_demo_territory()
         places = load_demo_places({organization.name: organization for organization in Organization.objects.all()})
         program = load_demo_passes()
+        workshop_count = load_demo_workshops()
         self.stdout.write(self.style.SUCCESS("Demo territory ready: Maine-et-Loire (49)."))
         self.stdout.write(f"Help places: {places.accepted} (search them at /lieux/).")
         self.stdout.write(f"Pass numérique: {program.name} (see /pass-numerique/).")
+        self.stdout.write(f"Workshops: {workshop_count} (see /ateliers/).")
         self.stdout.write(f"Every demo account's password: {demo.DEMO_PASSWORD}")
         for email, organization, role in accounts:
             self.stdout.write(f"  {email:<40} {role:<15} {organization}")

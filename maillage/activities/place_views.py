@@ -1,0 +1,108 @@
+"""A place's activity, for its organisation's members and the coordination: the last 12 months, a
+printable summary per month — small groups hidden (statistics.py). And the organisation's records
+as a CSV file for its administrators, with people only on request, and always in the journal."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.activities import statistics
+from maillage.places.models import Place
+
+# No activity record is older: an earlier year in the address is a typo.
+FIRST_YEAR = 2000
+# Spreadsheets (Excel first) read a CSV as UTF-8 only when it starts with a byte-order mark.
+EXCEL_BOM = "\ufeff"
+
+
+def places_whose_activity_is_seen_by(user):
+    """The places of the user's organisations (any role); every place for members of a coordination."""
+    if not user.is_authenticated:
+        return Place.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    coordinates = Exists(memberships.filter(organization__is_coordinator=True))
+    return Place.objects.filter(Exists(memberships.filter(organization=OuterRef("organization"))) | coordinates)
+
+
+def _place_or_404(request, place_id):
+    return get_object_or_404(places_whose_activity_is_seen_by(request.user).select_related("organization"),
+                             pk=place_id)  # fmt: skip
+
+
+def _administers(user, organization):
+    return organization is not None and Organization.objects.administered_by(user).filter(pk=organization.pk).exists()
+
+
+def place_activity(request, place_id):
+    place = _place_or_404(request, place_id)
+    return render(request, "activities/place_activity.html", {
+        "place": place, "activity": statistics.place_activity(place, timezone.localdate()),
+        "can_export": _administers(request.user, place.organization),
+    })  # fmt: skip
+
+
+def _month_or_404(year, month, today):
+    if not (FIRST_YEAR <= year <= today.year and 1 <= month <= 12):
+        raise Http404
+    start = datetime.date(year, month, 1)
+    if start > today:  # a month to come has nothing to sum up yet
+        raise Http404
+    return start
+
+
+def place_month(request, place_id, year, month):
+    place = _place_or_404(request, place_id)
+    today = timezone.localdate()
+    start = _month_or_404(year, month, today)
+    previous, following = statistics.month_shifted(start, -1), statistics.month_shifted(start, 1)
+    return render(request, "activities/monthly_summary.html", {
+        "place": place, "month": start, "summary": statistics.month_summary(place, start),
+        "previous": previous if previous.year >= FIRST_YEAR else None,
+        "next": following if following <= today else None,
+    })  # fmt: skip
+
+
+def _exported_organization(request):
+    """The organisation whose records are asked for (``?organisation=``), among those the user administers."""
+    administered = Organization.objects.administered_by(request.user).order_by("name", "pk")
+    asked = request.GET.get("organisation", "")
+    if asked:
+        organization = administered.filter(pk=asked).first() if asked.isdigit() else None
+    else:
+        organization = administered.first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def _sees_personal_data(user, organization):
+    roles = Membership.Role.seeing_personal_data()
+    return Membership.objects.filter(user=user, organization=organization, role__in=roles).exists()
+
+
+def export_csv(request):
+    """The organisation's records that count. No person unless ``?personnes=1`` and the role allows it."""
+    organization = _exported_organization(request)
+    with_people = request.GET.get("personnes") == "1" and _sees_personal_data(request.user, organization)
+    records = statistics.organization_records(organization)
+    # Every export is in the journal; one with people says so, to be found when someone asks.
+    what = "activity_records_with_people" if with_people else "activity_records"
+    journal.record(AuditEvent.Action.EXPORT, actor=request.user, organization=organization, what=what,
+                   rows=records.count())  # fmt: skip
+    chunks = statistics.records_csv_chunks(records, with_people=with_people)
+    response = StreamingHttpResponse(_with_bom(chunks), content_type="text/csv; charset=utf-8")
+    name = "accompagnements-personnes" if with_people else "accompagnements"
+    filename = f"{name}-{organization.pk}-{timezone.localdate()}.csv"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _with_bom(chunks):
+    yield EXCEL_BOM
+    yield from chunks

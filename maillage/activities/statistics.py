@@ -1,0 +1,234 @@
+"""What a place's activity records add up to — by month, theme, outcome, kind — never a person; and
+an organisation's records as rows of a CSV file.
+
+Only current versions count: a late correction replaces its record, it does not add one. Any
+group (a month, a cell of a breakdown, a figure) of fewer than 5 accompaniments is shown as
+"fewer than 5" (principle 4). When a breakdown hides a single group, the next smallest is hidden
+too: otherwise the total minus the groups shown would give its size. The rule is the passes
+reports' own, imported so that both parts of the product hide the same groups.
+"""
+
+import csv
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from maillage.activities.models import Accompaniment, Kind, Outcome, Setting
+from maillage.activities.themes import THEMES
+from maillage.passes.models import Redemption
+from maillage.small_groups import SMALLEST_GROUP, rows_with_small_groups_hidden
+from maillage.spreadsheets import Echo, cell
+
+MONTHS_SHOWN = 12
+
+
+@dataclass
+class Figures:
+    """How many accompaniments, for how many people, for how long: hidden together when few."""
+
+    count: int
+    people: int
+    minutes: int
+    shown: bool
+
+    @property
+    def hours(self):
+        return self.minutes // 60
+
+    @property
+    def minutes_past_the_hour(self):
+        return self.minutes % 60
+
+
+@dataclass
+class MonthActivity:
+    start: datetime.date
+    figures: Figures
+
+
+@dataclass
+class Share:
+    """A part of the accompaniments (first ones, say), shown only when neither side is a small group."""
+
+    part: int
+    whole: int
+    shown: bool
+
+    @property
+    def percent(self):
+        return round(100 * self.part / self.whole) if self.whole else 0
+
+
+@dataclass
+class Tally:
+    count: int
+    shown: bool
+
+
+# Months ----------------------------------------------------------------------------------------
+
+
+def month_shifted(start, months):
+    """The first day of the month ``months`` before (negative) or after ``start``'s month."""
+    index = start.year * 12 + start.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def last_months(today, count=MONTHS_SHOWN):
+    """The first days of the last ``count`` months, oldest first, the current month last."""
+    this_month = today.replace(day=1)
+    return [month_shifted(this_month, -back) for back in range(count - 1, -1, -1)]
+
+
+# Figures ---------------------------------------------------------------------------------------
+
+
+def records_at(place, start, end):
+    """The place's records that count, from the day ``start`` to the day before ``end``."""
+    return Accompaniment.objects.current().filter(place=place, day__gte=start, day__lt=end).order_by()
+
+
+def figures_of(records):
+    totals = records.aggregate(count=Count("pk"), people=Sum("participants"), minutes=Sum("duration_minutes"))
+    count = totals["count"]
+    return Figures(count, totals["people"] or 0, totals["minutes"] or 0, shown=count >= SMALLEST_GROUP)
+
+
+def activity_by_month(records, months):
+    """One line per month, in order. A month without any record shows 0: there is nobody to protect."""
+    by_month = {
+        line["month"]: line
+        for line in records.annotate(month=TruncMonth("day")).values("month")
+        .annotate(count=Count("pk"), people=Sum("participants"), minutes=Sum("duration_minutes"))
+    }  # fmt: skip
+    # Months are the cells of one breakdown: a single hidden month would show as the total minus the others.
+    rows = rows_with_small_groups_hidden((month.isoformat(), line["count"], line["count"])
+                                         for month, line in by_month.items())  # fmt: skip
+    hidden = {row.label for row in rows if not row.shown}
+    lines = []
+    for month in months:
+        line = by_month.get(month, {"count": 0, "people": 0, "minutes": 0})
+        figures = Figures(line["count"], line["people"] or 0, line["minutes"] or 0,
+                          shown=month.isoformat() not in hidden)  # fmt: skip
+        lines.append(MonthActivity(start=month, figures=figures))
+    return lines
+
+
+def accompaniments_by(records, field, labels):
+    """How many accompaniments per value of ``field`` (outcome, kind, setting), small groups hidden."""
+    counts = records.values_list(field).annotate(n=Count("pk"))
+    return rows_with_small_groups_hidden(((key, n, n) for key, n in counts), labels)
+
+
+def accompaniments_by_theme(records):
+    """How many accompaniments dealt with each theme (one accompaniment may count for several)."""
+    counts = Counter(theme for themes in records.values_list("themes", flat=True) for theme in themes)
+    return rows_with_small_groups_hidden(((key, n, n) for key, n in counts.items()), THEMES)
+
+
+def first_time_share(records):
+    """The share of accompaniments that were the person's first with the organisation.
+
+    Its two sides (first time, again) are a breakdown: if either is a small group, both are hidden,
+    since the share and the total would give it.
+    """
+    whole = records.count()
+    first = records.filter(first_time=True).count()
+    sides = [(side, n, n) for side, n in (("first", first), ("again", whole - first)) if n]
+    shown = whole >= SMALLEST_GROUP and all(row.shown for row in rows_with_small_groups_hidden(sides))
+    return Share(part=first, whole=whole, shown=shown)
+
+
+def pass_uses_of(records):
+    """How many Pass numérique uses (redemptions, not cancelled) the records are linked to."""
+    uses = Redemption.objects.active().filter(accompaniments__in=records).distinct().count()
+    paid = records.filter(redemptions__in=Redemption.objects.active()).distinct().count()
+    # Both the uses and the accompaniments they paid for are groups of people.
+    return Tally(count=uses, shown=min(uses, paid) >= SMALLEST_GROUP)
+
+
+def place_activity(place, today):
+    """A place's last 12 months, for its people and the coordination."""
+    months = last_months(today)
+    records = records_at(place, months[0], month_shifted(months[-1], 1))
+    return {
+        "first_month": months[0],
+        "last_month": months[-1],
+        "months": activity_by_month(records, months),
+        "total": figures_of(records),
+        "themes": accompaniments_by_theme(records),
+        "outcomes": accompaniments_by(records, "outcome", dict(Outcome.choices)),
+        "kinds": accompaniments_by(records, "kind", dict(Kind.choices)),
+        "first_time": first_time_share(records),
+    }
+
+
+def month_summary(place, month_start):
+    """One month at a place, to print: the same figures, plus where, collective sessions and passes."""
+    records = records_at(place, month_start, month_shifted(month_start, 1))
+    return {
+        "total": figures_of(records),
+        "first_time": first_time_share(records),
+        "themes": accompaniments_by_theme(records),
+        "outcomes": accompaniments_by(records, "outcome", dict(Outcome.choices)),
+        "settings": accompaniments_by(records, "setting", dict(Setting.choices)),
+        "collective": figures_of(records.filter(kind=Kind.COLLECTIVE)),
+        "pass_uses": pass_uses_of(records),
+    }
+
+
+# The organisation's records as a CSV file --------------------------------------------------------
+
+# Column keys are stable: software reading the file relies on them. Values are codes, not labels.
+RECORD_COLUMNS = [
+    "id", "day", "kind", "duration_minutes", "setting", "place_id", "place_name", "commune_insee_code", "themes",
+    "administrative_subthemes", "autonomy", "outcome", "referred_to", "participants", "first_time",
+    "passes_redeemed", "workshop_session_id", "replaces_id",
+]  # fmt: skip
+PEOPLE_COLUMNS = ["author_email", "beneficiary_id", "beneficiary_first_name", "note"]
+LIST_SEPARATOR = "|"
+
+
+def organization_records(organization):
+    """The organisation's records that count (current versions), oldest first, ready for the file."""
+    used = Q(redemptions__cancelled_at__isnull=True)
+    return (
+        Accompaniment.objects.current().filter(organization=organization)
+        .select_related("place", "author", "beneficiary")
+        .annotate(passes_redeemed=Sum("redemptions__pass_count", filter=used))
+        .order_by("day", "pk")
+    )  # fmt: skip
+
+
+def _record_row(record):
+    return [
+        record.pk, record.day.isoformat(), record.kind, record.duration_minutes, record.setting,
+        record.place_id or "", cell(record.place.name if record.place else ""),
+        # Only a home visit says where the person lives; elsewhere the commune is not theirs.
+        record.commune_id if record.setting == Setting.HOME and record.commune_id else "",
+        LIST_SEPARATOR.join(record.themes), LIST_SEPARATOR.join(record.administrative_subthemes),
+        record.autonomy, record.outcome, cell(record.referred_to), record.participants,
+        int(record.first_time), record.passes_redeemed or 0, record.workshop_session_id or "", record.replaces_id or "",
+    ]  # fmt: skip
+
+
+def _people_row(record):
+    beneficiary = record.beneficiary
+    kept = beneficiary is not None and beneficiary.anonymised_at is None
+    return [
+        cell(record.author.email if record.author else ""),
+        record.beneficiary_id or "",
+        cell(beneficiary.first_name if kept else ""),
+        cell(record.note),
+    ]
+
+
+def records_csv_chunks(records, with_people=False):
+    """The records as CSV lines (``;``-separated, for spreadsheets set to French), one chunk per line."""
+    writer = csv.writer(Echo(), delimiter=";")
+    yield writer.writerow(RECORD_COLUMNS + (PEOPLE_COLUMNS if with_people else []))
+    for record in records.iterator(chunk_size=1000):
+        yield writer.writerow(_record_row(record) + (_people_row(record) if with_people else []))

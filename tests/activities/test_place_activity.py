@@ -1,0 +1,282 @@
+"""A place's people and the coordination see what the place did, month by month, without ever
+seeing a small group; administrators take their records away as a CSV file, names only on request."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.activities import services, statistics
+from maillage.activities.models import Accompaniment, Kind, Outcome, Setting
+from maillage.activities.themes import THEMES
+from maillage.passes.models import Redemption
+from tests.conftest import verified_session
+from tests.url_inventory import _sample_passes, _sample_place
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(demo):
+    return Organization.objects.get(name="Médiathèque Toussaint")
+
+
+@pytest.fixture
+def place(library):
+    return library.places.order_by("name").first()
+
+
+def this_month():
+    return timezone.localdate().replace(day=1)
+
+
+def months_ago(count):
+    return statistics.month_shifted(this_month(), -count)
+
+
+def recorded(place, count, day=None, author=None, **fields):
+    """``count`` records at the place, by default: today, 45 minutes, one person, about e-mail."""
+    author = author or Membership.objects.filter(organization=place.organization).first().user
+    values = {"day": day or timezone.localdate(), "duration_minutes": 45, "setting": "place", "themes": ["email"],
+              "autonomy": "with_help", **fields}  # fmt: skip
+    return [services.record(organization=place.organization, author=author, place=place, **values)
+            for _ in range(count)]  # fmt: skip
+
+
+def session(client, demo, local_part):
+    return verified_session(client, demo.user(local_part))
+
+
+def shown(rows):
+    return {row.label: row.count if row.shown else None for row in rows}
+
+
+def month_url(place, month):
+    return f"/activites/lieux/{place.pk}/{month.year}/{month.month}/"
+
+
+# Who sees a place's activity ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("local_part", ["admin", "mediateur", "benevole", "observateur", "coordination"])
+def test_the_places_members_whatever_their_role_and_the_coordination_see_its_activity(local_part, client, demo, place):
+    visitor = session(client, demo, local_part)
+    assert visitor.get(f"/activites/lieux/{place.pk}/").status_code == 200
+    assert visitor.get(month_url(place, this_month())).status_code == 200
+
+
+@pytest.mark.parametrize("local_part", ["association", "ccas", "financeur"])
+def test_other_organisations_do_not_even_learn_the_page_exists(local_part, client, demo, place):
+    visitor = session(client, demo, local_part)
+    assert visitor.get(f"/activites/lieux/{place.pk}/").status_code == 404
+    assert visitor.get(month_url(place, this_month())).status_code == 404
+
+
+def test_an_anonymous_person_is_sent_to_log_in(client, place):
+    for url in (f"/activites/lieux/{place.pk}/", month_url(place, this_month()), "/activites/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/compte/connexion/")
+
+
+def test_only_the_organisations_administrators_are_offered_the_file(client, demo, place):
+    assert "/activites/export.csv?organisation=" in session(client, demo, "admin").get(
+        f"/activites/lieux/{place.pk}/").content.decode()  # fmt: skip
+    for local_part in ("mediateur", "coordination"):
+        page = session(client, demo, local_part).get(f"/activites/lieux/{place.pk}/").content.decode()
+        assert "/activites/export.csv" not in page
+
+
+# What the figures say -----------------------------------------------------------------------------
+
+
+def test_the_last_twelve_months_show_accompaniments_people_and_time_month_by_month(client, demo, place):
+    recorded(place, 10, participants=2)  # this month: 10 accompaniments, 20 people, 7 h 30 min
+    recorded(place, 7, day=months_ago(1))
+    recorded(place, 3, day=months_ago(2))
+    recorded(place, 8, day=months_ago(12))  # thirteen months ago: out of the year shown
+    activity = statistics.place_activity(place, timezone.localdate())
+    months = {line.start: line.figures for line in activity["months"]}
+    assert len(months) == 12 and months_ago(12) not in months
+    assert (months[this_month()].count, months[this_month()].people, months[this_month()].minutes) == (10, 20, 450)
+    # Two months ago is a small group; last month is hidden too, else the total would give it away.
+    assert not months[months_ago(2)].shown and not months[months_ago(1)].shown
+    assert months[months_ago(3)].shown and months[months_ago(3)].count == 0
+    assert (activity["total"].count, activity["total"].shown) == (20, True)
+
+    page = session(client, demo, "mediateur").get(f"/activites/lieux/{place.pk}/").content.decode()
+    assert "7 h 30 min" in page and "moins de 5" in page and "15 h 0 min" in page
+    assert month_url(place, months_ago(11)) in page
+
+
+def test_a_month_with_fewer_than_five_accompaniments_shows_neither_people_nor_time(client, demo, place):
+    recorded(place, 4, participants=13, duration_minutes=125)
+    activity = statistics.place_activity(place, timezone.localdate())
+    assert not activity["total"].shown and not activity["months"][-1].figures.shown
+    page = session(client, demo, "admin").get(f"/activites/lieux/{place.pk}/").content.decode()
+    assert "<td>52</td>" not in page and "8 h 20 min" not in page and "moins de 5" in page
+
+
+def test_a_theme_chosen_fewer_than_five_times_is_not_detailed(place):
+    recorded(place, 6, themes=["email", "security"])
+    recorded(place, 3, themes=["email", "health"])
+    themes = shown(statistics.place_activity(place, timezone.localdate())["themes"])
+    assert themes[str(THEMES["email"])] == 9 and themes[str(THEMES["health"])] is None
+    # Security (6) is the smallest group shown: it is hidden too, so that no difference gives health away.
+    assert themes[str(THEMES["security"])] is None
+
+
+def test_when_one_outcome_is_hidden_the_next_smallest_is_hidden_too(place):
+    recorded(place, 10, outcome="done")
+    recorded(place, 6, outcome="follow_up")
+    recorded(place, 3, outcome="referred", referred_to="La CAF")
+    activity = statistics.place_activity(place, timezone.localdate())
+    assert shown(activity["outcomes"]) == {
+        str(Outcome.DONE.label): 10,
+        str(Outcome.FOLLOW_UP.label): None,
+        str(Outcome.REFERRED.label): None,
+    }
+    assert shown(activity["kinds"]) == {str(Kind.INDIVIDUAL.label): 19}
+
+
+def test_the_share_of_first_accompaniments_is_shown_only_when_both_sides_are_large_enough(client, demo, place):
+    firsts = recorded(place, 6, first_time=True)
+    recorded(place, 9)
+    share = statistics.place_activity(place, timezone.localdate())["first_time"]
+    assert (share.shown, share.percent, share.part, share.whole) == (True, 40, 6, 15)
+    page = session(client, demo, "mediateur").get(f"/activites/lieux/{place.pk}/").content.decode()
+    assert "40 % des accompagnements" in page and "(6 sur 15)" in page
+
+    Accompaniment.objects.filter(pk__in=[record.pk for record in firsts[3:]]).delete()
+    assert not statistics.place_activity(place, timezone.localdate())["first_time"].shown  # 3 first, 9 again
+
+
+def test_a_corrected_record_counts_once_with_its_newest_version(place):
+    [record, *_others] = recorded(place, 5, duration_minutes=30)
+    Accompaniment.objects.filter(pk=record.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
+    record.refresh_from_db()
+    services.correct(record, by=record.author, duration_minutes=90)
+    assert Accompaniment.objects.count() == 6
+    total = statistics.place_activity(place, timezone.localdate())["total"]
+    assert (total.count, total.minutes) == (5, 4 * 30 + 90)
+
+
+def test_other_places_records_do_not_count(place, demo):
+    recorded(_sample_place(Organization.objects.get(name="Association Les Connectés du Saumurois")), 6)
+    assert statistics.place_activity(place, timezone.localdate())["total"].count == 0
+
+
+# The monthly summary ------------------------------------------------------------------------------
+
+
+def test_the_monthly_summary_has_the_months_figures_where_and_links_to_the_months_around(client, demo, place):
+    last_month = months_ago(1)
+    recorded(place, 6, day=last_month, duration_minutes=60, kind="collective", participants=4)
+    recorded(place, 5, day=last_month, duration_minutes=30)
+    recorded(place, 2, day=this_month())
+    summary = statistics.month_summary(place, last_month)
+    assert (summary["total"].count, summary["total"].people, summary["total"].minutes) == (11, 29, 510)
+    assert (summary["collective"].count, summary["collective"].shown) == (6, True)
+    assert shown(summary["settings"]) == {str(Setting.PLACE.label): 11}
+
+    page = session(client, demo, "benevole").get(month_url(place, last_month)).content.decode()
+    assert "8 h 30 min" in page
+    assert month_url(place, months_ago(2)) in page and month_url(place, this_month()) in page
+    this_months_page = session(client, demo, "benevole").get(month_url(place, this_month())).content.decode()
+    assert month_url(place, statistics.month_shifted(this_month(), 1)) not in this_months_page
+
+
+@pytest.mark.parametrize("year_and_month", ["2024/13", "2024/0", "1999/12", "99999/1", "next"])
+def test_a_month_out_of_range_answers_not_found(year_and_month, client, demo, place):
+    if year_and_month == "next":
+        following = statistics.month_shifted(this_month(), 1)
+        year_and_month = f"{following.year}/{following.month}"
+    response = session(client, demo, "admin").get(f"/activites/lieux/{place.pk}/{year_and_month}/")
+    assert response.status_code == 404
+
+
+def test_passes_used_for_the_records_are_counted_once_and_cancelled_ones_not(place, library, monkeypatch):
+    _sample_passes(library, place, Membership.objects.filter(organization=library).first().user)
+    first, second = Redemption.objects.filter(place=place).order_by("pk")
+    recorded(place, 1, redemptions=[first, second])
+    recorded(place, 1, redemptions=[first])
+    month = timezone.localdate().replace(day=1)
+    assert statistics.month_summary(place, month)["pass_uses"] == statistics.Tally(count=2, shown=False)
+    monkeypatch.setattr(statistics, "SMALLEST_GROUP", 1)
+    assert statistics.month_summary(place, month)["pass_uses"] == statistics.Tally(count=2, shown=True)
+    Redemption.objects.filter(pk=second.pk).update(cancelled_at=timezone.now(), payout=None)
+    assert statistics.month_summary(place, month)["pass_uses"].count == 1
+
+
+# The CSV file -------------------------------------------------------------------------------------
+
+
+def read_csv(response):
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+
+
+def test_an_administrator_downloads_the_records_that_count_without_anyone_named(client, demo, place, library):
+    person = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
+                                    consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
+    [at_place] = recorded(place, 1, author=demo.user("mediateur"), themes=["email", "administrative_procedures"],
+                          administrative_subthemes=["housing"], note="Rappeler jeudi", beneficiary=person)  # fmt: skip
+    home = services.record(organization=library, author=demo.user("mediateur"), day=timezone.localdate(),
+                           duration_minutes=60, setting="home", commune_id="49007", themes=["internet"],
+                           autonomy="alone", outcome="referred", referred_to="=CAF")  # fmt: skip
+    Accompaniment.objects.filter(pk=home.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
+    home.refresh_from_db()
+    newer = services.correct(home, by=demo.user("mediateur"), duration_minutes=75)
+
+    response = session(client, demo, "admin").get("/activites/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = read_csv(response)
+    assert list(rows[0]) == statistics.RECORD_COLUMNS
+    assert [row["id"] for row in rows] == [str(at_place.pk), str(newer.pk)]
+    first, second = rows
+    assert (first["place_id"], first["place_name"], first["commune_insee_code"]) == (str(place.pk), place.name, "")
+    assert (first["themes"], first["administrative_subthemes"]) == ("email|administrative_procedures", "housing")
+    assert (second["commune_insee_code"], second["duration_minutes"], second["replaces_id"]) == (
+        "49007", "75", str(home.pk))  # fmt: skip
+    assert second["referred_to"] == "'=CAF"  # a spreadsheet would run "=CAF" as a formula
+    text = str(rows)
+    assert "Rappeler jeudi" not in text and "Yvette" not in text and demo.user("mediateur").email not in text
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (event.actor, event.organization, event.details) == (
+        demo.user("admin"), library, {"what": "activity_records", "rows": 2})  # fmt: skip
+
+
+def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, demo, place, library):
+    person = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
+                                    consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
+    recorded(place, 1, author=demo.user("mediateur"), note="-Rappeler jeudi", beneficiary=person)
+    rows = read_csv(session(client, demo, "admin").get("/activites/export.csv?personnes=1"))
+    assert list(rows[0]) == statistics.RECORD_COLUMNS + statistics.PEOPLE_COLUMNS
+    assert (rows[0]["author_email"], rows[0]["beneficiary_id"], rows[0]["beneficiary_first_name"], rows[0]["note"]) == (
+        demo.user("mediateur").email, str(person.pk), "Yvette", "'-Rappeler jeudi")  # fmt: skip
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.details == {"what": "activity_records_with_people", "rows": 1}
+
+
+def test_people_are_left_out_for_a_role_that_does_not_see_personal_data(client, demo, place, monkeypatch):
+    recorded(place, 1, note="Rappeler jeudi")
+    admin = session(client, demo, "admin")
+    without_admins = classmethod(lambda cls: [cls.MEDIATOR, cls.VOLUNTEER])
+    monkeypatch.setattr(Membership.Role, "seeing_personal_data", without_admins)
+    rows = read_csv(admin.get("/activites/export.csv?personnes=1"))
+    assert list(rows[0]) == statistics.RECORD_COLUMNS and "Rappeler jeudi" not in str(rows)
+    assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).details["what"] == "activity_records"
+
+
+def test_only_administrators_export_and_only_their_own_organisations_records(client, demo, library):
+    for local_part in ("mediateur", "benevole", "observateur"):
+        assert session(client, demo, local_part).get("/activites/export.csv").status_code == 404
+    association = Organization.objects.get(name="Association Les Connectés du Saumurois")
+    admin = session(client, demo, "admin")
+    assert admin.get(f"/activites/export.csv?organisation={association.pk}").status_code == 404
+    assert admin.get("/activites/export.csv?organisation=x").status_code == 404
+    assert admin.get(f"/activites/export.csv?organisation={library.pk}").status_code == 200
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, organization=association).exists()
