@@ -66,14 +66,14 @@ BENEFICIARY = Retention(
     kept_for_days=None,
     rule=(
         "Until the person asks for its deletion, or 24 months after their last accompaniment "
-        "(BENEFICIARY_RETENTION_MONTHS): then anonymised by manage.py activities_upkeep. The accompaniments "
+        "(BENEFICIARY_RETENTION_MONTHS): then anonymised by manage.py purge_activity_data. The accompaniments "
         "stay as statistics, attached to nobody."
     ),
 )
 WORKSHOP_REGISTRATION = Retention(
     purpose="Keep a place in a workshop, remind the person the day before, let them cancel",
     kept_for_days=30,
-    rule="Erased 30 days after the session (WORKSHOP_REGISTRATION_RETENTION_DAYS) by manage.py activities_upkeep.",
+    rule="Erased 30 days after the session (WORKSHOP_REGISTRATION_RETENTION_DAYS) by manage.py purge_activity_data.",
 )
 BANK_DETAILS = Retention(
     purpose="Pay an organisation for the passes used at its places",

@@ -5,6 +5,7 @@ choose: how long, the themes, and how autonomous the person was.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.utils import formats, timezone
@@ -81,6 +82,8 @@ class AccompanimentForm(forms.Form):
     def __init__(self, *args, places, people, redemptions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["beneficiary"].queryset = people
+        if not people.exists():  # opened from a person's record only; anonymous otherwise
+            del self.fields["beneficiary"]
         self.fields["redemptions"].queryset = redemptions
         self.fields["redemptions"].label_from_instance = _redemption_label
         if not redemptions.exists():  # nothing to link: no empty question
@@ -115,7 +118,7 @@ class AccompanimentForm(forms.Form):
             "autonomy": data["autonomy"], "outcome": data["outcome"],
             "referred_to": data["referred_to"] if data["outcome"] == Outcome.REFERRED else "",
             "participants": data["participants"] if data["kind"] == Kind.COLLECTIVE else 1, "note": data["note"],
-            "beneficiary": data["beneficiary"], "first_time": data["first_time"],
+            "beneficiary": data.get("beneficiary"), "first_time": data["first_time"],
             "redemptions": list(data.get("redemptions") or []),
         }  # fmt: skip
 
@@ -174,6 +177,23 @@ class PersonForm(forms.Form):
                 "can see it or have it deleted at any time. They agreed."),
         error_messages={"required": _("A record needs the person's agreement. Without it, record anonymously.")},
     )  # fmt: skip
+
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizations is None:  # changing a record: it stays in its organisation
+            del self.fields["submission_key"]
+        elif len(organizations) > 1:  # a member of several organisations says whose record it is
+            self.fields["organization"] = forms.ModelChoiceField(
+                label=_("Which organisation accompanies the person?"), queryset=organizations, empty_label=None
+            )
+            self.order_fields(["organization"])
+        self.organizations = organizations
+
+    def creation_fields(self):
+        return {"organization": self.cleaned_data.get("organization") or self.organizations.first(),
+                "submission_key": valid_submission_key(self.cleaned_data.get("submission_key"))}  # fmt: skip
 
     def clean_phone(self):
         return cleaned_phone(self.cleaned_data["phone"])
@@ -252,6 +272,7 @@ class WorkshopForm(forms.Form):
         label=_("Repeat every week, how many more times?"), min_value=0, max_value=12, initial=0,
         help_text=_("0 for a single session; 5 for six sessions, one a week."),
     )  # fmt: skip
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,7 +291,12 @@ class WorkshopForm(forms.Form):
         data = self.cleaned_data
         return {name: data[name] for name in
                 ("place", "title", "level", "themes", "description", "capacity", "duration_minutes", "first_start",
-                 "repeat_weeks")}  # fmt: skip
+                 "repeat_weeks")} | {"submission_key": valid_submission_key(data.get("submission_key"))}  # fmt: skip
+
+
+def valid_submission_key(value):
+    """The hidden key a form carries so that sending it twice acts once; anything else is ignored."""
+    return value if re.fullmatch(r"[0-9a-f]{32}", value or "") else ""
 
 
 class WorkshopSearchForm(forms.Form):
@@ -318,6 +344,9 @@ class RegistrationForm(forms.Form):
             )  # fmt: skip
         self.staff = staff
 
+    def clean_submission_key(self):
+        return valid_submission_key(self.cleaned_data["submission_key"])
+
     def clean_phone(self):
         return cleaned_phone(self.cleaned_data["phone"])
 
@@ -325,10 +354,10 @@ class RegistrationForm(forms.Form):
         cleaned = super().clean()
         beneficiary = cleaned.get("beneficiary")
         if self.staff and beneficiary:
-            cleaned.setdefault("first_name", "")
-            cleaned["first_name"] = cleaned["first_name"] or beneficiary.first_name
-            cleaned["phone"] = cleaned.get("phone") or beneficiary.phone
-            cleaned["email"] = cleaned.get("email") or beneficiary.email
+            cleaned["first_name"] = cleaned.get("first_name") or beneficiary.first_name
+            if ConsentPurpose.CONTACT in beneficiary.consent_purposes:  # else no message goes to the person
+                cleaned["phone"] = cleaned.get("phone") or beneficiary.phone
+                cleaned["email"] = cleaned.get("email") or beneficiary.email
             return cleaned
         if self.staff and not cleaned.get("first_name") and "first_name" not in self.errors:
             self.add_error("first_name", _("Type the person's first name, or choose their record."))

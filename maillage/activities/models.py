@@ -91,6 +91,8 @@ class Beneficiary(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A form sent twice records once.
+    submission_key = models.CharField(max_length=64, blank=True)
 
     objects = BeneficiaryQuerySet.as_manager()
 
@@ -99,6 +101,10 @@ class Beneficiary(models.Model):
         verbose_name_plural = _("people accompanied")
         ordering = ["first_name", "pk"]
         indexes = [models.Index(fields=["organization", "first_name"])]
+        constraints = [
+            models.UniqueConstraint(fields=["recorded_by", "submission_key"], condition=~Q(submission_key=""),
+                                    name="beneficiary_submitted_once"),
+        ]  # fmt: skip
 
     def __str__(self):
         if self.anonymised_at:
@@ -218,6 +224,8 @@ class Workshop(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("Duration, in minutes"), default=120)
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A form sent twice creates one workshop.
+    submission_key = models.CharField(max_length=64, blank=True)
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -225,7 +233,11 @@ class Workshop(models.Model):
         verbose_name = _("workshop")
         verbose_name_plural = _("workshops")
         ordering = ["title", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(capacity__gt=0), name="workshop_has_places")]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="workshop_has_places"),
+            models.UniqueConstraint(fields=["created_by", "submission_key"], condition=~Q(submission_key=""),
+                                    name="workshop_submitted_once"),
+        ]  # fmt: skip
 
     def __str__(self):
         return self.title

@@ -1,6 +1,7 @@
 """Beneficiary records: minimal, consented, read within the organisation only, every reading journaled."""
 
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,7 +26,9 @@ def _person(request, person_id):
 
 
 def _journal_reading(request, person, action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, **details):
-    journal.record(action, actor=request.user, organization=person.organization, target=person, **details)
+    # By number: once the record is deleted, the journal must not keep the person's name.
+    journal.record(action, actor=request.user, organization=person.organization, target=person,
+                   target_label=f"#{person.pk}", **details)  # fmt: skip
 
 
 def people(request):
@@ -42,7 +45,7 @@ def people(request):
         shown = [person.pk for person in found if person.organization_id == organization.pk]
         if shown:
             journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, organization=organization,
-                           target=organization, list_of_people=shown, search=query)  # fmt: skip
+                           target=organization, list_of_people=shown)  # fmt: skip
     return render(request, "activities/people.html", {"people": found, "query": query})
 
 
@@ -50,9 +53,9 @@ def person_new(request):
     organizations = _recording_organizations(request.user)
     if not organizations:
         raise Http404
-    form = PersonForm(_posted(request))
+    form = PersonForm(_posted(request), organizations=organizations, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
-        person = services.record_person(organization=organizations.first(), by=request.user, **form.person_fields())
+        person = services.record_person(by=request.user, **form.person_fields(), **form.creation_fields())
         messages.success(request, _("The record of %(name)s is created.") % {"name": person.first_name})
         return redirect("activities:person", person_id=person.pk)
     return render(request, "activities/person_form.html", {"form": form, "person": None})
@@ -76,7 +79,7 @@ def person_detail(request, person_id):
 
 def person_edit(request, person_id):
     person = _person(request, person_id)
-    form = PersonForm(_posted(request), initial=PersonForm.initial_from(person))
+    form = PersonForm(_posted(request), initial=PersonForm.initial_from(person), organizations=None)
     if request.method == "POST" and form.is_valid():
         fields = form.person_fields()
         if {"consent_way", "consent_purposes"} & set(form.changed_data):
@@ -92,7 +95,10 @@ def person_edit(request, person_id):
 def person_merge(request, person_id):
     person = _person(request, person_id)
     others = Beneficiary.objects.visible_to(request.user).kept().filter(organization=person.organization)
-    form = MergeForm(_posted(request), others=others.exclude(pk=person.pk).select_related("commune"))
+    others = others.exclude(pk=person.pk).select_related("commune")
+    form = MergeForm(_posted(request), others=others)
+    if request.method != "POST":  # the page lists the organisation's other people
+        _journal_reading(request, person, list_of_people=list(others.values_list("pk", flat=True)))
     if request.method == "POST" and form.is_valid():
         try:
             services.merge_people(person, form.cleaned_data["duplicate"], by=request.user)
@@ -112,6 +118,7 @@ def person_delete(request, person_id):
                    "Their accompaniments still count in the statistics, attached to nobody.")  # fmt: skip
         messages.success(request, erased)
         return redirect("activities:people")
+    _journal_reading(request, person)
     return render(request, "activities/person_delete.html", {"person": person})
 
 

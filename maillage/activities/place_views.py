@@ -62,7 +62,7 @@ def place_month(request, place_id, year, month):
     start = _month_or_404(year, month, today)
     previous, following = statistics.month_shifted(start, -1), statistics.month_shifted(start, 1)
     return render(request, "activities/monthly_summary.html", {
-        "place": place, "month": start, "summary": statistics.month_summary(place, start),
+        "place": place, "month": start, "summary": statistics.month_summary(place, start, today),
         "previous": previous if previous.year >= FIRST_YEAR else None,
         "next": following if following <= today else None,
     })  # fmt: skip

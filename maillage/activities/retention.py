@@ -21,7 +21,13 @@ def notes_due(today=None):
 def people_due(now=None):
     """Records whose person has not been accompanied for BENEFICIARY_RETENTION_MONTHS (30-day months)."""
     limit = (now or timezone.now()) - datetime.timedelta(days=30 * settings.BENEFICIARY_RETENTION_MONTHS)
-    return Beneficiary.objects.filter(anonymised_at__isnull=True, last_activity_at__lt=limit)
+    # Someone registered for a workshop to come is still being accompanied (NOT IN and NULL: filtered).
+    coming = Registration.objects.filter(session__starts_at__gte=timezone.now(), beneficiary__isnull=False).exclude(
+        status="cancelled"
+    )
+    return Beneficiary.objects.filter(anonymised_at__isnull=True, last_activity_at__lt=limit).exclude(
+        pk__in=coming.values("beneficiary")
+    )
 
 
 def registrations_due_for_erasure():

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
-from maillage.activities.models import Accompaniment, Beneficiary, Registration
+from maillage.activities.models import Accompaniment, Beneficiary, Registration, RegistrationStatus
 from maillage.activities.themes import ADMINISTRATIVE, ADMINISTRATIVE_SUBTHEMES, THEMES
 
 
@@ -41,7 +41,6 @@ def recount_first_time(beneficiary):
     Accompaniment.objects.filter(beneficiary=beneficiary).exclude(pk=first).update(first_time=False)
     if first is not None:
         Accompaniment.objects.filter(pk=first).update(first_time=True)
-    Beneficiary.objects.filter(pk=beneficiary.pk).update(last_activity_at=timezone.now())
 
 
 def record(*, organization, author, redemptions=(), **fields):
@@ -53,6 +52,8 @@ def record(*, organization, author, redemptions=(), **fields):
         accompaniment.redemptions.set(redemptions)
         if accompaniment.beneficiary_id:
             recount_first_time(accompaniment.beneficiary)
+            # A new accompaniment: the record is kept BENEFICIARY_RETENTION_MONTHS from now.
+            Beneficiary.objects.filter(pk=accompaniment.beneficiary_id).update(last_activity_at=timezone.now())
             accompaniment.refresh_from_db(fields=["first_time"])
     return accompaniment
 
@@ -122,13 +123,22 @@ PERSON_FIELDS = ["first_name", "birth_year_band", "commune", "phone", "email", "
                  "consent_purposes"]  # fmt: skip
 
 
-def record_person(*, organization, by, **fields):
-    """A person's record, with the consent they gave (when, how, for what)."""
+def _label(beneficiary):
+    """How the journal names a person's record: by number, so that deleting it leaves no name behind."""
+    return f"#{beneficiary.pk}"
+
+
+def record_person(*, organization, by, submission_key="", **fields):
+    """A person's record, with the consent they gave (when, how, for what). The same form sent twice
+    (its submission key) records once."""
+    if submission_key and (sent := Beneficiary.objects.filter(recorded_by=by, submission_key=submission_key).first()):
+        return sent
     fields.setdefault("consent_at", timezone.now())
     with transaction.atomic():
-        beneficiary = Beneficiary.objects.create(organization=organization, recorded_by=by, **fields)
+        beneficiary = Beneficiary.objects.create(organization=organization, recorded_by=by,
+                                                 submission_key=submission_key, **fields)  # fmt: skip
         journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=organization,
-                       target=beneficiary, change="created")  # fmt: skip
+                       target=beneficiary, target_label=_label(beneficiary), change="created")  # fmt: skip
     return beneficiary
 
 
@@ -141,7 +151,8 @@ def change_person(beneficiary, *, by, **fields):
         beneficiary.last_activity_at = timezone.now()
         beneficiary.save(update_fields=[*fields, "last_activity_at"])
         journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=beneficiary.organization,
-                       target=beneficiary, change="changed", fields=sorted(fields))  # fmt: skip
+                       target=beneficiary, target_label=_label(beneficiary), change="changed",
+                       fields=sorted(fields))  # fmt: skip
     return beneficiary
 
 
@@ -170,22 +181,31 @@ def merge_people(kept, duplicate, *, by):
                   if not getattr(kept, name) and getattr(duplicate, name)]  # fmt: skip
         for name in filled:
             setattr(kept, name, getattr(duplicate, name))
-        kept.save(update_fields=filled)  # the kept record's consent stands: it is the one the person gave
+        kept.last_activity_at = max(kept.last_activity_at, duplicate.last_activity_at)
+        kept.save(update_fields=[*filled, "last_activity_at"])  # the kept record's consent stands
         Accompaniment.objects.filter(beneficiary=duplicate).update(beneficiary=kept)
         Registration.objects.filter(beneficiary=duplicate).update(beneficiary=kept)
         _erase(duplicate)
         Beneficiary.objects.filter(pk=duplicate.pk).update(merged_into=kept)
         recount_first_time(kept)
         journal.record(AuditEvent.Action.PERSONAL_RECORDS_MERGED, actor=by, organization=kept.organization,
-                       target=kept, merged=duplicate.pk)  # fmt: skip
+                       target=kept, target_label=_label(kept), merged=duplicate.pk)  # fmt: skip
     return kept
 
 
 def anonymise_person(beneficiary, *, by=None, reason="asked"):
-    """The soft delete: the person's details are erased, their accompaniments still count."""
+    """The soft delete: the person's details are erased, their accompaniments still count, and their
+    places in workshops to come are freed for the waiting lists."""
+    from maillage.activities import workshops  # workshops records through this module
+
     with transaction.atomic():
         if not Beneficiary.objects.filter(pk=beneficiary.pk, anonymised_at__isnull=True).exists():
             return
+        coming = Registration.objects.filter(
+            beneficiary=beneficiary, session__starts_at__gt=timezone.now(), session__cancelled_at__isnull=True
+        ).exclude(status=RegistrationStatus.CANCELLED)
+        for registration in coming:
+            workshops.cancel(registration)
         _erase(beneficiary)
         journal.record(AuditEvent.Action.PERSONAL_RECORD_ANONYMISED, actor=by, organization=beneficiary.organization,
-                       target=beneficiary, target_label=f"#{beneficiary.pk}", reason=reason)  # fmt: skip
+                       target=beneficiary, target_label=_label(beneficiary), reason=reason)  # fmt: skip

@@ -166,10 +166,10 @@ def place_activity(place, today):
     }
 
 
-def month_summary(place, month_start):
+def month_summary(place, month_start, today):
     """One month at a place, to print: the same figures, plus where, collective sessions and passes."""
     records = records_at(place, month_start, month_shifted(month_start, 1))
-    return {
+    summary = {
         "total": figures_of(records),
         "first_time": first_time_share(records),
         "themes": accompaniments_by_theme(records),
@@ -178,6 +178,22 @@ def month_summary(place, month_start):
         "collective": figures_of(records.filter(kind=Kind.COLLECTIVE)),
         "pass_uses": pass_uses_of(records),
     }
+    if not _shown_among_the_last_months(place, month_start, today):
+        # The 12-month table hides this month (small, or hidden with a small one): its own page must
+        # not give its figures, or the table's total minus the months shown would give the small one.
+        for figures in (summary["total"], summary["collective"], summary["pass_uses"], summary["first_time"]):
+            figures.shown = False
+        for row in (*summary["themes"], *summary["outcomes"], *summary["settings"]):
+            row.shown = False
+    return summary
+
+
+def _shown_among_the_last_months(place, month_start, today):
+    months = last_months(today)
+    if month_start not in months:
+        return True  # no table sums it with others: its own small groups are hidden on its page
+    records = records_at(place, months[0], month_shifted(months[-1], 1))
+    return next(line for line in activity_by_month(records, months) if line.start == month_start).figures.shown
 
 
 # The organisation's records as a CSV file --------------------------------------------------------

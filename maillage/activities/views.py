@@ -50,8 +50,11 @@ def _redemptions_to_link(user, accompaniment=None):
     return recent.select_related("place").order_by("-redeemed_at")
 
 
-def _record_form(request, places, initial, accompaniment=None):
-    return AccompanimentForm(_posted(request), places=places, initial=initial, people=_people(request.user),
+def _record_form(request, places, initial, accompaniment=None, person_id=None):
+    # The form names no one but the person it was opened for (from their record) or the one already
+    # linked: a list of everyone's names on every record form would be a reading of all of them.
+    people = _people(request.user).filter(pk=person_id) if person_id else Beneficiary.objects.none()
+    return AccompanimentForm(_posted(request), places=places, initial=initial, people=people,
                              redemptions=_redemptions_to_link(request.user, accompaniment))  # fmt: skip
 
 
@@ -86,9 +89,10 @@ def record_new(request):
     help_request = _help_request_to_record(request)
     initial = _initial_from_help_request(help_request) if help_request else {}
     person = request.GET.get("personne", "")
-    if person.isdigit():  # from a person's record: it is chosen already
-        initial["beneficiary"] = person
-    form = _record_form(request, _places(request.user), initial)
+    person_id = int(person) if person.isdigit() else None
+    if person_id:  # from a person's record: it is chosen already
+        initial["beneficiary"] = person_id
+    form = _record_form(request, _places(request.user), initial, person_id=person_id)
     if request.method == "POST" and form.is_valid():
         fields = form.record_fields()
         if fields["place"]:
@@ -141,7 +145,8 @@ def record_edit(request, record_id):
     accompaniment = _visible_record(request, record_id)
     # The record's own place stays a choice, even if the user no longer works there.
     places = Place.objects.filter(Q(pk__in=_places(request.user)) | Q(pk=accompaniment.place_id)).order_by("name")
-    form = _record_form(request, places, AccompanimentForm.initial_from(accompaniment), accompaniment)
+    form = _record_form(request, places, AccompanimentForm.initial_from(accompaniment), accompaniment,
+                        person_id=accompaniment.beneficiary_id)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         in_place = accompaniment.is_editable_in_place(request.user)
         try:

@@ -2,7 +2,6 @@
 create, register on someone's behalf, cancel, take attendance."""
 
 import datetime
-import re
 import uuid
 
 from django.contrib import messages
@@ -16,7 +15,12 @@ from django.views.decorators.http import require_POST
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
 from maillage.activities import workshops
-from maillage.activities.forms import AttendanceForm, RegistrationForm, WorkshopForm, WorkshopSearchForm
+from maillage.activities.forms import (
+    AttendanceForm,
+    RegistrationForm,
+    WorkshopForm,
+    WorkshopSearchForm,
+)
 from maillage.activities.models import (
     Beneficiary,
     Gender,
@@ -46,7 +50,7 @@ def _public_sessions():
 
 @login_not_required
 def search(request):
-    """Workshops to come, by commune and distance, theme and date; nearest first within a day."""
+    """Workshops to come, soonest first, by commune and distance, theme and first day."""
     form = WorkshopSearchForm(request.GET or None)
     sessions, searched = [], form.is_bound and form.is_valid()
     criteria = form.cleaned_data if searched else {}
@@ -84,15 +88,19 @@ def session_detail(request, session_id):
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
             return redirect("activities:workshop_session", session_id=session.pk)
-        key = form.cleaned_data["submission_key"]
         try:
             registration = workshops.register(
                 session, first_name=form.cleaned_data["first_name"], phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"], submission_key=key if re.fullmatch(r"[0-9a-f]{32}", key) else "",
+                email=form.cleaned_data["email"], submission_key=form.cleaned_data["submission_key"],
             )  # fmt: skip
         except workshops.WorkshopRefused:
             form.add_error(None, _("Registration for this session is closed. Choose another one."))
             return _session_page(request, session, form, status=409)
+        if getattr(registration, "found_again", False):
+            workshops.send_link_again(registration)
+            messages.info(request, _("You are already registered for this session: we sent your link again, by "
+                                     "text message or e-mail."))  # fmt: skip
+            return redirect("activities:workshop_session", session_id=session.pk)
         return redirect("activities:registration", token=workshops.token_for(registration))
     return _session_page(request, session, form)
 
@@ -105,8 +113,12 @@ def registration(request, token):
     if found is None:
         raise Http404
     if request.method == "POST" and "cancel" in request.POST:
-        workshops.cancel(found)
-        messages.success(request, _("Your registration is cancelled. Thank you for freeing your place."))
+        try:
+            workshops.cancel(found)
+        except workshops.WorkshopRefused:
+            messages.error(request, _("The session has begun or is cancelled: there is nothing left to cancel."))
+        else:
+            messages.success(request, _("Your registration is cancelled. Thank you for freeing your place."))
         return redirect("activities:registration", token=token)
     rank = None
     if found.status == RegistrationStatus.WAITING:
@@ -114,7 +126,8 @@ def registration(request, token):
                                                   pk__lte=found.pk).count()  # fmt: skip
     return render(request, "activities/registration.html", {
         "registration": found, "session": found.session, "rank": rank,
-        "can_cancel": found.status != RegistrationStatus.CANCELLED and found.session.starts_at > timezone.now(),
+        "can_cancel": found.status != RegistrationStatus.CANCELLED and found.session.starts_at > timezone.now()
+        and found.session.cancelled_at is None,
     })  # fmt: skip
 
 
@@ -138,10 +151,10 @@ def mine(request):
 
 def workshop_new(request):
     organizations = _recording_organizations(request.user)
-    places = Place.objects.filter(organization__in=organizations).order_by("name")
+    places = Place.objects.filter(organization__in=organizations).exclude(status=Place.Status.ARCHIVED).order_by("name")
     if not places:
         raise Http404
-    form = WorkshopForm(_posted(request), places=places)
+    form = WorkshopForm(_posted(request), places=places, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         fields = form.workshop_fields()
         workshop = workshops.create_workshop(organization=fields["place"].organization, by=request.user, **fields)
@@ -186,16 +199,18 @@ def session_register(request, session_id):
     form = RegistrationForm(request.POST, staff=True, people=_people_of(request, session))
     if not form.is_valid():
         return session_manage(request, session_id, register_form=form)
-    data, key = form.cleaned_data, form.cleaned_data["submission_key"]
+    data = form.cleaned_data
     try:
         registration = workshops.register(
             session, first_name=data["first_name"], phone=data["phone"], email=data["email"], by=request.user,
-            beneficiary=data.get("beneficiary"), submission_key=key if re.fullmatch(r"[0-9a-f]{32}", key) else "",
+            beneficiary=data.get("beneficiary"), submission_key=data["submission_key"],
         )  # fmt: skip
     except workshops.WorkshopRefused:
         messages.error(request, _("Registration for this session is closed."))
     else:
-        if registration.status == RegistrationStatus.WAITING:
+        if getattr(registration, "found_again", False):
+            messages.info(request, _("%(name)s was registered already.") % {"name": registration.first_name})
+        elif registration.status == RegistrationStatus.WAITING:
             messages.success(request, _("%(name)s is on the waiting list.") % {"name": registration.first_name})
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": registration.first_name})
@@ -206,7 +221,11 @@ def session_register(request, session_id):
 def registration_cancel(request, registration_id):
     registration = get_object_or_404(Registration.objects.filter(session__in=_managed_sessions(request.user)),
                                      pk=registration_id)  # fmt: skip
-    promoted = workshops.cancel(registration)
+    try:
+        promoted = workshops.cancel(registration)
+    except workshops.WorkshopRefused:
+        messages.error(request, _("The session has begun or is cancelled: there is nothing left to cancel."))
+        return redirect("activities:session_manage", session_id=registration.session_id)
     messages.success(request, _("The registration is cancelled."))
     if promoted is not None:
         messages.success(request, _("%(name)s, first on the waiting list, takes the place and is told.")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from maillage.activities import services
 from maillage.activities.models import (
     Autonomy,
+    Beneficiary,
     Kind,
     Registration,
     RegistrationStatus,
@@ -40,15 +41,19 @@ class WorkshopRefused(Exception):
         self.reason = reason
 
 
-def create_workshop(*, organization, place, by, first_start, repeat_weeks=0, **fields):
+def create_workshop(*, organization, place, by, first_start, repeat_weeks=0, submission_key="", **fields):
     """A workshop and its sessions: one on ``first_start``, then the same weekday and hour for
-    ``repeat_weeks`` more weeks (local time, so that summer time does not shift it)."""
+    ``repeat_weeks`` more weeks (local time, so that summer time does not shift it). The same form
+    sent twice (its submission key) creates one workshop."""
+    if submission_key and (sent := Workshop.objects.filter(created_by=by, submission_key=submission_key).first()):
+        return sent
     if place.organization_id != organization.pk or not 0 <= repeat_weeks <= MAX_REPEATS:
         raise WorkshopRefused("place")
     if not fields.get("themes") or any(theme not in THEMES for theme in fields["themes"]):
         raise WorkshopRefused("themes")  # its attendance becomes an activity record, which needs them
     with transaction.atomic():
-        workshop = Workshop.objects.create(organization=organization, place=place, created_by=by, **fields)
+        workshop = Workshop.objects.create(organization=organization, place=place, created_by=by,
+                                           submission_key=submission_key, **fields)  # fmt: skip
         local = timezone.localtime(first_start)
         for week in range(repeat_weeks + 1):
             naive = local.replace(tzinfo=None) + datetime.timedelta(weeks=week)
@@ -140,7 +145,8 @@ def _same_person(session, first_name, phone, email, beneficiary):
 
 
 def register(session, *, first_name, phone="", email="", by=None, beneficiary=None, submission_key="", now=None):
-    """A place in the session, or on its waiting list once it is full. Returns the registration."""
+    """A place in the session, or on its waiting list once it is full. Returns the registration;
+    ``found_again`` is set on it when the person was registered already (then nothing changes)."""
     if beneficiary is not None and beneficiary.organization_id != session.workshop.organization_id:
         raise WorkshopRefused("beneficiary")
     with transaction.atomic():
@@ -148,8 +154,11 @@ def register(session, *, first_name, phone="", email="", by=None, beneficiary=No
         if session.cancelled_at or session.starts_at <= (now or timezone.now()):
             raise WorkshopRefused("closed")
         if submission_key and (sent := session.registrations.filter(submission_key=submission_key).first()):
-            return sent
+            if sent.first_name.strip().lower() == first_name.strip().lower():
+                return sent  # the same form sent again
+            submission_key = ""  # the page was sent back for someone else (Back, a new first name)
         if already := _same_person(session, first_name, phone, email, beneficiary):
+            already.found_again = True
             return already
         registered = session.registrations.filter(status=RegistrationStatus.REGISTERED).count()
         full = registered >= session.workshop.capacity
@@ -158,21 +167,36 @@ def register(session, *, first_name, phone="", email="", by=None, beneficiary=No
             registered_by=by, submission_key=submission_key,
             status=RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED,
         )  # fmt: skip
+        if beneficiary is not None:  # a registration is activity: the record is kept from now on
+            Beneficiary.objects.filter(pk=beneficiary.pk).update(last_activity_at=timezone.now())
         _confirm(registration)
     return registration
 
 
+def send_link_again(registration):
+    """Someone registered already fills the form again: their link goes to their own contact — never
+    to the page, where anyone knowing a first name and a phone number would get it. At most once an hour."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("You are already registered for the workshop %(title)s, %(when)s. Your link: %(link)s")
+        hour = int(timezone.now().timestamp() // 3600)
+        _tell(registration, f"workshop:link-again:{registration.pk}:{hour}", text % _words(registration))
+
+
 def cancel(registration, *, now=None):
-    """Free the place; the first on the waiting list takes it and is told. Cancelling twice does nothing."""
+    """Free the place before the session; the first on the waiting list takes it and is told.
+    Cancelling twice does nothing; once the session has begun or is cancelled, nothing is left to free."""
+    now = now or timezone.now()
     with transaction.atomic():
         session = WorkshopSession.objects.select_for_update().get(pk=registration.session_id)
         registration = Registration.objects.get(pk=registration.pk)
         if registration.status == RegistrationStatus.CANCELLED:
             return None
+        if session.cancelled_at is not None or session.starts_at <= now:
+            raise WorkshopRefused("closed")
         was_registered = registration.status == RegistrationStatus.REGISTERED
-        registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now or timezone.now()
+        registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now
         registration.save(update_fields=["status", "cancelled_at"])
-        if not was_registered or session.starts_at <= registration.cancelled_at:
+        if not was_registered:
             return None
         promoted = session.registrations.filter(status=RegistrationStatus.WAITING).order_by("created_at", "pk").first()
         if promoted is not None:
@@ -189,10 +213,12 @@ def cancel_session(session, *, by):
             cancelled_at=timezone.now()
         ):
             return
+        told = session.registrations.exclude(status=RegistrationStatus.CANCELLED)
         with translation.override(settings.LANGUAGE_CODE):
-            for registration in session.registrations.exclude(status=RegistrationStatus.CANCELLED):
+            for registration in told:
                 text = _("The workshop %(title)s, %(when)s, at %(place)s is cancelled. We are sorry.")
                 _tell(registration, f"workshop:session-cancelled:{registration.pk}", text % _words(registration))
+        told.update(status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now())
 
 
 def remind(today=None):

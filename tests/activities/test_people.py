@@ -15,11 +15,6 @@ from tests.conftest import verified_session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
-
-
 def person(library, demo, first_name="Yvette", **fields):
     return services.record_person(organization=library, by=demo.user("mediateur"), first_name=first_name,
                                   consent_way="oral", consent_purposes=["follow_up"], **fields)  # fmt: skip
@@ -145,7 +140,7 @@ def test_an_accompaniment_is_recorded_for_a_person_from_their_record(client, dem
     page = mediator.get(f"/activites/nouvelle/?personne={yvette.pk}").content.decode()
     assert f'<option value="{yvette.pk}" selected>Yvette</option>' in page
     place = library.places.order_by("name").first()
-    mediator.post("/activites/nouvelle/", {
+    mediator.post(f"/activites/nouvelle/?personne={yvette.pk}", {
         "kind": "individual", "day": timezone.localdate().strftime("%d/%m/%Y"), "duration": "30", "setting": "place",
         "place": place.pk, "themes": ["email"], "autonomy": "alone", "outcome": "done", "participants": "1",
         "beneficiary": yvette.pk,
@@ -178,3 +173,29 @@ def test_passes_taken_are_linked_to_the_record_once(client, communes):
     assert list(record.redemptions.all()) == [taken]
     # Linked once: the next record does not offer it again, and without passes the question is not asked.
     assert "Pass numérique encaissés" not in mediator.get("/activites/nouvelle/").content.decode()
+
+
+def test_a_member_of_two_organisations_says_whose_record_it_is_and_the_form_counts_once(client, demo, library):
+    from maillage.accounts.models import Membership
+
+    association = demo.user("association").memberships.get().organization
+    Membership.objects.create(user=demo.user("mediateur"), organization=association, role="mediator")
+    mediator = verified_session(client, demo.user("mediateur"))
+    page = mediator.get("/personnes/nouvelle/").content.decode()
+    assert "Quelle structure accompagne la personne" in page
+    form = {**PERSON_FORM, "organization": library.pk, "submission_key": "d" * 32}
+    mediator.post("/personnes/nouvelle/", form)
+    mediator.post("/personnes/nouvelle/", form)
+    assert list(Beneficiary.objects.values_list("organization", flat=True)) == [library.pk]
+
+
+def test_the_record_form_lists_nobodys_name_and_the_journal_keeps_no_name_after_deletion(client, demo, library):
+    yvette = person(library, demo, first_name="Yvettezz")
+    mediator = verified_session(client, demo.user("mediateur"))
+    assert "Yvettezz" not in mediator.get("/activites/nouvelle/").content.decode()
+    mediator.get(f"/personnes/{yvette.pk}/")
+    mediator.get(f"/personnes/{yvette.pk}/fusionner/")
+    mediator.get("/personnes/?q=Yvettezz")
+    mediator.post(f"/personnes/{yvette.pk}/supprimer/")
+    assert AuditEvent.objects.filter(action="personal_record_viewed", target_id=str(yvette.pk)).count() == 2
+    assert not [event for event in AuditEvent.objects.all() if "Yvettezz" in f"{event.target_label}{event.details}"]

@@ -19,16 +19,6 @@ from tests.url_inventory import _sample_passes, _sample_place
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
-
-
-@pytest.fixture
-def place(library):
-    return library.places.order_by("name").first()
-
-
 def this_month():
     return timezone.localdate().replace(day=1)
 
@@ -175,8 +165,8 @@ def test_the_monthly_summary_has_the_months_figures_where_and_links_to_the_month
     last_month = months_ago(1)
     recorded(place, 6, day=last_month, duration_minutes=60, kind="collective", participants=4)
     recorded(place, 5, day=last_month, duration_minutes=30)
-    recorded(place, 2, day=this_month())
-    summary = statistics.month_summary(place, last_month)
+    recorded(place, 5, day=this_month())  # fewer would hide last month too: the year's total would give it
+    summary = statistics.month_summary(place, last_month, timezone.localdate())
     assert (summary["total"].count, summary["total"].people, summary["total"].minutes) == (11, 29, 510)
     assert (summary["collective"].count, summary["collective"].shown) == (6, True)
     assert shown(summary["settings"]) == {str(Setting.PLACE.label): 11}
@@ -202,12 +192,28 @@ def test_passes_used_for_the_records_are_counted_once_and_cancelled_ones_not(pla
     first, second = Redemption.objects.filter(place=place).order_by("pk")
     recorded(place, 1, redemptions=[first, second])
     recorded(place, 1, redemptions=[first])
-    month = timezone.localdate().replace(day=1)
-    assert statistics.month_summary(place, month)["pass_uses"] == statistics.Tally(count=2, shown=False)
+    month, today = timezone.localdate().replace(day=1), timezone.localdate()
+    assert statistics.month_summary(place, month, today)["pass_uses"] == statistics.Tally(count=2, shown=False)
     monkeypatch.setattr(statistics, "SMALLEST_GROUP", 1)
-    assert statistics.month_summary(place, month)["pass_uses"] == statistics.Tally(count=2, shown=True)
+    monkeypatch.setattr("maillage.small_groups.SMALLEST_GROUP", 1)
+    assert statistics.month_summary(place, month, today)["pass_uses"] == statistics.Tally(count=2, shown=True)
     Redemption.objects.filter(pk=second.pk).update(cancelled_at=timezone.now(), payout=None)
-    assert statistics.month_summary(place, month)["pass_uses"].count == 1
+    assert statistics.month_summary(place, month, today)["pass_uses"].count == 1
+
+
+def test_a_month_hidden_in_the_year_is_hidden_on_its_own_page_too(client, demo, place):
+    """Months of 3, 6 and 10: the year hides the 3 and, so that it cannot be worked out, the 6 —
+    whose own page then must not give it either."""
+    recorded(place, 3, day=months_ago(3))
+    recorded(place, 6, day=months_ago(2))
+    recorded(place, 10, day=months_ago(1))
+    year_page = session(client, demo, "benevole").get(f"/activites/lieux/{place.pk}/").content.decode()
+    assert "moins de 5" in year_page and "non affiché" in year_page
+    summary = statistics.month_summary(place, months_ago(2), timezone.localdate())
+    assert not summary["total"].shown and not any(row.shown for row in summary["themes"])
+    page = session(client, demo, "benevole").get(month_url(place, months_ago(2))).content.decode()
+    assert ">6<" not in page and "non affiché" in page
+    assert statistics.month_summary(place, months_ago(1), timezone.localdate())["total"].shown
 
 
 # The CSV file -------------------------------------------------------------------------------------

@@ -6,18 +6,12 @@ import re
 import pytest
 from django.utils import timezone
 
-from maillage.accounts.models import Organization
 from maillage.activities import services
 from maillage.activities.models import Accompaniment
 from maillage.activities.services import RecordRefused
 from tests.conftest import verified_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
 
 
 def session(client, demo, local_part):

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from maillage.accounts.models import AuditEvent, Organization
+from maillage.accounts.models import AuditEvent
 from maillage.activities import services, workshops
 from maillage.activities.models import Accompaniment, Registration, RegistrationStatus, WorkshopSession
 from maillage.notifications.models import Notification
@@ -18,16 +18,6 @@ from maillage.notifications.sms import MemorySmsBackend
 from tests.conftest import verified_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
-
-
-@pytest.fixture
-def place(library):
-    return library.places.order_by("name").first()
 
 
 def texts_to(number):
@@ -281,3 +271,69 @@ def test_my_week_shows_our_workshops_and_the_attendance_to_take_in_a_fixed_numbe
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = week_page()
     assert len(response.content) < 14_000  # the budget of a page's HTML, on a phone
+
+
+def test_a_cancelled_session_moves_nobody_up_and_its_links_say_so(client, demo, library, place):
+    session = workshop_of(library, place, demo, capacity=1).sessions.get()
+    amina = workshops.register(session, first_name="Amina", phone="+33612345678")
+    bernard = workshops.register(session, first_name="Bernard", email="bernard@example.org")
+    workshops.cancel_session(session, by=demo.user("mediateur"))
+    assert workshops.cancel(Registration.objects.get(pk=amina.pk)) is None  # cancelled with the session already
+    assert not Notification.objects.filter(key__startswith="workshop:promoted:").exists()
+    assert set(Registration.objects.values_list("status", flat=True)) == {"cancelled"}
+    page = client.get(f"/ateliers/inscription/{workshops.token_for(bernard)}/").content.decode()
+    assert "Cette séance est annulée par le lieu" in page and "Annuler mon inscription" not in page
+
+
+def test_someone_typing_a_registered_persons_name_and_phone_does_not_get_their_link(client, demo, library, place):
+    session = workshop_of(library, place, demo).sessions.get()
+    amina = workshops.register(session, first_name="Amina", phone="+33612345678")
+    response = public_register(client, session, first_name="amina", phone="06 12 34 56 78")
+    assert response["Location"] == f"/ateliers/{session.pk}/"
+    assert workshops.token_for(amina) not in client.get(response["Location"]).content.decode()
+    assert Notification.objects.filter(key__startswith=f"workshop:link-again:{amina.pk}:",
+                                       recipient="+33612345678").exists()  # fmt: skip
+    # Back, then the same page sent for someone else: a new registration, not the first one's link.
+    key = "b" * 32
+    public_register(client, session, first_name="Karim", phone="0611111111", submission_key=key)
+    public_register(client, session, first_name="Lina", phone="0622222222", submission_key=key)
+    assert set(Registration.objects.values_list("first_name", flat=True)) == {"Amina", "Karim", "Lina"}
+
+
+def test_a_workshop_form_sent_twice_creates_one_workshop(client, demo, library, place):
+    mediator = verified_session(client, demo.user("mediateur"))
+    day = (timezone.localdate() + datetime.timedelta(days=2)).strftime("%d/%m/%Y")
+    form = {"place": place.pk, "title": "Tablette", "level": "beginner", "themes": ["equipment"],
+            "description": "Venez.", "capacity": "6", "duration_minutes": "60", "first_day": day,
+            "start_time": "10:00", "repeat_weeks": "1", "submission_key": "c" * 32}  # fmt: skip
+    mediator.post("/mes-ateliers/nouveau/", form)
+    mediator.post("/mes-ateliers/nouveau/", form)
+    assert WorkshopSession.objects.count() == 2
+
+
+def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacted(demo, library, place, client):
+    session = workshop_of(library, place, demo).sessions.get()
+    follow_only = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
+                                         phone="+33612345678", consent_way="oral",
+                                         consent_purposes=["follow_up"])  # fmt: skip
+    mediator = verified_session(client, demo.user("mediateur"))
+    mediator.post(f"/mes-ateliers/seances/{session.pk}/inscrire/", {"beneficiary": follow_only.pk})
+    registration = Registration.objects.get()
+    assert (registration.first_name, registration.phone) == ("Yvette", "")
+    assert not Notification.objects.exists()
+
+
+def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_their_workshops(demo, library, place):
+    session = workshop_of(library, place, demo, capacity=1).sessions.get()
+    yvette = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
+                                    phone="+33612345678", consent_way="oral", consent_purposes=["contact"])  # fmt: skip
+    workshops.register(session, first_name="Yvette", beneficiary=yvette, by=demo.user("mediateur"))
+    waiting = workshops.register(session, first_name="Bernard", email="bernard@example.org")
+    type(yvette).objects.filter(pk=yvette.pk).update(last_activity_at=timezone.now() - datetime.timedelta(days=800))
+    from maillage.activities import retention
+
+    assert not retention.people_due().exists()  # registered for a session to come: still accompanied
+    services.anonymise_person(yvette, by=demo.user("mediateur"))
+    waiting.refresh_from_db()
+    assert waiting.status == "registered"
+    assert Registration.objects.get(beneficiary=yvette).status == "cancelled"
