@@ -19,9 +19,11 @@ class Row:
     shown: bool = True
 
 
-def rows_with_small_groups_hidden(triples, labels=None):
-    """Rows from (key, count, group size), largest first, with small groups hidden."""
-    rows = [Row(label=str((labels or {}).get(key, key) or _("not said")), count=count, shown=size >= SMALLEST_GROUP)
+def rows_with_small_groups_hidden(triples, labels=None, also_hidden=()):
+    """Rows from (key, count, group size), largest first, with small groups hidden — and the keys
+    ``also_hidden``, which another table would give away (a month's page, for a year's breakdown)."""
+    rows = [Row(label=str((labels or {}).get(key, key) or _("not said")), count=count,
+                shown=size >= SMALLEST_GROUP and key not in also_hidden)
             for key, count, size in triples]  # fmt: skip
     rows.sort(key=lambda row: (-row.count, row.label))
     hidden = [row for row in rows if not row.shown]

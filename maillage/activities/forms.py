@@ -284,6 +284,8 @@ class WorkshopForm(forms.Form):
             start = timezone.make_aware(datetime.datetime.combine(cleaned["first_day"], cleaned["start_time"]))
             if start <= timezone.now():
                 self.add_error("first_day", _("Choose a day to come."))
+            elif start.date() > timezone.localdate() + datetime.timedelta(days=2 * 365):
+                self.add_error("first_day", _("Choose a day within the next two years."))
             cleaned["first_start"] = start
         return cleaned
 

@@ -56,8 +56,16 @@ class ConsentWay(models.TextChoices):
 
 
 class ConsentPurpose(models.TextChoices):
+    """Labels end the form's sentence "The person agreed that we…"; SAID_ALONE reads on its own."""
+
     FOLLOW_UP = "follow_up", _("Keep track of the accompaniments, to follow up")
     CONTACT = "contact", _("Be contacted about appointments and workshops")
+
+
+CONSENT_PURPOSES_SAID_ALONE = {
+    ConsentPurpose.FOLLOW_UP: _("Keeping track of the accompaniments, to follow them up."),
+    ConsentPurpose.CONTACT: _("Being contacted about appointments and workshops."),
+}
 
 
 class BeneficiaryQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
 from maillage.activities import services
 from maillage.activities.forms import MergeForm, PersonForm
-from maillage.activities.models import Accompaniment, Beneficiary, ConsentPurpose, Setting
+from maillage.activities.models import CONSENT_PURPOSES_SAID_ALONE, Accompaniment, Beneficiary, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
 from maillage.activities.views import _posted, _recording_organizations
 
@@ -73,6 +73,7 @@ def person_detail(request, person_id):
     _journal_reading(request, person)
     return render(request, "activities/person.html", {
         "person": person, "history": _history(person), "themes": THEMES,
+        "purposes": [CONSENT_PURPOSES_SAID_ALONE[purpose] for purpose in person.consent_purposes],
         "registrations": person.registrations.select_related("session__workshop").order_by("-session__starts_at"),
     })  # fmt: skip
 
@@ -96,9 +97,9 @@ def person_merge(request, person_id):
     person = _person(request, person_id)
     others = Beneficiary.objects.visible_to(request.user).kept().filter(organization=person.organization)
     others = others.exclude(pk=person.pk).select_related("commune")
+    if request.method == "POST" and _merged_already(request, person):
+        return redirect("activities:person", person_id=person.pk)  # a double tap: the first one merged
     form = MergeForm(_posted(request), others=others)
-    if request.method != "POST":  # the page lists the organisation's other people
-        _journal_reading(request, person, list_of_people=list(others.values_list("pk", flat=True)))
     if request.method == "POST" and form.is_valid():
         try:
             services.merge_people(person, form.cleaned_data["duplicate"], by=request.user)
@@ -107,10 +108,24 @@ def person_merge(request, person_id):
         else:
             messages.success(request, _("The two records are merged."))
         return redirect("activities:person", person_id=person.pk)
+    # The page lists the organisation's other people.
+    _journal_reading(request, person, list_of_people=list(others.values_list("pk", flat=True)))
     return render(request, "activities/person_merge.html", {"form": form, "person": person})
 
 
+def _merged_already(request, person):
+    duplicate = request.POST.get("duplicate", "")
+    return duplicate.isdigit() and Beneficiary.objects.filter(pk=duplicate, merged_into=person).exists()
+
+
 def person_delete(request, person_id):
+    if (
+        request.method == "POST"
+        and Beneficiary.objects.visible_to(request.user)
+        .filter(pk=person_id, anonymised_at__isnull=False, merged_into__isnull=True)
+        .exists()
+    ):  # a double tap: the first one deleted it
+        return redirect("activities:people")
     person = _person(request, person_id)
     if request.method == "POST":
         services.anonymise_person(person, by=request.user)
@@ -132,7 +147,7 @@ def _person_data(person):
         },
         "consent": {
             "given_at": person.consent_at.isoformat(), "how": person.get_consent_way_display(),
-            "for": [str(ConsentPurpose(purpose).label) for purpose in person.consent_purposes],
+            "for": [str(CONSENT_PURPOSES_SAID_ALONE[purpose]) for purpose in person.consent_purposes],
         },
         "accompaniments": [{
             "day": record.day.isoformat(), "kind": record.get_kind_display(), "minutes": record.duration_minutes,
@@ -156,7 +171,14 @@ def person_data(request, person_id):
     """The right of access, readable: a page to print or save as PDF and give to the person."""
     person = _person(request, person_id)
     _journal_reading(request, person, AuditEvent.Action.EXPORT, what="right_of_access", format="html")
-    return render(request, "activities/person_data.html", {"person": person, "data": _person_data(person)})
+    data = _person_data(person)
+    # The same lines as the JSON file, next to the records they describe (for dates and labels).
+    history = list(zip(_history(person).order_by("day", "created_at"), data["accompaniments"], strict=True))
+    registrations = person.registrations.select_related("session__workshop").order_by("session__starts_at")
+    return render(request, "activities/person_data.html", {
+        "person": person, "data": data, "history": history, "registrations": registrations,
+        "purposes": [CONSENT_PURPOSES_SAID_ALONE[purpose] for purpose in person.consent_purposes],
+    })  # fmt: skip
 
 
 def person_data_json(request, person_id):

@@ -1,12 +1,14 @@
 """Every change of an activity record (record, correct in place or as a new version, delete) and of
 a beneficiary record (record, change, merge, anonymise)."""
 
-from django.db import transaction
+import contextlib
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
-from maillage.activities.models import Accompaniment, Beneficiary, Registration, RegistrationStatus
+from maillage.activities.models import Accompaniment, Beneficiary, Registration, RegistrationStatus, WorkshopSession
 from maillage.activities.themes import ADMINISTRATIVE, ADMINISTRATIVE_SUBTHEMES, THEMES
 
 
@@ -112,6 +114,9 @@ def delete(accompaniment, *, by):
     with transaction.atomic():
         if accompaniment.replaces_id:  # deleting a correction: the version it replaced counts again
             Accompaniment.objects.filter(pk=accompaniment.replaces_id).update(replaced_at=None)
+        elif accompaniment.workshop_session_id:  # a session's record: its attendance is to take again
+            WorkshopSession.objects.filter(pk=accompaniment.workshop_session_id).update(attendance_taken_at=None)
+            Registration.objects.filter(session=accompaniment.workshop_session_id).update(attended=None)
         accompaniment.redemptions.clear()
         accompaniment.delete()
         _recount_people(accompaniment.beneficiary)
@@ -134,11 +139,16 @@ def record_person(*, organization, by, submission_key="", **fields):
     if submission_key and (sent := Beneficiary.objects.filter(recorded_by=by, submission_key=submission_key).first()):
         return sent
     fields.setdefault("consent_at", timezone.now())
-    with transaction.atomic():
-        beneficiary = Beneficiary.objects.create(organization=organization, recorded_by=by,
-                                                 submission_key=submission_key, **fields)  # fmt: skip
-        journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=organization,
-                       target=beneficiary, target_label=_label(beneficiary), change="created")  # fmt: skip
+    try:
+        with transaction.atomic():
+            beneficiary = Beneficiary.objects.create(organization=organization, recorded_by=by,
+                                                     submission_key=submission_key, **fields)  # fmt: skip
+            journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=organization,
+                           target=beneficiary, target_label=_label(beneficiary), change="created")  # fmt: skip
+    except IntegrityError:  # a double tap: the other request recorded it meanwhile
+        if sent := Beneficiary.objects.filter(recorded_by=by, submission_key=submission_key).first():
+            return sent
+        raise
     return beneficiary
 
 
@@ -148,12 +158,21 @@ def change_person(beneficiary, *, by, **fields):
     with transaction.atomic():
         for name, value in fields.items():
             setattr(beneficiary, name, value)
-        beneficiary.last_activity_at = timezone.now()
+        if "consent_at" in fields:  # a consent given again keeps the record from now on
+            beneficiary.last_activity_at = fields["consent_at"]
         beneficiary.save(update_fields=[*fields, "last_activity_at"])
         journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=beneficiary.organization,
                        target=beneficiary, target_label=_label(beneficiary), change="changed",
                        fields=sorted(fields))  # fmt: skip
     return beneficiary
+
+
+def _free_place(registration):
+    """Cancel a registration so that the waiting list moves up (nothing to free once the session began)."""
+    from maillage.activities import workshops  # workshops records through this module
+
+    with contextlib.suppress(workshops.WorkshopRefused):
+        workshops.cancel(registration)
 
 
 def _erase(beneficiary):
@@ -184,6 +203,12 @@ def merge_people(kept, duplicate, *, by):
         kept.last_activity_at = max(kept.last_activity_at, duplicate.last_activity_at)
         kept.save(update_fields=[*filled, "last_activity_at"])  # the kept record's consent stands
         Accompaniment.objects.filter(beneficiary=duplicate).update(beneficiary=kept)
+        # One person, one place per session: the duplicate's place where the kept record has one goes.
+        both = Registration.objects.filter(beneficiary=kept).exclude(status=RegistrationStatus.CANCELLED)
+        for twice in Registration.objects.filter(beneficiary=duplicate, session__in=both.values("session")).exclude(
+            status=RegistrationStatus.CANCELLED
+        ):
+            _free_place(twice)
         Registration.objects.filter(beneficiary=duplicate).update(beneficiary=kept)
         _erase(duplicate)
         Beneficiary.objects.filter(pk=duplicate.pk).update(merged_into=kept)
@@ -196,8 +221,6 @@ def merge_people(kept, duplicate, *, by):
 def anonymise_person(beneficiary, *, by=None, reason="asked"):
     """The soft delete: the person's details are erased, their accompaniments still count, and their
     places in workshops to come are freed for the waiting lists."""
-    from maillage.activities import workshops  # workshops records through this module
-
     with transaction.atomic():
         if not Beneficiary.objects.filter(pk=beneficiary.pk, anonymised_at__isnull=True).exists():
             return
@@ -205,7 +228,7 @@ def anonymise_person(beneficiary, *, by=None, reason="asked"):
             beneficiary=beneficiary, session__starts_at__gt=timezone.now(), session__cancelled_at__isnull=True
         ).exclude(status=RegistrationStatus.CANCELLED)
         for registration in coming:
-            workshops.cancel(registration)
+            _free_place(registration)
         _erase(beneficiary)
         journal.record(AuditEvent.Action.PERSONAL_RECORD_ANONYMISED, actor=by, organization=beneficiary.organization,
                        target=beneficiary, target_label=_label(beneficiary), reason=reason)  # fmt: skip

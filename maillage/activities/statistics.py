@@ -117,16 +117,44 @@ def activity_by_month(records, months):
     return lines
 
 
-def accompaniments_by(records, field, labels):
+def accompaniments_by(records, field, labels, also_hidden=()):
     """How many accompaniments per value of ``field`` (outcome, kind, setting), small groups hidden."""
     counts = records.values_list(field).annotate(n=Count("pk"))
-    return rows_with_small_groups_hidden(((key, n, n) for key, n in counts), labels)
+    return rows_with_small_groups_hidden(((key, n, n) for key, n in counts), labels, also_hidden)
 
 
-def accompaniments_by_theme(records):
+def _theme_counts(records):
+    return Counter(theme for themes in records.values_list("themes", flat=True) for theme in themes)
+
+
+def accompaniments_by_theme(records, also_hidden=()):
     """How many accompaniments dealt with each theme (one accompaniment may count for several)."""
-    counts = Counter(theme for themes in records.values_list("themes", flat=True) for theme in themes)
-    return rows_with_small_groups_hidden(((key, n, n) for key, n in counts.items()), THEMES)
+    counts = _theme_counts(records)
+    return rows_with_small_groups_hidden(((key, n, n) for key, n in counts.items()), THEMES, also_hidden)
+
+
+def _hidden_keys(counts, labels):
+    """The keys a month's page hides among these counts (small, or hidden with a small one); with the
+    page's labels, since they decide which of two equal groups is hidden second."""
+    key_of = {str(labels.get(key, key)): key for key in counts}
+    rows = rows_with_small_groups_hidden(((key, n, n) for key, n in counts.items()), labels)
+    return {key_of[row.label] for row in rows if not row.shown}
+
+
+def hidden_by_the_month_pages(records, months):
+    """What the year's breakdowns must hide because a month's page hides it: the year minus the other
+    months would give that month's small group. Per breakdown, the keys; for first times, a yes or no."""
+    hidden = {"themes": set(), "outcome": set(), "kind": set(), "first_time": False}
+    for month in months:
+        in_month = records.filter(day__gte=month, day__lt=month_shifted(month, 1))
+        hidden["themes"] |= _hidden_keys(_theme_counts(in_month), THEMES)
+        outcomes = dict(in_month.values_list("outcome").annotate(n=Count("pk")))
+        hidden["outcome"] |= _hidden_keys(outcomes, dict(Outcome.choices))
+        collective = in_month.filter(kind=Kind.COLLECTIVE).count()
+        if 0 < collective < SMALLEST_GROUP:  # the month's page shows its collective sessions only
+            hidden["kind"].add(Kind.COLLECTIVE)
+        hidden["first_time"] |= in_month.exists() and not first_time_share(in_month).shown
+    return hidden
 
 
 def first_time_share(records):
@@ -151,18 +179,32 @@ def pass_uses_of(records):
 
 
 def place_activity(place, today):
-    """A place's last 12 months, for its people and the coordination."""
+    """A place's last 12 months, for its people and the coordination.
+
+    The breakdowns count the months shown in the table only (a hidden month's page shows nothing),
+    and hide what a month's page hides, or the year minus the other months would give it.
+    """
     months = last_months(today)
     records = records_at(place, months[0], month_shifted(months[-1], 1))
+    lines = activity_by_month(records, months)
+    shown_months = [line.start for line in lines if line.figures.shown]
+    in_shown_months = Q(pk__in=[])
+    for month in shown_months:
+        in_shown_months |= Q(day__gte=month, day__lt=month_shifted(month, 1))
+    counted = records.filter(in_shown_months)
+    hidden = hidden_by_the_month_pages(counted, shown_months)
+    first_time = first_time_share(counted)
+    first_time.shown = first_time.shown and not hidden["first_time"]
     return {
         "first_month": months[0],
         "last_month": months[-1],
-        "months": activity_by_month(records, months),
+        "months": lines,
         "total": figures_of(records),
-        "themes": accompaniments_by_theme(records),
-        "outcomes": accompaniments_by(records, "outcome", dict(Outcome.choices)),
-        "kinds": accompaniments_by(records, "kind", dict(Kind.choices)),
-        "first_time": first_time_share(records),
+        "some_months_hidden": any(not line.figures.shown for line in lines),
+        "themes": accompaniments_by_theme(counted, hidden["themes"]),
+        "outcomes": accompaniments_by(counted, "outcome", dict(Outcome.choices), hidden["outcome"]),
+        "kinds": accompaniments_by(counted, "kind", dict(Kind.choices), hidden["kind"]),
+        "first_time": first_time,
     }
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.accounts.models import Membership, Organization
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent, Membership, Organization
 from maillage.activities import services, workshops
 from maillage.activities.forms import AccompanimentForm
 from maillage.activities.models import Accompaniment, Beneficiary, Setting, Workshop, WorkshopSession
@@ -54,6 +55,10 @@ def _record_form(request, places, initial, accompaniment=None, person_id=None):
     # The form names no one but the person it was opened for (from their record) or the one already
     # linked: a list of everyone's names on every record form would be a reading of all of them.
     people = _people(request.user).filter(pk=person_id) if person_id else Beneficiary.objects.none()
+    person = people.first()
+    if person is not None and request.method != "POST":  # the form shows the person's name
+        journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, organization=person.organization,
+                       target=person, target_label=f"#{person.pk}")  # fmt: skip
     return AccompanimentForm(_posted(request), places=places, initial=initial, people=people,
                              redemptions=_redemptions_to_link(request.user, accompaniment))  # fmt: skip
 

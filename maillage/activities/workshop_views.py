@@ -98,8 +98,8 @@ def session_detail(request, session_id):
             return _session_page(request, session, form, status=409)
         if getattr(registration, "found_again", False):
             workshops.send_link_again(registration)
-            messages.info(request, _("You are already registered for this session: we sent your link again, by "
-                                     "text message or e-mail."))  # fmt: skip
+            messages.info(request, _("You are already registered for this session. If you gave us a mobile phone "
+                                     "or an e-mail, we sent your link again."))  # fmt: skip
             return redirect("activities:workshop_session", session_id=session.pk)
         return redirect("activities:registration", token=workshops.token_for(registration))
     return _session_page(request, session, form)
@@ -175,8 +175,11 @@ def _people_of(request, session):
 def session_manage(request, session_id, register_form=None, attendance_form=None):
     """Who is registered and waiting (names and contacts: journaled), register someone, take attendance."""
     session = _managed_session(request, session_id)
+    # The page names the people registered, and its form lists the organisation's people's records.
+    people = _people_of(request, session)
     journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, target=session,
-                   organization=session.workshop.organization)  # fmt: skip
+                   organization=session.workshop.organization,
+                   list_of_people=list(people.values_list("pk", flat=True)))  # fmt: skip
     registrations = session.registrations.select_related("beneficiary", "registered_by")
     registered = registrations.filter(status=RegistrationStatus.REGISTERED)
     can_take_attendance = (session.attendance_taken_at is None and session.cancelled_at is None
@@ -185,7 +188,7 @@ def session_manage(request, session_id, register_form=None, attendance_form=None
         "session": session, "registered": registered,
         "waiting": registrations.filter(status=RegistrationStatus.WAITING),
         "cancelled": registrations.filter(status=RegistrationStatus.CANCELLED),
-        "register_form": register_form or RegistrationForm(staff=True, people=_people_of(request, session),
+        "register_form": register_form or RegistrationForm(staff=True, people=people,
                                                            initial={"submission_key": uuid.uuid4().hex}),
         "attendance_form": attendance_form or (AttendanceForm(registrations=registered) if can_take_attendance
                                                else None),
@@ -236,8 +239,12 @@ def registration_cancel(request, registration_id):
 @require_POST
 def session_cancel(request, session_id):
     session = _managed_session(request, session_id)
-    workshops.cancel_session(session, by=request.user)
-    messages.success(request, _("The session is cancelled; the people registered are told."))
+    try:
+        workshops.cancel_session(session, by=request.user)
+    except workshops.WorkshopRefused:
+        messages.error(request, _("This session has begun, or is cancelled already."))
+    else:
+        messages.success(request, _("The session is cancelled; the people registered are told."))
     return redirect("activities:session_manage", session_id=session.pk)
 
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -47,6 +47,15 @@ def create_workshop(*, organization, place, by, first_start, repeat_weeks=0, sub
     sent twice (its submission key) creates one workshop."""
     if submission_key and (sent := Workshop.objects.filter(created_by=by, submission_key=submission_key).first()):
         return sent
+    try:
+        return _create_workshop(organization, place, by, first_start, repeat_weeks, submission_key, fields)
+    except IntegrityError:  # a double tap: the other request made it meanwhile
+        if sent := Workshop.objects.filter(created_by=by, submission_key=submission_key).first():
+            return sent
+        raise
+
+
+def _create_workshop(organization, place, by, first_start, repeat_weeks, submission_key, fields):
     if place.organization_id != organization.pk or not 0 <= repeat_weeks <= MAX_REPEATS:
         raise WorkshopRefused("place")
     if not fields.get("themes") or any(theme not in THEMES for theme in fields["themes"]):
@@ -59,10 +68,6 @@ def create_workshop(*, organization, place, by, first_start, repeat_weeks=0, sub
             naive = local.replace(tzinfo=None) + datetime.timedelta(weeks=week)
             WorkshopSession.objects.create(workshop=workshop, starts_at=timezone.make_aware(naive))
     return workshop
-
-
-def add_session(workshop, starts_at):
-    return WorkshopSession.objects.create(workshop=workshop, starts_at=starts_at)
 
 
 # Links and messages to the person ---------------------------------------------------------------
@@ -207,12 +212,13 @@ def cancel(registration, *, now=None):
 
 
 def cancel_session(session, *, by):
-    """The place cancels a session: everyone registered or waiting is told."""
+    """The place cancels a session before it begins: everyone registered or waiting is told."""
     with transaction.atomic():
-        if not WorkshopSession.objects.filter(pk=session.pk, cancelled_at__isnull=True).update(
-            cancelled_at=timezone.now()
-        ):
-            return
+        still_to_come = WorkshopSession.objects.filter(
+            pk=session.pk, cancelled_at__isnull=True, starts_at__gt=timezone.now(), attendance_taken_at__isnull=True
+        )
+        if not still_to_come.update(cancelled_at=timezone.now()):
+            raise WorkshopRefused("closed")
         told = session.registrations.exclude(status=RegistrationStatus.CANCELLED)
         with translation.override(settings.LANGUAGE_CODE):
             for registration in told:

@@ -199,3 +199,20 @@ def test_the_record_form_lists_nobodys_name_and_the_journal_keeps_no_name_after_
     mediator.post(f"/personnes/{yvette.pk}/supprimer/")
     assert AuditEvent.objects.filter(action="personal_record_viewed", target_id=str(yvette.pk)).count() == 2
     assert not [event for event in AuditEvent.objects.all() if "Yvettezz" in f"{event.target_label}{event.details}"]
+
+
+def test_a_double_tap_on_delete_or_merge_says_it_is_done(client, demo, library):
+    yvette, duplicate = person(library, demo), person(library, demo, first_name="Yvette M.")
+    mediator = verified_session(client, demo.user("mediateur"))
+    form = {"duplicate": duplicate.pk, "confirmed": "on"}
+    mediator.post(f"/personnes/{yvette.pk}/fusionner/", form)
+    assert mediator.post(f"/personnes/{yvette.pk}/fusionner/", form)["Location"] == f"/personnes/{yvette.pk}/"
+    mediator.post(f"/personnes/{yvette.pk}/supprimer/")
+    assert mediator.post(f"/personnes/{yvette.pk}/supprimer/")["Location"] == "/personnes/"
+
+
+def test_opening_the_record_form_for_a_person_is_a_reading_of_their_record(client, demo, library):
+    yvette = person(library, demo)
+    verified_session(client, demo.user("mediateur")).get(f"/activites/nouvelle/?personne={yvette.pk}")
+    assert AuditEvent.objects.filter(action="personal_record_viewed", target_id=str(yvette.pk),
+                                     target_label=f"#{yvette.pk}").exists()  # fmt: skip

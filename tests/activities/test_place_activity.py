@@ -286,3 +286,17 @@ def test_only_administrators_export_and_only_their_own_organisations_records(cli
     assert admin.get("/activites/export.csv?organisation=x").status_code == 404
     assert admin.get(f"/activites/export.csv?organisation={library.pk}").status_code == 200
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, organization=association).exists()
+
+
+def test_the_year_hides_what_a_months_page_hides_or_the_other_months_would_give_it(client, demo, place):
+    recorded(place, 3, day=months_ago(2), themes=["health"])
+    recorded(place, 8, day=months_ago(2), themes=["email"], kind="collective", participants=3)
+    recorded(place, 6, day=months_ago(1), themes=["health"])
+    recorded(place, 6, day=months_ago(1), themes=["email"])
+    activity = statistics.place_activity(place, timezone.localdate())
+    assert all(line.figures.shown for line in activity["months"])
+    themes = shown(activity["themes"])
+    # Health is hidden in the first month's page (3): the year must not give 9, nor E-mail as the second.
+    assert themes[str(THEMES["health"])] is None and themes[str(THEMES["email"])] is None
+    month_page = statistics.month_summary(place, months_ago(2), timezone.localdate())
+    assert shown(month_page["themes"])[str(THEMES["health"])] is None

@@ -262,7 +262,7 @@ def test_my_week_shows_our_workshops_and_the_attendance_to_take_in_a_fixed_numbe
     past = workshop_of(library, place, demo, first_start=tomorrow_at(9)).sessions.get()
     WorkshopSession.objects.filter(pk=past.pk).update(starts_at=timezone.now() - datetime.timedelta(days=1))
     page = week_page().content.decode()
-    assert f"/mes-ateliers/seances/{coming.pk}/" in page and "1 inscrits sur 1, 1 en attente" in page
+    assert f"/mes-ateliers/seances/{coming.pk}/" in page and "1 inscrit sur 1, 1 en attente" in page
     assert "Les présences de 1 séance passée sont à noter" in page
     with django_assert_max_num_queries(30) as few:
         week_page()
@@ -337,3 +337,44 @@ def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_th
     waiting.refresh_from_db()
     assert waiting.status == "registered"
     assert Registration.objects.get(beneficiary=yvette).status == "cancelled"
+
+
+def test_a_session_that_took_place_cannot_be_cancelled_and_deleting_its_record_lets_attendance_be_taken_again(
+    client, demo, library, place
+):
+    session = workshop_of(library, place, demo).sessions.get()
+    amina = workshops.register(session, first_name="Amina", phone="+33612345678")
+    WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
+    mediator_user = demo.user("mediateur")
+    record = workshops.take_attendance(session, by=mediator_user, present=[amina])
+    mediator = verified_session(client, mediator_user)
+    assert "a commencé" in mediator.post(f"/mes-ateliers/seances/{session.pk}/annuler/", follow=True).content.decode()
+    assert Registration.objects.get().status == "registered"
+    services.delete(record, by=mediator_user)
+    assert Registration.objects.get().attended is None
+    workshops.take_attendance(WorkshopSession.objects.get(), by=mediator_user, present=[amina])
+    assert Accompaniment.objects.count() == 1
+
+
+def test_a_first_day_years_away_is_refused_politely(client, demo, library, place):
+    page = verified_session(client, demo.user("mediateur")).post("/mes-ateliers/nouveau/", {
+        "place": place.pk, "title": "Tablette", "level": "beginner", "themes": ["equipment"], "description": "Venez.",
+        "capacity": "6", "duration_minutes": "60", "first_day": "31/12/9999", "start_time": "10:00",
+        "repeat_weeks": "1",
+    }).content.decode()  # fmt: skip
+    assert "dans les deux prochaines années" in page and 'value="Tablette"' in page
+
+
+def test_merging_two_records_registered_for_the_same_session_keeps_one_place(demo, library, place):
+    session = workshop_of(library, place, demo, capacity=2).sessions.get()
+    kept, duplicate = (services.record_person(organization=library, by=demo.user("mediateur"), first_name=name,
+                                              consent_way="oral", consent_purposes=["follow_up"])
+                       for name in ("Yvette", "Yvette M."))  # fmt: skip
+    workshops.register(session, first_name="Yvette", beneficiary=kept)
+    workshops.register(session, first_name="Yvette M.", beneficiary=duplicate)
+    zoe = workshops.register(session, first_name="Zoé", email="zoe@example.org")
+    services.merge_people(kept, duplicate, by=demo.user("mediateur"))
+    active = Registration.objects.filter(session=session).exclude(status="cancelled")
+    assert active.filter(beneficiary=kept).count() == 1
+    zoe.refresh_from_db()
+    assert zoe.status == "registered"
