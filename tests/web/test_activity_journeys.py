@@ -114,3 +114,51 @@ def test_a_workshop_is_created_three_people_register_one_cancels_and_attendance_
     assert re.search(r"/ateliers/inscription/.+/", links["Bernard"])
     staff.close()
     public.close()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_attendance_form_and_the_registration_errors_have_no_accessibility_violation(
+    live_world, browser, demo, width
+):
+    """The crawler sees sessions to come; attendance is taken after one, and errors show on a bad form."""
+    import datetime
+
+    from axe_playwright_python.sync_playwright import Axe
+    from django.utils import timezone
+
+    from maillage.accounts.models import Organization
+    from maillage.activities import workshops
+    from maillage.activities.models import WorkshopSession
+    from tests.web.test_crawler import AXE_OPTIONS
+
+    library = Organization.objects.get(name="Médiathèque Toussaint")
+    place = library.places.order_by("name").first()
+    past, coming = (workshops.create_workshop(
+        organization=library, place=place, by=None, title=title, themes=["email"], description="Venez.",
+        capacity=4, first_start=timezone.now() + datetime.timedelta(days=1),
+    ).sessions.get() for title in ("Passé", "À venir"))  # fmt: skip
+    for first_name in ("Amina", "Bernard"):
+        workshops.register(past, first_name=first_name, phone="+33612345678" if first_name == "Amina" else "",
+                           email="bernard@example.org" if first_name == "Bernard" else "")  # fmt: skip
+    WorkshopSession.objects.filter(pk=past.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies(
+        [{**session_cookie_for(User.objects.get(email=demo_email("mediateur"))), "url": live_world.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_world.url}/mes-ateliers/seances/{past.pk}/")
+    assert page.get_by_role("button", name="Enregistrer les présences").count() == 1
+    page.get_by_label("Personnes venues sans inscription").fill("1")
+    page.get_by_label("75 ans ou plus").fill("9")
+    page.get_by_role("button", name="Enregistrer les présences").click()
+    assert "font plus que les 3 personnes venues" in page.content()
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    public = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    public.goto(f"{live_world.url}/ateliers/{coming.pk}/")
+    public.get_by_label("Votre prénom").fill("Chantal")
+    public.get_by_role("button", name="S’inscrire").click()
+    assert "Tapez un numéro de téléphone ou un e-mail" in public.content()
+    results = Axe().run(public, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    context.close()
