@@ -19,6 +19,7 @@ from maillage.activities import services
 from maillage.activities.models import (
     Autonomy,
     Beneficiary,
+    ConsentPurpose,
     Kind,
     Registration,
     RegistrationStatus,
@@ -99,13 +100,19 @@ def _when(session):
 
 
 def _tell(registration, key, text):
-    """By SMS to a mobile, else by e-mail; a person with neither was registered by staff, who tell them."""
+    """By SMS to a mobile, else by e-mail; a person with neither was registered by staff, who tell them.
+    Nothing goes to a person whose record says they no longer agree to be contacted. Returns the
+    message queued, or None (already sent for this key, or no way to send it)."""
+    person = registration.beneficiary
+    if person is not None and ConsentPurpose.CONTACT not in person.consent_purposes:
+        return None
     with translation.override(settings.LANGUAGE_CODE):
         subject = registration.session.workshop.title
         if registration.phone and is_mobile(registration.phone):
-            notify(key, Notification.Channel.SMS, registration.phone, text)
-        elif registration.email:
-            notify(key, Notification.Channel.EMAIL, registration.email, text, subject=subject)
+            return notify(key, Notification.Channel.SMS, registration.phone, text)
+        if registration.email:
+            return notify(key, Notification.Channel.EMAIL, registration.email, text, subject=subject)
+    return None
 
 
 def _words(registration):
@@ -236,15 +243,16 @@ def remind(today=None):
     due = Registration.objects.filter(
         status=RegistrationStatus.REGISTERED, session__cancelled_at__isnull=True, erased_at__isnull=True,
         session__starts_at__gte=max(starts, timezone.now()), session__starts_at__lt=starts + datetime.timedelta(days=1),
-    ).select_related("session__workshop__place")  # fmt: skip
+    ).select_related("session__workshop__place", "beneficiary")  # fmt: skip
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for registration in due:
             text = _("Reminder: workshop %(title)s tomorrow, %(when)s, at %(place)s. If you cannot come, "
                      "free your place: %(link)s")  # fmt: skip
             with transaction.atomic():
-                _tell(registration, f"workshop:reminder:{registration.pk}", text % _words(registration))
-            sent += 1
+                sent += (
+                    _tell(registration, f"workshop:reminder:{registration.pk}", text % _words(registration)) is not None
+                )
     return sent
 
 

@@ -378,3 +378,14 @@ def test_merging_two_records_registered_for_the_same_session_keeps_one_place(dem
     assert active.filter(beneficiary=kept).count() == 1
     zoe.refresh_from_db()
     assert zoe.status == "registered"
+
+
+def test_no_reminder_goes_to_a_person_who_withdrew_their_agreement_to_be_contacted(demo, library, place):
+    session = workshop_of(library, place, demo).sessions.get()
+    yvette = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
+                                    phone="+33612345678", consent_way="oral", consent_purposes=["contact"])  # fmt: skip
+    workshops.register(session, first_name="Yvette", phone=yvette.phone, beneficiary=yvette)
+    assert Notification.objects.filter(key__startswith="workshop:registered:").count() == 1
+    services.change_person(yvette, by=demo.user("mediateur"), consent_purposes=["follow_up"])
+    assert workshops.remind() == 0
+    assert not Notification.objects.filter(key__startswith="workshop:reminder:").exists()
