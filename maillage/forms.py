@@ -3,6 +3,11 @@
 from django.forms.renderers import TemplatesSetting
 
 
+def posted(request):
+    """The form data of a POST (even an empty one, which must fail validation), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 class AccessibleFormRenderer(TemplatesSetting):
     """Renders every form with an error summary at the top and each error next to its field.
 

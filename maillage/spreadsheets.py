@@ -1,5 +1,8 @@
 """Helpers for the CSV files people open in a spreadsheet."""
 
+# Spreadsheets (Excel first) read a CSV as UTF-8 only when it starts with a byte-order mark.
+EXCEL_BOM = "\ufeff"
+
 
 class Echo:
     """A file-like object whose write() returns the text, for csv.writer to stream through."""

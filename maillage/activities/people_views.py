@@ -17,7 +17,8 @@ from maillage.activities import services
 from maillage.activities.forms import MergeForm, PersonForm
 from maillage.activities.models import CONSENT_PURPOSES_SAID_ALONE, Accompaniment, Beneficiary, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
-from maillage.activities.views import _posted, _recording_organizations
+from maillage.activities.views import recording_organizations
+from maillage.forms import posted
 
 
 def _person(request, person_id):
@@ -32,7 +33,7 @@ def _journal_reading(request, person, action=AuditEvent.Action.PERSONAL_RECORD_V
 
 
 def people(request):
-    organizations = _recording_organizations(request.user)
+    organizations = recording_organizations(request.user)
     if not organizations:
         raise Http404
     query = request.GET.get("q", "").strip()[:60]
@@ -50,10 +51,10 @@ def people(request):
 
 
 def person_new(request):
-    organizations = _recording_organizations(request.user)
+    organizations = recording_organizations(request.user)
     if not organizations:
         raise Http404
-    form = PersonForm(_posted(request), organizations=organizations, initial={"submission_key": uuid.uuid4().hex})
+    form = PersonForm(posted(request), organizations=organizations, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         person = services.record_person(by=request.user, **form.person_fields(), **form.creation_fields())
         messages.success(request, _("The record of %(name)s is created.") % {"name": person.first_name})
@@ -80,7 +81,7 @@ def person_detail(request, person_id):
 
 def person_edit(request, person_id):
     person = _person(request, person_id)
-    form = PersonForm(_posted(request), initial=PersonForm.initial_from(person), organizations=None)
+    form = PersonForm(posted(request), initial=PersonForm.initial_from(person), organizations=None)
     if request.method == "POST" and form.is_valid():
         fields = form.person_fields()
         if {"consent_way", "consent_purposes"} & set(form.changed_data):
@@ -99,7 +100,7 @@ def person_merge(request, person_id):
     others = others.exclude(pk=person.pk).select_related("commune")
     if request.method == "POST" and _merged_already(request, person):
         return redirect("activities:person", person_id=person.pk)  # a double tap: the first one merged
-    form = MergeForm(_posted(request), others=others)
+    form = MergeForm(posted(request), others=others)
     if request.method == "POST" and form.is_valid():
         try:
             services.merge_people(person, form.cleaned_data["duplicate"], by=request.user)

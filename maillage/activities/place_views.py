@@ -14,11 +14,10 @@ from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent, Membership, Organization
 from maillage.activities import statistics
 from maillage.places.models import Place
+from maillage.spreadsheets import EXCEL_BOM
 
 # No activity record is older: an earlier year in the address is a typo.
 FIRST_YEAR = 2000
-# Spreadsheets (Excel first) read a CSV as UTF-8 only when it starts with a byte-order mark.
-EXCEL_BOM = "\ufeff"
 
 
 def places_whose_activity_is_seen_by(user):

@@ -16,6 +16,7 @@ from maillage.activities import services, workshops
 from maillage.activities.forms import AccompanimentForm
 from maillage.activities.models import Accompaniment, Beneficiary, Setting, Workshop, WorkshopSession
 from maillage.activities.themes import THEMES, THEMES_OF_NEED
+from maillage.forms import posted
 from maillage.helprequests.models import HelpRequest, Status
 from maillage.passes.models import Redemption
 from maillage.places.models import Place
@@ -25,17 +26,17 @@ RECORDING_ROLES = Membership.Role.seeing_personal_data()  # those who meet peopl
 DONE_WITH = [Status.CLOSED, Status.APPOINTMENT]
 
 
-def _recording_organizations(user):
+def recording_organizations(user):
     memberships = Membership.objects.filter(user=user, role__in=RECORDING_ROLES)
     return Organization.objects.filter(pk__in=memberships.values("organization")).order_by("name")
 
 
 def _places(user):
-    return Place.objects.filter(organization__in=_recording_organizations(user)).order_by("name")
+    return Place.objects.filter(organization__in=recording_organizations(user)).order_by("name")
 
 
 def _people(user):
-    return Beneficiary.objects.kept().filter(organization__in=_recording_organizations(user))
+    return Beneficiary.objects.kept().filter(organization__in=recording_organizations(user))
 
 
 def _redemptions_to_link(user, accompaniment=None):
@@ -43,7 +44,7 @@ def _redemptions_to_link(user, accompaniment=None):
     correcting a record, those already linked to it)."""
     recent = Redemption.objects.active().filter(
         redeemed_by=user, redeemed_at__gte=timezone.now() - datetime.timedelta(days=7),
-        place__organization__in=_recording_organizations(user),
+        place__organization__in=recording_organizations(user),
     ).exclude(pk__in=Accompaniment.redemptions.through.objects.filter(accompaniment__replaced_at__isnull=True)
               .values("redemption"))  # fmt: skip
     if accompaniment is not None:
@@ -59,12 +60,8 @@ def _record_form(request, places, initial, accompaniment=None, person_id=None):
     if person is not None and request.method != "POST":  # the form shows the person's name
         journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, organization=person.organization,
                        target=person, target_label=f"#{person.pk}")  # fmt: skip
-    return AccompanimentForm(_posted(request), places=places, initial=initial, people=people,
+    return AccompanimentForm(posted(request), places=places, initial=initial, people=people,
                              redemptions=_redemptions_to_link(request.user, accompaniment))  # fmt: skip
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _help_request_to_record(request):
@@ -88,7 +85,7 @@ def _initial_from_help_request(help_request):
 
 
 def record_new(request):
-    organizations = _recording_organizations(request.user)
+    organizations = recording_organizations(request.user)
     if not organizations:
         raise Http404
     help_request = _help_request_to_record(request)
@@ -137,7 +134,7 @@ def mine(request):
     for record in recent:  # deleting is for a fresh mistake; later, a record is corrected
         record.is_editable_now = record.is_editable_in_place(request.user, now)
     return render(request, "activities/mine.html", {
-        "recent": recent, "themes": THEMES, "can_record": _recording_organizations(request.user).exists(),
+        "recent": recent, "themes": THEMES, "can_record": recording_organizations(request.user).exists(),
         **_time_given(request.user, today),
     })  # fmt: skip
 
@@ -201,5 +198,5 @@ def my_week(request):
             starts_at__lt=now + datetime.timedelta(days=7),
         ).with_counts().select_related("workshop").order_by("starts_at"),
         "attendance_to_take": workshops.sessions_to_take_attendance(user).count(),
-        "my_places": _places(user), "can_record": _recording_organizations(user).exists(), **_time_given(user, today),
+        "my_places": _places(user), "can_record": recording_organizations(user).exists(), **_time_given(user, today),
     })  # fmt: skip

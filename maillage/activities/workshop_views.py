@@ -30,7 +30,8 @@ from maillage.activities.models import (
     WorkshopSession,
 )  # fmt: skip
 from maillage.activities.themes import THEMES
-from maillage.activities.views import _posted, _recording_organizations
+from maillage.activities.views import recording_organizations
+from maillage.forms import posted
 from maillage.passes.models import AgeBand
 from maillage.places.models import Place
 from maillage.ratelimit import rate_limited
@@ -84,7 +85,7 @@ def _session_page(request, session, form, status=200):
 def session_detail(request, session_id):
     """A session's page, with the registration form (no account: a first name and a phone or e-mail)."""
     session = get_object_or_404(_public_sessions(), pk=session_id)
-    form = RegistrationForm(_posted(request), initial={"submission_key": uuid.uuid4().hex})
+    form = RegistrationForm(posted(request), initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         if form.is_spam():
             return redirect("activities:workshop_session", session_id=session.pk)
@@ -139,7 +140,7 @@ def _managed_sessions(user):
 
 
 def mine(request):
-    if not _recording_organizations(request.user):
+    if not recording_organizations(request.user):
         raise Http404
     now = timezone.now()
     sessions = _managed_sessions(request.user).with_counts().select_related("workshop__place")
@@ -150,11 +151,11 @@ def mine(request):
 
 
 def workshop_new(request):
-    organizations = _recording_organizations(request.user)
+    organizations = recording_organizations(request.user)
     places = Place.objects.filter(organization__in=organizations).exclude(status=Place.Status.ARCHIVED).order_by("name")
     if not places:
         raise Http404
-    form = WorkshopForm(_posted(request), places=places, initial={"submission_key": uuid.uuid4().hex})
+    form = WorkshopForm(posted(request), places=places, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         fields = form.workshop_fields()
         workshop = workshops.create_workshop(organization=fields["place"].organization, by=request.user, **fields)

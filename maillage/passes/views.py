@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.forms import posted
 from maillage.passes import codes, documents, reports, services
 from maillage.passes.forms import (
     AssignForm,
@@ -45,15 +46,9 @@ from maillage.passes.refusals import GUESSING_SIGNS, SCANS_PER_MINUTE, code_lock
 from maillage.passes.states import BOOKLET_STATES, booklet_state
 from maillage.places.models import Place
 from maillage.ratelimit import client_address, is_over_limit
+from maillage.spreadsheets import EXCEL_BOM
 
 ACTING_ROLES = Membership.Role.seeing_personal_data()  # admins, mediators, volunteers: not viewers
-# Spreadsheets (Excel first) read a CSV as UTF-8 only when it starts with a byte-order mark.
-EXCEL_BOM = "\ufeff"
-
-
-def _posted(request):
-    """The form data of a POST (even an empty one, which must fail validation), None otherwise."""
-    return request.POST if request.method == "POST" else None
 
 
 def _organizations(user, kind=None, roles=None):
@@ -101,7 +96,7 @@ def program_new(request):
     funder = _organizations(request.user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).first()
     if funder is None:
         raise Http404
-    form = ProgramForm(_posted(request))
+    form = ProgramForm(posted(request))
     if request.method == "POST" and form.is_valid():
         program = services.create_program(funder=funder, by=request.user, **form.program_fields(),
                                           qualified_places=form.cleaned_data["qualified_places"],
@@ -142,7 +137,7 @@ def program_places(request, program_id):
     """The coordination qualifies places: which ones take the programme's passes from now on."""
     _coordinator_admin_or_404(request.user)
     program = _visible_program(request, program_id)
-    form = QualifiedPlacesForm(_posted(request), initial={"places": program.qualified_places.all()})
+    form = QualifiedPlacesForm(posted(request), initial={"places": program.qualified_places.all()})
     if request.method == "POST" and form.is_valid():
         program.qualified_places.set(form.cleaned_data["places"])
         journal.record(AuditEvent.Action.PASS_PLACES_CHANGED, actor=request.user, target=program,
@@ -166,7 +161,7 @@ def order_new(request, program_id):
     program = _visible_program(request, program_id)
     if not _funder_admin(request.user, program):
         raise Http404
-    form = OrderForm(_posted(request))
+    form = OrderForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -216,7 +211,7 @@ def order_assign(request, order_id):
     in_stock = order.booklets.filter(distributor__isnull=True).exclude(
         passes__status__in=[status for status in PassStatus.values if status != PassStatus.ACTIVE]
     )
-    form = AssignForm(_posted(request))
+    form = AssignForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -252,7 +247,7 @@ def _journal_print(request, target, label):
 
 def block_pass(request):
     _coordinator_admin_or_404(request.user)
-    form = BlockForm(_posted(request))
+    form = BlockForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             code = services.read_code(form.cleaned_data["code"])
@@ -313,7 +308,7 @@ def booklet_handover(request, booklet_id):
     booklet = _booklet_to_hand_out(request, booklet_id)
     program = booklet.order.program
     left = list(booklet.passes.filter(status=PassStatus.WITH_DISTRIBUTOR).order_by("position"))
-    form = HandoverForm(_posted(request), passes=left, program=program, initial={"commune": booklet.commune})
+    form = HandoverForm(posted(request), passes=left, program=program, initial={"commune": booklet.commune})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -365,7 +360,7 @@ def till(request):
     places = _place_places(request.user).filter(pk__in=PassProgram.qualified_places.through.objects.values("place"))
     if not places:
         raise Http404
-    form = RedeemForm(_posted(request), places=places)
+    form = RedeemForm(posted(request), places=places)
     if request.method == "POST" and form.is_valid():
         identities, wait = _guarded(request)
         if wait:
@@ -439,7 +434,7 @@ def bank_details(request, organization_id):
                                      pk=organization_id)  # fmt: skip
     current = BankDetails.objects.filter(organization=organization).first()
     initial = {"holder": current.holder, "iban": current.iban, "bic": current.bic} if current else {}
-    form = BankDetailsForm(_posted(request), initial=initial)
+    form = BankDetailsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         BankDetails.objects.update_or_create(organization=organization,
                                              defaults={**form.cleaned_data, "updated_at": timezone.now()})  # fmt: skip
