@@ -10,7 +10,7 @@ reports' own, imported so that both parts of the product hide the same groups.
 
 import csv
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
@@ -141,19 +141,28 @@ def _hidden_keys(counts, labels):
     return {key_of[row.label] for row in rows if not row.shown}
 
 
-def hidden_by_the_month_pages(records, months):
+def hidden_by_the_month_pages(records):
     """What the year's breakdowns must hide because a month's page hides it: the year minus the other
-    months would give that month's small group. Per breakdown, the keys; for first times, a yes or no."""
+    months would give that month's small group. Per breakdown, the keys; for first times, a yes or no.
+
+    One query: the months' counts are added up here, by the rules of the month's page.
+    """
+    months = defaultdict(lambda: {"themes": Counter(), "outcome": Counter(), "collective": 0, "first": 0, "all": 0})
+    for day, themes, outcome, kind, first_time in records.values_list("day", "themes", "outcome", "kind",
+                                                                       "first_time"):  # fmt: skip
+        month = months[day.replace(day=1)]
+        month["themes"].update(themes)
+        month["outcome"][outcome] += 1
+        month["collective"] += kind == Kind.COLLECTIVE
+        month["first"] += first_time
+        month["all"] += 1
     hidden = {"themes": set(), "outcome": set(), "kind": set(), "first_time": False}
-    for month in months:
-        in_month = records.filter(day__gte=month, day__lt=month_shifted(month, 1))
-        hidden["themes"] |= _hidden_keys(_theme_counts(in_month), THEMES)
-        outcomes = dict(in_month.values_list("outcome").annotate(n=Count("pk")))
-        hidden["outcome"] |= _hidden_keys(outcomes, dict(Outcome.choices))
-        collective = in_month.filter(kind=Kind.COLLECTIVE).count()
-        if 0 < collective < SMALLEST_GROUP:  # the month's page shows its collective sessions only
+    for month in months.values():
+        hidden["themes"] |= _hidden_keys(month["themes"], THEMES)
+        hidden["outcome"] |= _hidden_keys(month["outcome"], dict(Outcome.choices))
+        if 0 < month["collective"] < SMALLEST_GROUP:  # the month's page shows its collective sessions only
             hidden["kind"].add(Kind.COLLECTIVE)
-        hidden["first_time"] |= in_month.exists() and not first_time_share(in_month).shown
+        hidden["first_time"] |= not _share(month["first"], month["all"]).shown
     return hidden
 
 
@@ -163,8 +172,10 @@ def first_time_share(records):
     Its two sides (first time, again) are a breakdown: if either is a small group, both are hidden,
     since the share and the total would give it.
     """
-    whole = records.count()
-    first = records.filter(first_time=True).count()
+    return _share(records.filter(first_time=True).count(), records.count())
+
+
+def _share(first, whole):
     sides = [(side, n, n) for side, n in (("first", first), ("again", whole - first)) if n]
     shown = whole >= SMALLEST_GROUP and all(row.shown for row in rows_with_small_groups_hidden(sides))
     return Share(part=first, whole=whole, shown=shown)
@@ -192,7 +203,7 @@ def place_activity(place, today):
     for month in shown_months:
         in_shown_months |= Q(day__gte=month, day__lt=month_shifted(month, 1))
     counted = records.filter(in_shown_months)
-    hidden = hidden_by_the_month_pages(counted, shown_months)
+    hidden = hidden_by_the_month_pages(counted)
     first_time = first_time_share(counted)
     first_time.shown = first_time.shown and not hidden["first_time"]
     return {

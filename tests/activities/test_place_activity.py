@@ -300,3 +300,15 @@ def test_the_year_hides_what_a_months_page_hides_or_the_other_months_would_give_
     assert themes[str(THEMES["health"])] is None and themes[str(THEMES["email"])] is None
     month_page = statistics.month_summary(place, months_ago(2), timezone.localdate())
     assert shown(month_page["themes"])[str(THEMES["health"])] is None
+
+
+def test_the_place_page_makes_the_same_few_queries_whatever_the_months(client, demo, place,
+                                                                       django_assert_max_num_queries):  # fmt: skip
+    page = session(client, demo, "benevole")
+    recorded(place, 6, day=months_ago(1))
+    with django_assert_max_num_queries(20) as one_month:
+        page.get(f"/activites/lieux/{place.pk}/")
+    for month in range(2, 12):
+        recorded(place, 6, day=months_ago(month), themes=["email", "health"])
+    with django_assert_max_num_queries(len(one_month.captured_queries)):
+        page.get(f"/activites/lieux/{place.pk}/")
