@@ -36,21 +36,29 @@ COLUMNS = [
 def synthetic_file(path, rows, seed=49):
     generator = random.Random(seed)
     source_rows = [
-        row for row in read_records(SHARED / "client-application" / "lieux-de-mediation-numerique.cnfs.json")
+        row
+        for row in read_records(SHARED / "client-application" / "lieux-de-mediation-numerique.cnfs.json")
         if row.get("latitude")
-    ]  # fmt: skip
+    ]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=";")
         writer.writeheader()
         for number in range(rows):
             row = generator.choice(source_rows)
-            writer.writerow({
-                "id": f"synthetic-{number}", "nom": f"{row['nom']} {number}", "adresse": row["adresse"],
-                "code_postal": row["code_postal"], "commune": row["commune"],
-                "latitude": float(row["latitude"]) + generator.uniform(-0.05, 0.05),
-                "longitude": float(row["longitude"]) + generator.uniform(-0.05, 0.05),
-                "telephone": row.get("telephone", ""), "services": row.get("services", ""), "date_maj": "2024-01-01",
-            })  # fmt: skip
+            writer.writerow(
+                {
+                    "id": f"synthetic-{number}",
+                    "nom": f"{row['nom']} {number}",
+                    "adresse": row["adresse"],
+                    "code_postal": row["code_postal"],
+                    "commune": row["commune"],
+                    "latitude": float(row["latitude"]) + generator.uniform(-0.05, 0.05),
+                    "longitude": float(row["longitude"]) + generator.uniform(-0.05, 0.05),
+                    "telephone": row.get("telephone", ""),
+                    "services": row.get("services", ""),
+                    "date_maj": "2024-01-01",
+                }
+            )
     return path
 
 

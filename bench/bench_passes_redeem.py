@@ -85,11 +85,13 @@ def _world(pass_count):
     # The database outlives the run: number the factory's people after every earlier one.
     UserFactory.reset_sequence((User.objects.aggregate(last=Max("pk"))["last"] or 0) + 1)
     world = pass_world()
-    order = services.order_passes(world.program, pass_count=pass_count, booklet_size=BOOKLET_SIZE,
-                                  by=world.funder_member)  # fmt: skip
+    order = services.order_passes(
+        world.program, pass_count=pass_count, booklet_size=BOOKLET_SIZE, by=world.funder_member
+    )
     services.mark_order_paid(order, by=world.coordinator)
-    booklets = services.assign_booklets(order, distributor=world.distributor, count=-(-pass_count // BOOKLET_SIZE),
-                                        by=world.coordinator)  # fmt: skip
+    booklets = services.assign_booklets(
+        order, distributor=world.distributor, count=-(-pass_count // BOOKLET_SIZE), by=world.coordinator
+    )
     for booklet in booklets:
         services.hand_out(booklet, distributor=world.distributor, by=world.distributor_member)
     codes = list(world.program.passes.filter(booklet__order=order).order_by("pk").values_list("code", flat=True))
@@ -204,9 +206,14 @@ def _deal(items, hands):
 
 def _floor_connection():
     database = settings.DATABASES["default"]
-    return psycopg.connect(dbname=database["NAME"], user=database["USER"] or None, host=database["HOST"] or None,
-                           port=database["PORT"] or None, password=database["PASSWORD"] or None,
-                           autocommit=True)  # fmt: skip
+    return psycopg.connect(
+        dbname=database["NAME"],
+        user=database["USER"] or None,
+        host=database["HOST"] or None,
+        port=database["PORT"] or None,
+        password=database["PASSWORD"] or None,
+        autocommit=True,
+    )
 
 
 def _floor(codes):
@@ -280,10 +287,22 @@ def _gunicorn(work_dir, configuration, application="maillage.wsgi:application"):
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",  # no manifest needed
         "LOG_LEVEL": "ERROR",  # Django logs every 409 of the race as a warning otherwise
     }
-    command = [str(Path(sys.executable).with_name("gunicorn")), application,
-               "--workers", str(workers), "--threads", str(threads),
-               "--worker-class", "gthread" if threads > 1 else "sync",
-               "--bind", f"127.0.0.1:{port}", "--backlog", "256", "--keep-alive", "30"]  # fmt: skip
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        application,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "256",
+        "--keep-alive",
+        "30",
+    ]
     log = open(work_dir / "gunicorn-passes.log", "ab")  # noqa: SIM115 - closed by _stop
     server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     deadline = time.monotonic() + 60
@@ -311,8 +330,11 @@ def _stop(server, log):
 
 def _client(port, key, odd_answers, method="POST", url=REDEEM_URL):
     link = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
-               "X-Forwarded-Proto": "https"}  # fmt: skip  # as the TLS proxy in front of gunicorn says
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",
+    }  # as the TLS proxy in front of gunicorn says
 
     def post(code, idempotency_key):
         body = json.dumps({"code": code, "service": "individual", "idempotency_key": idempotency_key})

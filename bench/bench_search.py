@@ -17,16 +17,28 @@ from maillage.places.models import Place
 
 TARGET_PLACES = 20_000
 REQUESTS = 200
-ORIGINS = [(47.4712, -0.5518), (48.8566, 2.3522), (45.7640, 4.8357), (43.2965, 5.3698), (44.8378, -0.5792),
-           (45.8336, 1.2611), (46.1591, -1.1520), (49.0400, 3.9590), (42.6976, 9.4509), (47.2184, -1.5536)]  # fmt: skip
+ORIGINS = [
+    (47.4712, -0.5518),
+    (48.8566, 2.3522),
+    (45.7640, 4.8357),
+    (43.2965, 5.3698),
+    (44.8378, -0.5792),
+    (45.8336, 1.2611),
+    (46.1591, -1.1520),
+    (49.0400, 3.9590),
+    (42.6976, 9.4509),
+    (47.2184, -1.5536),
+]
 
 
 def _fill(work_dir):
     locator = CommuneLocator()
     if SHARED.is_dir() and not Place.objects.exists():
-        for path in [*sorted((SHARED / "client-application").glob("*.json")),
-                     *sorted((SHARED / "france-services").glob("*.geojson")),
-                     SHARED / "inclusion-numerique-stack" / "aidants-connect_structures.csv"]:  # fmt: skip
+        for path in [
+            *sorted((SHARED / "client-application").glob("*.json")),
+            *sorted((SHARED / "france-services").glob("*.geojson")),
+            SHARED / "inclusion-numerique-stack" / "aidants-connect_structures.csv",
+        ]:
             import_file(path, locator=locator)
     missing = TARGET_PLACES - Place.objects.published().count()
     if missing > 0:

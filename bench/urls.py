@@ -16,8 +16,11 @@ def empty(request):
 @login_not_required
 def empty_page(request):
     """The same layout with nothing in it: what any page of ours costs before doing anything."""
-    return render(request, "pages/document.html", {"title": "Floor", "content_template": "components/messages.html",
-                                                   "content_language": "fr"})  # fmt: skip
+    return render(
+        request,
+        "pages/document.html",
+        {"title": "Floor", "content_template": "components/messages.html", "content_language": "fr"},
+    )
 
 
 urlpatterns = [path("__floor__/", empty), path("__floor__/layout/", empty_page), *project_urlpatterns]

@@ -32,8 +32,10 @@ class AppendOnlyGuard:
                     f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
                         FOR EACH ROW EXECUTE FUNCTION {table}_refuse_change();""",
                 ]
-            return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
-                    f"DROP FUNCTION IF EXISTS {table}_refuse_change();"]  # fmt: skip
+            return [
+                f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+                f"DROP FUNCTION IF EXISTS {table}_refuse_change();",
+            ]
         return []
 
     def _run(self, connection, installing):

@@ -44,9 +44,17 @@ HELP_REQUEST = Retention(
 
 # Fields of a help request that are erased when it is anonymised (helprequests.retention).
 HELP_REQUEST_PERSONAL_FIELDS = (
-    "first_name", "phone", "email", "asker_name", "asker_phone", "asker_email", "message",
-    "preferred_moments", "language", "specific_support",
-)  # fmt: skip
+    "first_name",
+    "phone",
+    "email",
+    "asker_name",
+    "asker_phone",
+    "asker_email",
+    "message",
+    "preferred_moments",
+    "language",
+    "specific_support",
+)
 
 PASS_HANDOVER = Retention(
     purpose="Tell the funder, in groups of 5 people or more, whom its passes reached",

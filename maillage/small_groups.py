@@ -22,9 +22,14 @@ class Row:
 def rows_with_small_groups_hidden(triples, labels=None, also_hidden=()):
     """Rows from (key, count, group size), largest first, with small groups hidden — and the keys
     ``also_hidden``, which another table would give away (a month's page, for a year's breakdown)."""
-    rows = [Row(label=str((labels or {}).get(key, key) or _("not said")), count=count,
-                shown=size >= SMALLEST_GROUP and key not in also_hidden)
-            for key, count, size in triples]  # fmt: skip
+    rows = [
+        Row(
+            label=str((labels or {}).get(key, key) or _("not said")),
+            count=count,
+            shown=size >= SMALLEST_GROUP and key not in also_hidden,
+        )
+        for key, count, size in triples
+    ]
     rows.sort(key=lambda row: (-row.count, row.label))
     hidden = [row for row in rows if not row.shown]
     shown = [row for row in rows if row.shown]

@@ -41,12 +41,20 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_refuses_to_start_without_the_sites_address_for_links_in_messages():
     environment = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
-    environment.update(MAILLAGE_ENV="production", ALLOWED_HOSTS="maillage.example.org",
-                       SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
-                       DJANGO_SETTINGS_MODULE="maillage.settings")  # fmt: skip
+    environment.update(
+        MAILLAGE_ENV="production",
+        ALLOWED_HOSTS="maillage.example.org",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        DJANGO_SETTINGS_MODULE="maillage.settings",
+    )
     # What a web server does first: load the settings (manage.py check would fall back on Django's defaults).
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "Set the SITE_URL environment variable" in result.stderr
 

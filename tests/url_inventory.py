@@ -280,18 +280,29 @@ def _sample_registration(organization, place, by):
     from maillage.activities import workshops
 
     workshop = workshops.create_workshop(
-        organization=organization, place=place, by=by, first_start=timezone.now() + datetime.timedelta(days=1),
-        title="Premiers pas sur la tablette", themes=["equipment"], description="Venez avec votre tablette.",
-        capacity=8, duration_minutes=120,
-    )  # fmt: skip
+        organization=organization,
+        place=place,
+        by=by,
+        first_start=timezone.now() + datetime.timedelta(days=1),
+        title="Premiers pas sur la tablette",
+        themes=["equipment"],
+        description="Venez avec votre tablette.",
+        capacity=8,
+        duration_minutes=120,
+    )
     return workshops.register(workshop.sessions.get(), first_name="Amina", phone="+33612345678")
 
 
 def _sample_person(organization, recorded_by):
     from maillage.activities import services
 
-    return services.record_person(organization=organization, by=recorded_by, first_name="Yvette",
-                                  consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
+    return services.record_person(
+        organization=organization,
+        by=recorded_by,
+        first_name="Yvette",
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+    )
 
 
 def _sample_accompaniment(organization, place, author):
@@ -299,8 +310,15 @@ def _sample_accompaniment(organization, place, author):
 
     from maillage.activities import services
 
-    return services.record(organization=organization, author=author, day=timezone.localdate(), duration_minutes=30,
-                           place=place, themes=["email"], autonomy="with_help")  # fmt: skip
+    return services.record(
+        organization=organization,
+        author=author,
+        day=timezone.localdate(),
+        duration_minutes=30,
+        place=place,
+        themes=["email"],
+        autonomy="with_help",
+    )
 
 
 def _sample_passes(organization, place, member):
@@ -312,16 +330,23 @@ def _sample_passes(organization, place, member):
     from maillage.passes import services
 
     funder = Organization.objects.filter(is_funder=True).first() or Organization.objects.create(
-        name="Financeur", is_funder=True)  # fmt: skip
+        name="Financeur", is_funder=True
+    )
     if not organization.is_pass_distributor:
         Organization.objects.filter(pk=organization.pk).update(is_pass_distributor=True)
         organization.refresh_from_db()
     today = timezone.localdate()
     program = services.create_program(
-        funder=funder, by=None, name=f"Pass numérique de {organization.name}", minutes_per_pass=60,
-        service_costs={"individual": 1, "workshop": 1}, starts_on=today.replace(day=1),
-        ends_on=today.replace(year=today.year + 1), qualified_places=[place], department_codes=["49"],
-    )  # fmt: skip
+        funder=funder,
+        by=None,
+        name=f"Pass numérique de {organization.name}",
+        minutes_per_pass=60,
+        service_costs={"individual": 1, "workshop": 1},
+        starts_on=today.replace(day=1),
+        ends_on=today.replace(year=today.year + 1),
+        qualified_places=[place],
+        department_codes=["49"],
+    )
     order = services.order_passes(program, pass_count=10, booklet_size=5, by=None)
     services.mark_order_paid(order, by=None)
     booklet, handed = services.assign_booklets(order, distributor=organization, count=2, by=None)
@@ -340,9 +365,15 @@ def _sample_help_request(place):
     from maillage.helprequests.models import ConsentChannel, ContactPreference, Origin
 
     return services.submit(
-        origin=Origin.PERSON, need="demarches", commune_id="49007", contact_preference=ContactPreference.CALL,
-        phone="+33612345678", consent_given_at=timezone.now(), consent_channel=ConsentChannel.ONLINE, place=place,
-    )  # fmt: skip
+        origin=Origin.PERSON,
+        need="demarches",
+        commune_id="49007",
+        contact_preference=ContactPreference.CALL,
+        phone="+33612345678",
+        consent_given_at=timezone.now(),
+        consent_channel=ConsentChannel.ONLINE,
+        place=place,
+    )
 
 
 def _sample_place(organization):
@@ -351,8 +382,17 @@ def _sample_place(organization):
     from maillage.places.models import Place
 
     return Place.objects.create(
-        name="Espace numérique de la médiathèque", address="49 rue Toussaint", postcode="49000",
-        commune_name="Angers", commune_id="49007", latitude=47.4696, longitude=-0.554, phone="+33241242550",
-        opening_hours="Tu-Sa 10:00-18:00", services=["Aide aux démarches administratives"], fees=["Gratuit"],
-        organization=organization, updated_on=date(2026, 11, 1),
-    )  # fmt: skip
+        name="Espace numérique de la médiathèque",
+        address="49 rue Toussaint",
+        postcode="49000",
+        commune_name="Angers",
+        commune_id="49007",
+        latitude=47.4696,
+        longitude=-0.554,
+        phone="+33241242550",
+        opening_hours="Tu-Sa 10:00-18:00",
+        services=["Aide aux démarches administratives"],
+        fees=["Gratuit"],
+        organization=organization,
+        updated_on=date(2026, 11, 1),
+    )

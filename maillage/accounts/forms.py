@@ -137,13 +137,17 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
-        label=_("What will use the key?"), max_length=100, help_text=_("For example: the CCAS's software."),
+        label=_("What will use the key?"),
+        max_length=100,
+        help_text=_("For example: the CCAS's software."),
         error_messages={"required": _("Say what will use the key, to recognise it later.")},
-    )  # fmt: skip
+    )
     member = MemberChoiceField(
-        label=_("Which member does it act as?"), queryset=None, empty_label=None,
+        label=_("Which member does it act as?"),
+        queryset=None,
+        empty_label=None,
         help_text=_("The key can do what this member can do, and stops working when they leave."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -378,8 +378,9 @@ class ApiToken(models.Model):
     def issue(cls, organization, user, name):
         """(token, key): the key, to give once to the partner; only its hash is kept."""
         key = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(organization=organization, user=user, name=name, key_hash=cls.hash(key),
-                                   key_hint=key[:10])  # fmt: skip
+        token = cls.objects.create(
+            organization=organization, user=user, name=name, key_hash=cls.hash(key), key_hint=key[:10]
+        )
         return token, key
 
     @classmethod

@@ -18,6 +18,11 @@ def _workshops_of_place(place):
     from maillage.activities.models import WorkshopSession
     from maillage.places.sections import Section
 
-    coming = list(WorkshopSession.objects.upcoming().with_counts().filter(workshop__place=place)
-                  .select_related("workshop").order_by("starts_at")[:10])  # fmt: skip
+    coming = list(
+        WorkshopSession.objects.upcoming()
+        .with_counts()
+        .filter(workshop__place=place)
+        .select_related("workshop")
+        .order_by("starts_at")[:10]
+    )
     return Section("activities/_place_workshops.html", {"sessions": coming}) if coming else None

@@ -13,13 +13,28 @@ from maillage.activities.models import Workshop
 from maillage.places.models import Place
 
 WORKSHOPS = [
-    {"title": "Premiers pas sur la tablette", "themes": ["equipment"], "level": "beginner", "capacity": 6,
-     "description": "Allumer, toucher, écrire, prendre une photo. Venez avec votre tablette si vous en avez une : "
-                    "nous en prêtons aussi.", "days_from_now": 2, "hour": 14, "repeat_weeks": 3},
-    {"title": "Se protéger des arnaques en ligne", "themes": ["security", "email"], "level": "basics",
-     "capacity": 10, "description": "Reconnaître un faux message, un faux site, un faux appel. Apportez votre "
-                                   "téléphone.", "days_from_now": 5, "hour": 10, "repeat_weeks": 0},
-]  # fmt: skip
+    {
+        "title": "Premiers pas sur la tablette",
+        "themes": ["equipment"],
+        "level": "beginner",
+        "capacity": 6,
+        "description": "Allumer, toucher, écrire, prendre une photo. Venez avec votre tablette si vous en avez une : "
+        "nous en prêtons aussi.",
+        "days_from_now": 2,
+        "hour": 14,
+        "repeat_weeks": 3,
+    },
+    {
+        "title": "Se protéger des arnaques en ligne",
+        "themes": ["security", "email"],
+        "level": "basics",
+        "capacity": 10,
+        "description": "Reconnaître un faux message, un faux site, un faux appel. Apportez votre téléphone.",
+        "days_from_now": 5,
+        "hour": 10,
+        "repeat_weeks": 0,
+    },
+]
 
 
 @transaction.atomic
@@ -35,6 +50,7 @@ def load_demo_workshops():
         spec = dict(spec)
         day = today + datetime.timedelta(days=spec.pop("days_from_now"))
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(spec.pop("hour"))))
-        workshops.create_workshop(organization=library, place=place, by=mediator, first_start=start,
-                                  duration_minutes=120, **spec)  # fmt: skip
+        workshops.create_workshop(
+            organization=library, place=place, by=mediator, first_start=start, duration_minutes=120, **spec
+        )
     return len(WORKSHOPS)

@@ -19,65 +19,101 @@ from maillage.places.phones import cleaned_phone
 from maillage.territory.forms import CommuneField
 
 OTHER = "other"
-DURATIONS = [("15", _("15 min")), ("30", _("30 min")), ("45", _("45 min")), ("60", _("1 h")),
-             ("90", _("1 h 30")), ("120", _("2 h")), (OTHER, _("Other"))]  # fmt: skip
+DURATIONS = [
+    ("15", _("15 min")),
+    ("30", _("30 min")),
+    ("45", _("45 min")),
+    ("60", _("1 h")),
+    ("90", _("1 h 30")),
+    ("120", _("2 h")),
+    (OTHER, _("Other")),
+]
 
 
 class AccompanimentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What kind?"), choices=Kind.choices, initial=Kind.INDIVIDUAL,
-                             widget=forms.RadioSelect)  # fmt: skip
+    kind = forms.ChoiceField(
+        label=_("What kind?"), choices=Kind.choices, initial=Kind.INDIVIDUAL, widget=forms.RadioSelect
+    )
     day = forms.DateField(
-        label=_("Day"), help_text=_("For example: 3/12/2026"),
+        label=_("Day"),
+        help_text=_("For example: 3/12/2026"),
         # A text box, not type=date: browsers order a date field's parts by their own language.
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"required": _("Type the day."), "invalid": _("Type a day such as 3/12/2026.")},
-    )  # fmt: skip
-    duration = forms.ChoiceField(label=_("How long?"), choices=DURATIONS, widget=forms.RadioSelect,
-                                 error_messages={"required": _("Choose how long it lasted.")})  # fmt: skip
-    other_duration = forms.IntegerField(label=_("Other duration, in minutes"), required=False, min_value=1,
-                                        max_value=600)  # fmt: skip
-    setting = forms.ChoiceField(label=_("Where?"), choices=Setting.choices, initial=Setting.PLACE,
-                                widget=forms.RadioSelect)  # fmt: skip
-    place = forms.ModelChoiceField(label=_("Which of my places?"), queryset=Place.objects.none(), required=False,
-                                   empty_label=None)  # fmt: skip
+    )
+    duration = forms.ChoiceField(
+        label=_("How long?"),
+        choices=DURATIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how long it lasted.")},
+    )
+    other_duration = forms.IntegerField(
+        label=_("Other duration, in minutes"), required=False, min_value=1, max_value=600
+    )
+    setting = forms.ChoiceField(
+        label=_("Where?"), choices=Setting.choices, initial=Setting.PLACE, widget=forms.RadioSelect
+    )
+    place = forms.ModelChoiceField(
+        label=_("Which of my places?"), queryset=Place.objects.none(), required=False, empty_label=None
+    )
     commune = CommuneField(label=_("The person's commune (at home)"), required=False)
     themes = forms.MultipleChoiceField(
-        label=_("Themes"), choices=list(THEMES.items()), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one theme.")},
-    )  # fmt: skip
-    administrative_subthemes = forms.MultipleChoiceField(
-        label=_("Which procedures? (help with administrative procedures)"), required=False,
-        choices=list(ADMINISTRATIVE_SUBTHEMES.items()), widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
-    autonomy = forms.ChoiceField(label=_("How autonomous was the person?"), choices=Autonomy.choices,
-                                 widget=forms.RadioSelect,
-                                 error_messages={"required": _("Choose how autonomous the person was.")})  # fmt: skip
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, initial=Outcome.DONE,
-                                widget=forms.RadioSelect)  # fmt: skip
-    referred_to = forms.CharField(
-        label=_("Referred to"), required=False, max_length=200,
-        help_text=_("A place or a kind of service, such as: the CAF, a France Services."),
-    )  # fmt: skip
-    participants = forms.IntegerField(label=_("Number of people (collective workshop)"), min_value=1, max_value=200,
-                                      initial=1)  # fmt: skip
-    beneficiary = forms.ModelChoiceField(
-        label=_("The person"), required=False, queryset=None, empty_label=_("Anonymous (no record)"),
-        help_text=_("Choose a record only if the person agreed to have one."),
-    )  # fmt: skip
-    first_time = forms.BooleanField(
-        label=_("It was the person's first accompaniment with us"), required=False,
-        help_text=_("For a person with a record, it is worked out from their history."),
-    )  # fmt: skip
-    redemptions = forms.ModelMultipleChoiceField(
-        label=_("Pass numérique taken for this accompaniment"), required=False, queryset=None,
+        label=_("Themes"),
+        choices=list(THEMES.items()),
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+        error_messages={"required": _("Choose at least one theme.")},
+    )
+    administrative_subthemes = forms.MultipleChoiceField(
+        label=_("Which procedures? (help with administrative procedures)"),
+        required=False,
+        choices=list(ADMINISTRATIVE_SUBTHEMES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    autonomy = forms.ChoiceField(
+        label=_("How autonomous was the person?"),
+        choices=Autonomy.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how autonomous the person was.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, initial=Outcome.DONE, widget=forms.RadioSelect
+    )
+    referred_to = forms.CharField(
+        label=_("Referred to"),
+        required=False,
+        max_length=200,
+        help_text=_("A place or a kind of service, such as: the CAF, a France Services."),
+    )
+    participants = forms.IntegerField(
+        label=_("Number of people (collective workshop)"), min_value=1, max_value=200, initial=1
+    )
+    beneficiary = forms.ModelChoiceField(
+        label=_("The person"),
+        required=False,
+        queryset=None,
+        empty_label=_("Anonymous (no record)"),
+        help_text=_("Choose a record only if the person agreed to have one."),
+    )
+    first_time = forms.BooleanField(
+        label=_("It was the person's first accompaniment with us"),
+        required=False,
+        help_text=_("For a person with a record, it is worked out from their history."),
+    )
+    redemptions = forms.ModelMultipleChoiceField(
+        label=_("Pass numérique taken for this accompaniment"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
     # The help request the record is about, when it comes from one (checked again by the view).
     help_request = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For you and your colleagues. Never write health, money or family details, nor a name."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, places, people, redemptions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,17 +146,23 @@ class AccompanimentForm(forms.Form):
     def record_fields(self):
         data = self.cleaned_data
         return {
-            "kind": data["kind"], "day": data["day"], "setting": data["setting"],
+            "kind": data["kind"],
+            "day": data["day"],
+            "setting": data["setting"],
             "duration_minutes": data["other_duration"] if data["duration"] == OTHER else int(data["duration"]),
             "place": data.get("place"),  # at a distance or at home too: the place the work counts for
             "commune": data.get("commune") if data["setting"] == Setting.HOME else None,
-            "themes": data["themes"], "administrative_subthemes": data["administrative_subthemes"],
-            "autonomy": data["autonomy"], "outcome": data["outcome"],
+            "themes": data["themes"],
+            "administrative_subthemes": data["administrative_subthemes"],
+            "autonomy": data["autonomy"],
+            "outcome": data["outcome"],
             "referred_to": data["referred_to"] if data["outcome"] == Outcome.REFERRED else "",
-            "participants": data["participants"] if data["kind"] == Kind.COLLECTIVE else 1, "note": data["note"],
-            "beneficiary": data.get("beneficiary"), "first_time": data["first_time"],
+            "participants": data["participants"] if data["kind"] == Kind.COLLECTIVE else 1,
+            "note": data["note"],
+            "beneficiary": data.get("beneficiary"),
+            "first_time": data["first_time"],
             "redemptions": list(data.get("redemptions") or []),
-        }  # fmt: skip
+        }
 
     @classmethod
     def initial_from(cls, accompaniment):
@@ -128,55 +170,93 @@ class AccompanimentForm(forms.Form):
         minutes = str(accompaniment.duration_minutes)
         known = minutes in dict(DURATIONS)
         return {
-            "kind": accompaniment.kind, "day": accompaniment.day, "setting": accompaniment.setting,
+            "kind": accompaniment.kind,
+            "day": accompaniment.day,
+            "setting": accompaniment.setting,
             "duration": minutes if known else OTHER,
             "other_duration": None if known else accompaniment.duration_minutes,
-            "place": accompaniment.place_id, "commune": accompaniment.commune, "themes": accompaniment.themes,
-            "administrative_subthemes": accompaniment.administrative_subthemes, "autonomy": accompaniment.autonomy,
-            "outcome": accompaniment.outcome, "referred_to": accompaniment.referred_to,
-            "participants": accompaniment.participants, "note": accompaniment.note,
-            "beneficiary": accompaniment.beneficiary_id, "first_time": accompaniment.first_time,
+            "place": accompaniment.place_id,
+            "commune": accompaniment.commune,
+            "themes": accompaniment.themes,
+            "administrative_subthemes": accompaniment.administrative_subthemes,
+            "autonomy": accompaniment.autonomy,
+            "outcome": accompaniment.outcome,
+            "referred_to": accompaniment.referred_to,
+            "participants": accompaniment.participants,
+            "note": accompaniment.note,
+            "beneficiary": accompaniment.beneficiary_id,
+            "first_time": accompaniment.first_time,
             "redemptions": list(accompaniment.redemptions.values_list("pk", flat=True)),
-        }  # fmt: skip
+        }
 
 
 def _redemption_label(redemption):
     return _("%(time)s at %(place)s: %(service)s, %(count)s pass(es)") % {
         "time": formats.date_format(timezone.localtime(redemption.redeemed_at), "SHORT_DATETIME_FORMAT"),
-        "place": redemption.place.name, "service": redemption.get_service_display(), "count": redemption.pass_count,
-    }  # fmt: skip
+        "place": redemption.place.name,
+        "service": redemption.get_service_display(),
+        "count": redemption.pass_count,
+    }
 
 
-EDITABLE_PERSON_FIELDS = ["first_name", "birth_year_band", "commune", "phone", "email", "consent_way",
-                          "consent_purposes"]  # fmt: skip
+EDITABLE_PERSON_FIELDS = [
+    "first_name",
+    "birth_year_band",
+    "commune",
+    "phone",
+    "email",
+    "consent_way",
+    "consent_purposes",
+]
 
 
 class PersonForm(forms.Form):
     """A beneficiary record: the least that helps follow the person, and the consent they gave."""
 
-    first_name = forms.CharField(label=_("First name or pseudonym"), max_length=60,
-                                 error_messages={"required": _("Type a first name or a pseudonym.")})  # fmt: skip
-    birth_year_band = forms.ChoiceField(label=_("Age (optional)"), required=False, widget=forms.RadioSelect,
-                                        choices=[("", _("Not said")), *AgeBand.choices])  # fmt: skip
+    first_name = forms.CharField(
+        label=_("First name or pseudonym"),
+        max_length=60,
+        error_messages={"required": _("Type a first name or a pseudonym.")},
+    )
+    birth_year_band = forms.ChoiceField(
+        label=_("Age (optional)"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("", _("Not said")), *AgeBand.choices],
+    )
     commune = CommuneField(label=_("Commune where the person lives (optional)"), required=False)
-    phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=30,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))  # fmt: skip
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
     email = forms.EmailField(
-        label=_("E-mail (optional)"), required=False,
+        label=_("E-mail (optional)"),
+        required=False,
         error_messages={"invalid": _("Type an e-mail address such as name@example.fr.")},
-    )  # fmt: skip
-    consent_way = forms.ChoiceField(label=_("How did the person agree?"), choices=ConsentWay.choices,
-                                    widget=forms.RadioSelect, initial=ConsentWay.ORAL,
-                                    error_messages={"required": _("Say how the person agreed.")})  # fmt: skip
+    )
+    consent_way = forms.ChoiceField(
+        label=_("How did the person agree?"),
+        choices=ConsentWay.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentWay.ORAL,
+        error_messages={"required": _("Say how the person agreed.")},
+    )
     consent_purposes = forms.MultipleChoiceField(
-        label=_("The person agreed that we"), choices=ConsentPurpose.choices, widget=forms.CheckboxSelectMultiple,
-        initial=[ConsentPurpose.FOLLOW_UP], error_messages={"required": _("Say what the person agreed to.")},
-    )  # fmt: skip
+        label=_("The person agreed that we"),
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ConsentPurpose.FOLLOW_UP],
+        error_messages={"required": _("Say what the person agreed to.")},
+    )
     consent_given = forms.BooleanField(
-        label=_("I told the person what this record holds, that it stays in our organisation, and that they "
-                "can see it or have it deleted at any time. They agreed."),
+        label=_(
+            "I told the person what this record holds, that it stays in our organisation, and that they "
+            "can see it or have it deleted at any time. They agreed."
+        ),
         error_messages={"required": _("A record needs the person's agreement. Without it, record anonymously.")},
-    )  # fmt: skip
+    )
 
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -192,8 +272,10 @@ class PersonForm(forms.Form):
         self.organizations = organizations
 
     def creation_fields(self):
-        return {"organization": self.cleaned_data.get("organization") or self.organizations.first(),
-                "submission_key": valid_submission_key(self.cleaned_data.get("submission_key"))}  # fmt: skip
+        return {
+            "organization": self.cleaned_data.get("organization") or self.organizations.first(),
+            "submission_key": valid_submission_key(self.cleaned_data.get("submission_key")),
+        }
 
     def clean_phone(self):
         return cleaned_phone(self.cleaned_data["phone"])
@@ -214,12 +296,15 @@ class PersonForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    duplicate = forms.ModelChoiceField(label=_("The other record of the same person"), queryset=None,
-                                       error_messages={"required": _("Choose the other record.")})  # fmt: skip
+    duplicate = forms.ModelChoiceField(
+        label=_("The other record of the same person"),
+        queryset=None,
+        error_messages={"required": _("Choose the other record.")},
+    )
     confirmed = forms.BooleanField(
         label=_("It is the same person. Their history is gathered here; the other record is erased."),
         error_messages={"required": _("Tick the box to confirm it is the same person.")},
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, others, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,38 +325,58 @@ DAY_FIELD_ERRORS = {"required": _("Type the day."), "invalid": _("Type a day suc
 
 def _day_field(label, required=True):
     return forms.DateField(
-        label=label, required=required, help_text=_("For example: 3/12/2026"), error_messages=DAY_FIELD_ERRORS,
+        label=label,
+        required=required,
+        help_text=_("For example: 3/12/2026"),
+        error_messages=DAY_FIELD_ERRORS,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
 
 
 class WorkshopForm(forms.Form):
     place = forms.ModelChoiceField(label=_("Where?"), queryset=None, empty_label=None)
-    title = forms.CharField(label=_("Title"), max_length=120, help_text=_("For example: Send a photo by e-mail"),
-                            error_messages={"required": _("Type a title.")})  # fmt: skip
-    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, initial=Level.BEGINNER,
-                              widget=forms.RadioSelect)  # fmt: skip
-    themes = forms.MultipleChoiceField(label=_("Themes"), choices=list(THEMES.items()),
-                                       widget=forms.CheckboxSelectMultiple,
-                                       error_messages={"required": _("Choose at least one theme.")})  # fmt: skip
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        help_text=_("For example: Send a photo by e-mail"),
+        error_messages={"required": _("Type a title.")},
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, initial=Level.BEGINNER, widget=forms.RadioSelect)
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        choices=list(THEMES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one theme.")},
+    )
     description = forms.CharField(
-        label=_("What we will do, in plain words"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("What we will do, in plain words"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Short sentences, everyday words. Say what to bring (a phone, glasses…)."),
         error_messages={"required": _("Say what you will do.")},
-    )  # fmt: skip
-    capacity = forms.IntegerField(label=_("Number of places"), min_value=1, max_value=200, initial=8,
-                                  error_messages={"required": _("Type the number of places.")})  # fmt: skip
-    duration_minutes = forms.IntegerField(label=_("Duration, in minutes"), min_value=15, max_value=480,
-                                          initial=120)  # fmt: skip
+    )
+    capacity = forms.IntegerField(
+        label=_("Number of places"),
+        min_value=1,
+        max_value=200,
+        initial=8,
+        error_messages={"required": _("Type the number of places.")},
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration, in minutes"), min_value=15, max_value=480, initial=120)
     first_day = _day_field(_("Day of the (first) session"))
-    start_time = forms.TimeField(label=_("Time"), help_text=_("For example: 14:00"),
-                                 widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric"}),
-                                 error_messages={"required": _("Type the time."),
-                                                 "invalid": _("Type a time such as 14:00.")})  # fmt: skip
+    start_time = forms.TimeField(
+        label=_("Time"),
+        help_text=_("For example: 14:00"),
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Type the time."), "invalid": _("Type a time such as 14:00.")},
+    )
     repeat_weeks = forms.IntegerField(
-        label=_("Repeat every week, how many more times?"), min_value=0, max_value=12, initial=0,
+        label=_("Repeat every week, how many more times?"),
+        min_value=0,
+        max_value=12,
+        initial=0,
         help_text=_("0 for a single session; 5 for six sessions, one a week."),
-    )  # fmt: skip
+    )
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, places, **kwargs):
@@ -291,9 +396,20 @@ class WorkshopForm(forms.Form):
 
     def workshop_fields(self):
         data = self.cleaned_data
-        return {name: data[name] for name in
-                ("place", "title", "level", "themes", "description", "capacity", "duration_minutes", "first_start",
-                 "repeat_weeks")} | {"submission_key": valid_submission_key(data.get("submission_key"))}  # fmt: skip
+        return {
+            name: data[name]
+            for name in (
+                "place",
+                "title",
+                "level",
+                "themes",
+                "description",
+                "capacity",
+                "duration_minutes",
+                "first_start",
+                "repeat_weeks",
+            )
+        } | {"submission_key": valid_submission_key(data.get("submission_key"))}
 
 
 def valid_submission_key(value):
@@ -306,28 +422,35 @@ class WorkshopSearchForm(forms.Form):
 
     where = CommuneField(label=_("Where do you live?"), required=False)
     radius = forms.TypedChoiceField(
-        label=_("How far can you go?"), coerce=int, initial=20, required=False,
+        label=_("How far can you go?"),
+        coerce=int,
+        initial=20,
+        required=False,
         choices=[(km, _("Up to %(km)s km") % {"km": km}) for km in (5, 10, 20, 50)],
-    )  # fmt: skip
-    theme = forms.ChoiceField(label=_("Theme"), required=False,
-                              choices=[("", _("Any theme")), *THEMES.items()])  # fmt: skip
+    )
+    theme = forms.ChoiceField(label=_("Theme"), required=False, choices=[("", _("Any theme")), *THEMES.items()])
     from_day = _day_field(_("From"), required=False)
 
 
 class RegistrationForm(forms.Form):
     """Registering without an account: a first name, and a phone or an e-mail for the reminder."""
 
-    first_name = forms.CharField(label=_("Your first name"), max_length=60,
-                                 error_messages={"required": _("Type your first name.")})  # fmt: skip
+    first_name = forms.CharField(
+        label=_("Your first name"), max_length=60, error_messages={"required": _("Type your first name.")}
+    )
     phone = forms.CharField(
-        label=_("Your phone number"), required=False, max_length=30,
+        label=_("Your phone number"),
+        required=False,
+        max_length=30,
         help_text=_("A mobile phone gets a text message the day before."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )  # fmt: skip
+    )
     email = forms.EmailField(
-        label=_("Or your e-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        label=_("Or your e-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": _("Type an e-mail address such as name@example.fr.")},
-    )  # fmt: skip
+    )
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -341,9 +464,11 @@ class RegistrationForm(forms.Form):
             self.fields["phone"].label = _("Phone")
             self.fields["email"].label = _("E-mail")
             self.fields["beneficiary"] = forms.ModelChoiceField(
-                label=_("Or a person with a record"), required=False, queryset=people,
+                label=_("Or a person with a record"),
+                required=False,
+                queryset=people,
                 empty_label=_("No record"),
-            )  # fmt: skip
+            )
         self.staff = staff
 
     def clean_submission_key(self):
@@ -373,14 +498,23 @@ class RegistrationForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(label=_("Who came?"), queryset=None, required=False,
-                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    others = forms.IntegerField(label=_("People who came without registering"), min_value=0, max_value=200,
-                                initial=0)  # fmt: skip
-    autonomy = forms.ChoiceField(label=_("How autonomous were the participants, mostly?"), choices=Autonomy.choices,
-                                 initial=Autonomy.WITH_HELP, widget=forms.RadioSelect)  # fmt: skip
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=_("Never write health, money or family details."))  # fmt: skip
+    present = forms.ModelMultipleChoiceField(
+        label=_("Who came?"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    others = forms.IntegerField(label=_("People who came without registering"), min_value=0, max_value=200, initial=0)
+    autonomy = forms.ChoiceField(
+        label=_("How autonomous were the participants, mostly?"),
+        choices=Autonomy.choices,
+        initial=Autonomy.WITH_HELP,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Never write health, money or family details."),
+    )
 
     def __init__(self, *args, registrations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -407,8 +541,10 @@ class AttendanceForm(forms.Form):
         for prefix, keys in (("age", AgeBand.values), ("gender", Gender.values)):
             counted = sum(cleaned.get(f"{prefix}_{key}") or 0 for key in keys)
             if counted > total:
-                self.add_error(f"{prefix}_{keys[0]}", _("These counts add up to more than the %(total)s people "
-                                                        "who came.") % {"total": total})  # fmt: skip
+                self.add_error(
+                    f"{prefix}_{keys[0]}",
+                    _("These counts add up to more than the %(total)s people who came.") % {"total": total},
+                )
         return cleaned
 
     def counts(self, prefix):

@@ -86,8 +86,7 @@ class Beneficiary(models.Model):
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="beneficiaries")
     first_name = models.CharField(_("First name or pseudonym"), max_length=60)
     birth_year_band = models.CharField(_("Age"), max_length=10, choices=AgeBand.choices, blank=True)
-    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")  # fmt: skip
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     phone = models.CharField(_("Phone"), max_length=20, blank=True)
     email = models.EmailField(_("E-mail"), blank=True)
     consent_at = models.DateTimeField(_("Consent given on"))
@@ -110,9 +109,12 @@ class Beneficiary(models.Model):
         ordering = ["first_name", "pk"]
         indexes = [models.Index(fields=["organization", "first_name"])]
         constraints = [
-            models.UniqueConstraint(fields=["recorded_by", "submission_key"], condition=~Q(submission_key=""),
-                                    name="beneficiary_submitted_once"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["recorded_by", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="beneficiary_submitted_once",
+            ),
+        ]
 
     def __str__(self):
         if self.anonymised_at:
@@ -140,8 +142,7 @@ class Accompaniment(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("Duration, in minutes"))
     setting = models.CharField(_("Where?"), max_length=10, choices=Setting.choices, default=Setting.PLACE)
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")  # fmt: skip
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     themes = models.JSONField(_("Themes"), default=list)
     administrative_subthemes = models.JSONField(default=list, blank=True)
     autonomy = models.CharField(_("Autonomy reached"), max_length=10, choices=Autonomy.choices)
@@ -149,23 +150,25 @@ class Accompaniment(models.Model):
     referred_to = models.CharField(_("Referred to"), max_length=200, blank=True)
     participants = models.PositiveSmallIntegerField(_("Number of people"), default=1)
     note = models.TextField(_("Note"), blank=True, max_length=1000)
-    help_request = models.ForeignKey("helprequests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="accompaniments")  # fmt: skip
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="accompaniments")  # fmt: skip
+    help_request = models.ForeignKey(
+        "helprequests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="accompaniments"
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, null=True, blank=True, related_name="accompaniments"
+    )
     # The person's first accompaniment in the organisation: ticked by the mediator for an anonymous
     # person, worked out from the history for a beneficiary record (and again after a merge).
     first_time = models.BooleanField(_("It was the person's first accompaniment with us"), default=False)
     redemptions = models.ManyToManyField("passes.Redemption", blank=True, related_name="accompaniments")
     # A workshop session's collective record, with the anonymous counts of who came.
-    workshop_session = models.ForeignKey("WorkshopSession", on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="accompaniments")  # fmt: skip
+    workshop_session = models.ForeignKey(
+        "WorkshopSession", on_delete=models.PROTECT, null=True, blank=True, related_name="accompaniments"
+    )
     counts_by_age_band = models.JSONField(default=dict, blank=True)
     counts_by_gender = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Versions: a late correction is a new record that replaces this one; this one stays, marked.
-    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="replaced_by")  # fmt: skip
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
     replaced_at = models.DateTimeField(null=True, blank=True)
 
     objects = AccompanimentQuerySet.as_manager()
@@ -243,9 +246,10 @@ class Workshop(models.Model):
         ordering = ["title", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gt=0), name="workshop_has_places"),
-            models.UniqueConstraint(fields=["created_by", "submission_key"], condition=~Q(submission_key=""),
-                                    name="workshop_submitted_once"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"], condition=~Q(submission_key=""), name="workshop_submitted_once"
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -260,8 +264,10 @@ class WorkshopSessionQuerySet(models.QuerySet):
 
         registered = Q(registrations__status=RegistrationStatus.REGISTERED)
         waiting = Q(registrations__status=RegistrationStatus.WAITING)
-        return self.annotate(registered_count=Count("registrations", filter=registered),
-                             waiting_count=Count("registrations", filter=waiting))  # fmt: skip
+        return self.annotate(
+            registered_count=Count("registrations", filter=registered),
+            waiting_count=Count("registrations", filter=waiting),
+        )
 
 
 class WorkshopSession(models.Model):
@@ -303,11 +309,13 @@ class Registration(models.Model):
     first_name = models.CharField(_("First name"), max_length=60)
     phone = models.CharField(_("Phone"), max_length=20, blank=True)
     email = models.EmailField(_("E-mail"), blank=True)
-    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="registrations")  # fmt: skip
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
     status = models.CharField(max_length=10, choices=RegistrationStatus.choices)
-    registered_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")  # fmt: skip
+    registered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # A form sent twice (a double tap, a retried request) registers once.
     submission_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -320,9 +328,12 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "submission_key"], condition=~Q(submission_key=""),
-                                    name="registration_submitted_once"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["session", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="registration_submitted_once",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} ({self.get_status_display()})"

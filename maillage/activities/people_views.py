@@ -22,14 +22,21 @@ from maillage.forms import posted
 
 
 def _person(request, person_id):
-    return get_object_or_404(Beneficiary.objects.visible_to(request.user).kept().select_related("commune"),
-                             pk=person_id)  # fmt: skip
+    return get_object_or_404(
+        Beneficiary.objects.visible_to(request.user).kept().select_related("commune"), pk=person_id
+    )
 
 
 def _journal_reading(request, person, action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, **details):
     # By number: once the record is deleted, the journal must not keep the person's name.
-    journal.record(action, actor=request.user, organization=person.organization, target=person,
-                   target_label=f"#{person.pk}", **details)  # fmt: skip
+    journal.record(
+        action,
+        actor=request.user,
+        organization=person.organization,
+        target=person,
+        target_label=f"#{person.pk}",
+        **details,
+    )
 
 
 def people(request):
@@ -45,8 +52,13 @@ def people(request):
     for organization in organizations:
         shown = [person.pk for person in found if person.organization_id == organization.pk]
         if shown:
-            journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, organization=organization,
-                           target=organization, list_of_people=shown)  # fmt: skip
+            journal.record(
+                AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+                actor=request.user,
+                organization=organization,
+                target=organization,
+                list_of_people=shown,
+            )
     return render(request, "activities/people.html", {"people": found, "query": query})
 
 
@@ -64,19 +76,27 @@ def person_new(request):
 
 def _history(person):
     return (
-        Accompaniment.objects.current().filter(beneficiary=person).select_related("place", "author")
+        Accompaniment.objects.current()
+        .filter(beneficiary=person)
+        .select_related("place", "author")
         .order_by("-day", "-created_at")
-    )  # fmt: skip
+    )
 
 
 def person_detail(request, person_id):
     person = _person(request, person_id)
     _journal_reading(request, person)
-    return render(request, "activities/person.html", {
-        "person": person, "history": _history(person), "themes": THEMES,
-        "purposes": [CONSENT_PURPOSES_SAID_ALONE[purpose] for purpose in person.consent_purposes],
-        "registrations": person.registrations.select_related("session__workshop").order_by("-session__starts_at"),
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/person.html",
+        {
+            "person": person,
+            "history": _history(person),
+            "themes": THEMES,
+            "purposes": [CONSENT_PURPOSES_SAID_ALONE[purpose] for purpose in person.consent_purposes],
+            "registrations": person.registrations.select_related("session__workshop").order_by("-session__starts_at"),
+        },
+    )
 
 
 def person_edit(request, person_id):
@@ -130,8 +150,10 @@ def person_delete(request, person_id):
     person = _person(request, person_id)
     if request.method == "POST":
         services.anonymise_person(person, by=request.user)
-        erased = _("The record is deleted: the person's details are erased. "
-                   "Their accompaniments still count in the statistics, attached to nobody.")  # fmt: skip
+        erased = _(
+            "The record is deleted: the person's details are erased. "
+            "Their accompaniments still count in the statistics, attached to nobody."
+        )
         messages.success(request, erased)
         return redirect("activities:people")
     _journal_reading(request, person)
@@ -142,30 +164,48 @@ def _person_data(person):
     """Everything Maillage holds about the person, as the right of access asks: what, since when, why."""
     return {
         "record": {
-            "first_name": person.first_name, "age": person.get_birth_year_band_display(),
-            "commune": person.commune.name if person.commune else "", "phone": person.phone, "email": person.email,
-            "organisation": person.organization.name, "created_at": person.created_at.isoformat(),
+            "first_name": person.first_name,
+            "age": person.get_birth_year_band_display(),
+            "commune": person.commune.name if person.commune else "",
+            "phone": person.phone,
+            "email": person.email,
+            "organisation": person.organization.name,
+            "created_at": person.created_at.isoformat(),
         },
         "consent": {
-            "given_at": person.consent_at.isoformat(), "how": person.get_consent_way_display(),
+            "given_at": person.consent_at.isoformat(),
+            "how": person.get_consent_way_display(),
             "for": [str(CONSENT_PURPOSES_SAID_ALONE[purpose]) for purpose in person.consent_purposes],
         },
-        "accompaniments": [{
-            "day": record.day.isoformat(), "kind": record.get_kind_display(), "minutes": record.duration_minutes,
-            "place": record.place.name if record.setting == Setting.PLACE else record.get_setting_display(),
-            "themes": [str(THEMES.get(key, key)) for key in record.themes],
-            "procedures": [str(ADMINISTRATIVE_SUBTHEMES.get(key, key)) for key in record.administrative_subthemes],
-            "autonomy": record.get_autonomy_display(), "outcome": record.get_outcome_display(),
-            "referred_to": record.referred_to, "note": record.note,
-        } for record in _history(person).order_by("day", "created_at")],
-        "workshops": [{
-            "workshop": registration.session.workshop.title,
-            "starts_at": timezone.localtime(registration.session.starts_at).isoformat(),
-            "status": registration.get_status_display(), "attended": registration.attended,
-        } for registration in person.registrations.select_related("session__workshop")],
-        "retention": _("This record is anonymised %(months)s months after the last accompaniment, or as soon as "
-                       "the person asks.") % {"months": settings.BENEFICIARY_RETENTION_MONTHS},
-    }  # fmt: skip
+        "accompaniments": [
+            {
+                "day": record.day.isoformat(),
+                "kind": record.get_kind_display(),
+                "minutes": record.duration_minutes,
+                "place": record.place.name if record.setting == Setting.PLACE else record.get_setting_display(),
+                "themes": [str(THEMES.get(key, key)) for key in record.themes],
+                "procedures": [str(ADMINISTRATIVE_SUBTHEMES.get(key, key)) for key in record.administrative_subthemes],
+                "autonomy": record.get_autonomy_display(),
+                "outcome": record.get_outcome_display(),
+                "referred_to": record.referred_to,
+                "note": record.note,
+            }
+            for record in _history(person).order_by("day", "created_at")
+        ],
+        "workshops": [
+            {
+                "workshop": registration.session.workshop.title,
+                "starts_at": timezone.localtime(registration.session.starts_at).isoformat(),
+                "status": registration.get_status_display(),
+                "attended": registration.attended,
+            }
+            for registration in person.registrations.select_related("session__workshop")
+        ],
+        "retention": _(
+            "This record is anonymised %(months)s months after the last accompaniment, or as soon as the person asks."
+        )
+        % {"months": settings.BENEFICIARY_RETENTION_MONTHS},
+    }
 
 
 def person_data(request, person_id):
@@ -176,16 +216,24 @@ def person_data(request, person_id):
     # The same lines as the JSON file, next to the records they describe (for dates and labels).
     history = list(zip(_history(person).order_by("day", "created_at"), data["accompaniments"], strict=True))
     registrations = person.registrations.select_related("session__workshop").order_by("session__starts_at")
-    return render(request, "activities/person_data.html", {
-        "person": person, "data": data, "history": history, "registrations": registrations,
-        "purposes": [CONSENT_PURPOSES_SAID_ALONE[purpose] for purpose in person.consent_purposes],
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/person_data.html",
+        {
+            "person": person,
+            "data": data,
+            "history": history,
+            "registrations": registrations,
+            "purposes": [CONSENT_PURPOSES_SAID_ALONE[purpose] for purpose in person.consent_purposes],
+        },
+    )
 
 
 def person_data_json(request, person_id):
     person = _person(request, person_id)
     _journal_reading(request, person, AuditEvent.Action.EXPORT, what="right_of_access", format="json")
-    response = HttpResponse(json.dumps(_person_data(person), ensure_ascii=False, indent=2),
-                            content_type="application/json; charset=utf-8")  # fmt: skip
+    response = HttpResponse(
+        json.dumps(_person_data(person), ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition_header(True, f"maillage-personne-{person.pk}.json")
     return response

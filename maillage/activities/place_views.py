@@ -30,8 +30,7 @@ def places_whose_activity_is_seen_by(user):
 
 
 def _place_or_404(request, place_id):
-    return get_object_or_404(places_whose_activity_is_seen_by(request.user).select_related("organization"),
-                             pk=place_id)  # fmt: skip
+    return get_object_or_404(places_whose_activity_is_seen_by(request.user).select_related("organization"), pk=place_id)
 
 
 def _administers(user, organization):
@@ -40,10 +39,15 @@ def _administers(user, organization):
 
 def place_activity(request, place_id):
     place = _place_or_404(request, place_id)
-    return render(request, "activities/place_activity.html", {
-        "place": place, "activity": statistics.place_activity(place, timezone.localdate()),
-        "can_export": _administers(request.user, place.organization),
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/place_activity.html",
+        {
+            "place": place,
+            "activity": statistics.place_activity(place, timezone.localdate()),
+            "can_export": _administers(request.user, place.organization),
+        },
+    )
 
 
 def _month_or_404(year, month, today):
@@ -60,11 +64,17 @@ def place_month(request, place_id, year, month):
     today = timezone.localdate()
     start = _month_or_404(year, month, today)
     previous, following = statistics.month_shifted(start, -1), statistics.month_shifted(start, 1)
-    return render(request, "activities/monthly_summary.html", {
-        "place": place, "month": start, "summary": statistics.month_summary(place, start, today),
-        "previous": previous if previous.year >= FIRST_YEAR else None,
-        "next": following if following <= today else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/monthly_summary.html",
+        {
+            "place": place,
+            "month": start,
+            "summary": statistics.month_summary(place, start, today),
+            "previous": previous if previous.year >= FIRST_YEAR else None,
+            "next": following if following <= today else None,
+        },
+    )
 
 
 def _exported_organization(request):
@@ -92,8 +102,9 @@ def export_csv(request):
     records = statistics.organization_records(organization)
     # Every export is in the journal; one with people says so, to be found when someone asks.
     what = "activity_records_with_people" if with_people else "activity_records"
-    journal.record(AuditEvent.Action.EXPORT, actor=request.user, organization=organization, what=what,
-                   rows=records.count())  # fmt: skip
+    journal.record(
+        AuditEvent.Action.EXPORT, actor=request.user, organization=organization, what=what, rows=records.count()
+    )
     chunks = statistics.records_csv_chunks(records, with_people=with_people)
     response = StreamingHttpResponse(_with_bom(chunks), content_type="text/csv; charset=utf-8")
     name = "accompagnements-personnes" if with_people else "accompagnements"

@@ -22,8 +22,11 @@ def _checked(fields):
     themes = list(dict.fromkeys(fields.get("themes") or []))
     if not themes or any(theme not in THEMES for theme in themes):
         raise RecordRefused("themes")
-    subthemes = [key for key in dict.fromkeys(fields.get("administrative_subthemes") or [])
-                 if key in ADMINISTRATIVE_SUBTHEMES] if ADMINISTRATIVE in themes else []  # fmt: skip
+    subthemes = (
+        [key for key in dict.fromkeys(fields.get("administrative_subthemes") or []) if key in ADMINISTRATIVE_SUBTHEMES]
+        if ADMINISTRATIVE in themes
+        else []
+    )
     return {**fields, "themes": themes, "administrative_subthemes": subthemes}
 
 
@@ -61,10 +64,26 @@ def record(*, organization, author, redemptions=(), **fields):
 
 
 FIELDS_OF_A_VERSION = [
-    "kind", "day", "duration_minutes", "setting", "place", "commune", "themes", "administrative_subthemes",
-    "autonomy", "outcome", "referred_to", "participants", "note", "help_request", "beneficiary", "first_time",
-    "workshop_session", "counts_by_age_band", "counts_by_gender",
-]  # fmt: skip
+    "kind",
+    "day",
+    "duration_minutes",
+    "setting",
+    "place",
+    "commune",
+    "themes",
+    "administrative_subthemes",
+    "autonomy",
+    "outcome",
+    "referred_to",
+    "participants",
+    "note",
+    "help_request",
+    "beneficiary",
+    "first_time",
+    "workshop_session",
+    "counts_by_age_band",
+    "counts_by_gender",
+]
 
 
 def correct(accompaniment, *, by, **fields):
@@ -91,8 +110,9 @@ def correct(accompaniment, *, by, **fields):
                 replaced_at=timezone.now()
             ):
                 raise RecordRefused("replaced")
-            current = Accompaniment.objects.create(organization=accompaniment.organization, author=by,
-                                                   replaces=accompaniment, **fields)  # fmt: skip
+            current = Accompaniment.objects.create(
+                organization=accompaniment.organization, author=by, replaces=accompaniment, **fields
+            )
             if redemptions is None:  # a new version keeps the passes of the one it replaces
                 redemptions = accompaniment.redemptions.all()
         if redemptions is not None:
@@ -124,8 +144,16 @@ def delete(accompaniment, *, by):
 
 # Beneficiary records ----------------------------------------------------------------------------
 
-PERSON_FIELDS = ["first_name", "birth_year_band", "commune", "phone", "email", "consent_at", "consent_way",
-                 "consent_purposes"]  # fmt: skip
+PERSON_FIELDS = [
+    "first_name",
+    "birth_year_band",
+    "commune",
+    "phone",
+    "email",
+    "consent_at",
+    "consent_way",
+    "consent_purposes",
+]
 
 
 def _label(beneficiary):
@@ -141,10 +169,17 @@ def record_person(*, organization, by, submission_key="", **fields):
     fields.setdefault("consent_at", timezone.now())
     try:
         with transaction.atomic():
-            beneficiary = Beneficiary.objects.create(organization=organization, recorded_by=by,
-                                                     submission_key=submission_key, **fields)  # fmt: skip
-            journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=organization,
-                           target=beneficiary, target_label=_label(beneficiary), change="created")  # fmt: skip
+            beneficiary = Beneficiary.objects.create(
+                organization=organization, recorded_by=by, submission_key=submission_key, **fields
+            )
+            journal.record(
+                AuditEvent.Action.PERSONAL_RECORD_CHANGED,
+                actor=by,
+                organization=organization,
+                target=beneficiary,
+                target_label=_label(beneficiary),
+                change="created",
+            )
     except IntegrityError:  # a double tap: the other request recorded it meanwhile
         if sent := Beneficiary.objects.filter(recorded_by=by, submission_key=submission_key).first():
             return sent
@@ -161,9 +196,15 @@ def change_person(beneficiary, *, by, **fields):
         if "consent_at" in fields:  # a consent given again keeps the record from now on
             beneficiary.last_activity_at = fields["consent_at"]
         beneficiary.save(update_fields=[*fields, "last_activity_at"])
-        journal.record(AuditEvent.Action.PERSONAL_RECORD_CHANGED, actor=by, organization=beneficiary.organization,
-                       target=beneficiary, target_label=_label(beneficiary), change="changed",
-                       fields=sorted(fields))  # fmt: skip
+        journal.record(
+            AuditEvent.Action.PERSONAL_RECORD_CHANGED,
+            actor=by,
+            organization=beneficiary.organization,
+            target=beneficiary,
+            target_label=_label(beneficiary),
+            change="changed",
+            fields=sorted(fields),
+        )
     return beneficiary
 
 
@@ -182,8 +223,9 @@ def _erase(beneficiary):
     )
     # Notes and registrations could name the person too.
     Accompaniment.objects.filter(beneficiary=beneficiary).update(note="")
-    Registration.objects.filter(beneficiary=beneficiary).update(first_name="", phone="", email="",
-                                                                erased_at=timezone.now())  # fmt: skip
+    Registration.objects.filter(beneficiary=beneficiary).update(
+        first_name="", phone="", email="", erased_at=timezone.now()
+    )
 
 
 def merge_people(kept, duplicate, *, by):
@@ -196,8 +238,11 @@ def merge_people(kept, duplicate, *, by):
         kept, duplicate = locked[kept.pk], locked[duplicate.pk]
         if any(b.anonymised_at or b.merged_into_id for b in (kept, duplicate)):
             raise RecordRefused("merge")
-        filled = [name for name in ("birth_year_band", "commune", "phone", "email")
-                  if not getattr(kept, name) and getattr(duplicate, name)]  # fmt: skip
+        filled = [
+            name
+            for name in ("birth_year_band", "commune", "phone", "email")
+            if not getattr(kept, name) and getattr(duplicate, name)
+        ]
         for name in filled:
             setattr(kept, name, getattr(duplicate, name))
         kept.last_activity_at = max(kept.last_activity_at, duplicate.last_activity_at)
@@ -213,8 +258,14 @@ def merge_people(kept, duplicate, *, by):
         _erase(duplicate)
         Beneficiary.objects.filter(pk=duplicate.pk).update(merged_into=kept)
         recount_first_time(kept)
-        journal.record(AuditEvent.Action.PERSONAL_RECORDS_MERGED, actor=by, organization=kept.organization,
-                       target=kept, target_label=_label(kept), merged=duplicate.pk)  # fmt: skip
+        journal.record(
+            AuditEvent.Action.PERSONAL_RECORDS_MERGED,
+            actor=by,
+            organization=kept.organization,
+            target=kept,
+            target_label=_label(kept),
+            merged=duplicate.pk,
+        )
     return kept
 
 
@@ -230,5 +281,11 @@ def anonymise_person(beneficiary, *, by=None, reason="asked"):
         for registration in coming:
             _free_place(registration)
         _erase(beneficiary)
-        journal.record(AuditEvent.Action.PERSONAL_RECORD_ANONYMISED, actor=by, organization=beneficiary.organization,
-                       target=beneficiary, target_label=_label(beneficiary), reason=reason)  # fmt: skip
+        journal.record(
+            AuditEvent.Action.PERSONAL_RECORD_ANONYMISED,
+            actor=by,
+            organization=beneficiary.organization,
+            target=beneficiary,
+            target_label=_label(beneficiary),
+            reason=reason,
+        )

@@ -101,18 +101,21 @@ def activity_by_month(records, months):
     """One line per month, in order. A month without any record shows 0: there is nobody to protect."""
     by_month = {
         line["month"]: line
-        for line in records.annotate(month=TruncMonth("day")).values("month")
+        for line in records.annotate(month=TruncMonth("day"))
+        .values("month")
         .annotate(count=Count("pk"), people=Sum("participants"), minutes=Sum("duration_minutes"))
-    }  # fmt: skip
+    }
     # Months are the cells of one breakdown: a single hidden month would show as the total minus the others.
-    rows = rows_with_small_groups_hidden((month.isoformat(), line["count"], line["count"])
-                                         for month, line in by_month.items())  # fmt: skip
+    rows = rows_with_small_groups_hidden(
+        (month.isoformat(), line["count"], line["count"]) for month, line in by_month.items()
+    )
     hidden = {row.label for row in rows if not row.shown}
     lines = []
     for month in months:
         line = by_month.get(month, {"count": 0, "people": 0, "minutes": 0})
-        figures = Figures(line["count"], line["people"] or 0, line["minutes"] or 0,
-                          shown=month.isoformat() not in hidden)  # fmt: skip
+        figures = Figures(
+            line["count"], line["people"] or 0, line["minutes"] or 0, shown=month.isoformat() not in hidden
+        )
         lines.append(MonthActivity(start=month, figures=figures))
     return lines
 
@@ -148,8 +151,7 @@ def hidden_by_the_month_pages(records):
     One query: the months' counts are added up here, by the rules of the month's page.
     """
     months = defaultdict(lambda: {"themes": Counter(), "outcome": Counter(), "collective": 0, "first": 0, "all": 0})
-    for day, themes, outcome, kind, first_time in records.values_list("day", "themes", "outcome", "kind",
-                                                                       "first_time"):  # fmt: skip
+    for day, themes, outcome, kind, first_time in records.values_list("day", "themes", "outcome", "kind", "first_time"):
         month = months[day.replace(day=1)]
         month["themes"].update(themes)
         month["outcome"][outcome] += 1
@@ -253,10 +255,25 @@ def _shown_among_the_last_months(place, month_start, today):
 
 # Column keys are stable: software reading the file relies on them. Values are codes, not labels.
 RECORD_COLUMNS = [
-    "id", "day", "kind", "duration_minutes", "setting", "place_id", "place_name", "commune_insee_code", "themes",
-    "administrative_subthemes", "autonomy", "outcome", "referred_to", "participants", "first_time",
-    "passes_redeemed", "workshop_session_id", "replaces_id",
-]  # fmt: skip
+    "id",
+    "day",
+    "kind",
+    "duration_minutes",
+    "setting",
+    "place_id",
+    "place_name",
+    "commune_insee_code",
+    "themes",
+    "administrative_subthemes",
+    "autonomy",
+    "outcome",
+    "referred_to",
+    "participants",
+    "first_time",
+    "passes_redeemed",
+    "workshop_session_id",
+    "replaces_id",
+]
 PEOPLE_COLUMNS = ["author_email", "beneficiary_id", "beneficiary_first_name", "note"]
 LIST_SEPARATOR = "|"
 
@@ -265,23 +282,36 @@ def organization_records(organization):
     """The organisation's records that count (current versions), oldest first, ready for the file."""
     used = Q(redemptions__cancelled_at__isnull=True)
     return (
-        Accompaniment.objects.current().filter(organization=organization)
+        Accompaniment.objects.current()
+        .filter(organization=organization)
         .select_related("place", "author", "beneficiary")
         .annotate(passes_redeemed=Sum("redemptions__pass_count", filter=used))
         .order_by("day", "pk")
-    )  # fmt: skip
+    )
 
 
 def _record_row(record):
     return [
-        record.pk, record.day.isoformat(), record.kind, record.duration_minutes, record.setting,
-        record.place_id or "", cell(record.place.name if record.place else ""),
+        record.pk,
+        record.day.isoformat(),
+        record.kind,
+        record.duration_minutes,
+        record.setting,
+        record.place_id or "",
+        cell(record.place.name if record.place else ""),
         # Only a home visit says where the person lives; elsewhere the commune is not theirs.
         record.commune_id if record.setting == Setting.HOME and record.commune_id else "",
-        LIST_SEPARATOR.join(record.themes), LIST_SEPARATOR.join(record.administrative_subthemes),
-        record.autonomy, record.outcome, cell(record.referred_to), record.participants,
-        int(record.first_time), record.passes_redeemed or 0, record.workshop_session_id or "", record.replaces_id or "",
-    ]  # fmt: skip
+        LIST_SEPARATOR.join(record.themes),
+        LIST_SEPARATOR.join(record.administrative_subthemes),
+        record.autonomy,
+        record.outcome,
+        cell(record.referred_to),
+        record.participants,
+        int(record.first_time),
+        record.passes_redeemed or 0,
+        record.workshop_session_id or "",
+        record.replaces_id or "",
+    ]
 
 
 def _people_row(record):

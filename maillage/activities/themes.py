@@ -42,7 +42,15 @@ ADMINISTRATIVE_SUBTHEMES = {
 
 # The help request's need (places.search.NEEDS) → the themes a record of it starts with.
 THEMES_OF_NEED = {
-    "demarches": [ADMINISTRATIVE], "telephone": ["equipment"], "ordinateur": ["equipment"], "emails": ["email"],
-    "arnaques": ["security"], "emploi": ["employment"], "enfants": ["parenting"], "acces": ["internet"],
-    "materiel": ["equipment"], "loisirs": ["creating"], "comprendre": ["culture"],
-}  # fmt: skip
+    "demarches": [ADMINISTRATIVE],
+    "telephone": ["equipment"],
+    "ordinateur": ["equipment"],
+    "emails": ["email"],
+    "arnaques": ["security"],
+    "emploi": ["employment"],
+    "enfants": ["parenting"],
+    "acces": ["internet"],
+    "materiel": ["equipment"],
+    "loisirs": ["creating"],
+    "comprendre": ["culture"],
+}

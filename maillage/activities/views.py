@@ -42,11 +42,19 @@ def _people(user):
 def _redemptions_to_link(user, accompaniment=None):
     """The passes the user took in the last week and has not linked to a record yet (and, when
     correcting a record, those already linked to it)."""
-    recent = Redemption.objects.active().filter(
-        redeemed_by=user, redeemed_at__gte=timezone.now() - datetime.timedelta(days=7),
-        place__organization__in=recording_organizations(user),
-    ).exclude(pk__in=Accompaniment.redemptions.through.objects.filter(accompaniment__replaced_at__isnull=True)
-              .values("redemption"))  # fmt: skip
+    recent = (
+        Redemption.objects.active()
+        .filter(
+            redeemed_by=user,
+            redeemed_at__gte=timezone.now() - datetime.timedelta(days=7),
+            place__organization__in=recording_organizations(user),
+        )
+        .exclude(
+            pk__in=Accompaniment.redemptions.through.objects.filter(accompaniment__replaced_at__isnull=True).values(
+                "redemption"
+            )
+        )
+    )
     if accompaniment is not None:
         recent = Redemption.objects.filter(Q(pk__in=recent) | Q(pk__in=accompaniment.redemptions.all()))
     return recent.select_related("place").order_by("-redeemed_at")
@@ -58,10 +66,20 @@ def _record_form(request, places, initial, accompaniment=None, person_id=None):
     people = _people(request.user).filter(pk=person_id) if person_id else Beneficiary.objects.none()
     person = people.first()
     if person is not None and request.method != "POST":  # the form shows the person's name
-        journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, organization=person.organization,
-                       target=person, target_label=f"#{person.pk}")  # fmt: skip
-    return AccompanimentForm(posted(request), places=places, initial=initial, people=people,
-                             redemptions=_redemptions_to_link(request.user, accompaniment))  # fmt: skip
+        journal.record(
+            AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+            actor=request.user,
+            organization=person.organization,
+            target=person,
+            target_label=f"#{person.pk}",
+        )
+    return AccompanimentForm(
+        posted(request),
+        places=places,
+        initial=initial,
+        people=people,
+        redemptions=_redemptions_to_link(request.user, accompaniment),
+    )
 
 
 def _help_request_to_record(request):
@@ -108,8 +126,9 @@ def record_new(request):
         else:
             messages.success(request, _("The accompaniment is recorded. Thank you."))
             return redirect("activities:my_week")
-    return render(request, "activities/record_form.html",
-                  {"form": form, "correcting": None, "help_request": help_request})  # fmt: skip
+    return render(
+        request, "activities/record_form.html", {"form": form, "correcting": None, "help_request": help_request}
+    )
 
 
 def _week_start(today):
@@ -133,10 +152,16 @@ def mine(request):
     now = timezone.now()
     for record in recent:  # deleting is for a fresh mistake; later, a record is corrected
         record.is_editable_now = record.is_editable_in_place(request.user, now)
-    return render(request, "activities/mine.html", {
-        "recent": recent, "themes": THEMES, "can_record": recording_organizations(request.user).exists(),
-        **_time_given(request.user, today),
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/mine.html",
+        {
+            "recent": recent,
+            "themes": THEMES,
+            "can_record": recording_organizations(request.user).exists(),
+            **_time_given(request.user, today),
+        },
+    )
 
 
 def _visible_record(request, record_id):
@@ -147,8 +172,13 @@ def record_edit(request, record_id):
     accompaniment = _visible_record(request, record_id)
     # The record's own place stays a choice, even if the user no longer works there.
     places = Place.objects.filter(Q(pk__in=_places(request.user)) | Q(pk=accompaniment.place_id)).order_by("name")
-    form = _record_form(request, places, AccompanimentForm.initial_from(accompaniment), accompaniment,
-                        person_id=accompaniment.beneficiary_id)  # fmt: skip
+    form = _record_form(
+        request,
+        places,
+        AccompanimentForm.initial_from(accompaniment),
+        accompaniment,
+        person_id=accompaniment.beneficiary_id,
+    )
     if request.method == "POST" and form.is_valid():
         in_place = accompaniment.is_editable_in_place(request.user)
         try:
@@ -156,15 +186,19 @@ def record_edit(request, record_id):
         except services.RecordRefused as refusal:
             if refusal.reason == "beneficiary":
                 form.add_error("beneficiary", _("This person's record belongs to another organisation."))
-                return render(request, "activities/record_form.html",
-                              {"form": form, "correcting": accompaniment, "help_request": None})  # fmt: skip
+                return render(
+                    request,
+                    "activities/record_form.html",
+                    {"form": form, "correcting": accompaniment, "help_request": None},
+                )
             messages.error(request, _("This record was corrected meanwhile: correct its new version."))
         else:
             new_version = _("The correction is recorded as a new version; the first one stays in the history.")
             messages.success(request, _("The record is corrected.") if in_place else new_version)
         return redirect("activities:mine")
-    return render(request, "activities/record_form.html",
-                  {"form": form, "correcting": accompaniment, "help_request": None})  # fmt: skip
+    return render(
+        request, "activities/record_form.html", {"form": form, "correcting": accompaniment, "help_request": None}
+    )
 
 
 @require_POST
@@ -185,18 +219,33 @@ def my_week(request):
     handled = HelpRequest.objects.handled_by(user).select_related("commune", "appointment_place")
     mine = handled.filter(assigned_to=user)
     recorded = Accompaniment.objects.filter(help_request__isnull=False).values("help_request")
-    return render(request, "activities/my_week.html", {
-        # The coming seven days, whatever the day of the week (on a Sunday, Monday is what matters).
-        "appointments": mine.filter(status=Status.APPOINTMENT, appointment_at__gte=now - datetime.timedelta(hours=2),
-                                    appointment_at__lt=now + datetime.timedelta(days=7)).order_by("appointment_at"),
-        "in_progress": mine.filter(status=Status.CLAIMED).order_by("status_changed_at"),
-        "referred": handled.filter(status=Status.REFERRED, place__in=_places(user)).count(),
-        "to_record": mine.filter(status__in=DONE_WITH, status_changed_at__gte=now - datetime.timedelta(days=14))
-        .exclude(pk__in=recorded).order_by("-status_changed_at")[:10],
-        "workshop_sessions": WorkshopSession.objects.filter(
-            workshop__in=Workshop.objects.managed_by(user), cancelled_at__isnull=True, starts_at__gte=now,
-            starts_at__lt=now + datetime.timedelta(days=7),
-        ).with_counts().select_related("workshop").order_by("starts_at"),
-        "attendance_to_take": workshops.sessions_to_take_attendance(user).count(),
-        "my_places": _places(user), "can_record": recording_organizations(user).exists(), **_time_given(user, today),
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/my_week.html",
+        {
+            # The coming seven days, whatever the day of the week (on a Sunday, Monday is what matters).
+            "appointments": mine.filter(
+                status=Status.APPOINTMENT,
+                appointment_at__gte=now - datetime.timedelta(hours=2),
+                appointment_at__lt=now + datetime.timedelta(days=7),
+            ).order_by("appointment_at"),
+            "in_progress": mine.filter(status=Status.CLAIMED).order_by("status_changed_at"),
+            "referred": handled.filter(status=Status.REFERRED, place__in=_places(user)).count(),
+            "to_record": mine.filter(status__in=DONE_WITH, status_changed_at__gte=now - datetime.timedelta(days=14))
+            .exclude(pk__in=recorded)
+            .order_by("-status_changed_at")[:10],
+            "workshop_sessions": WorkshopSession.objects.filter(
+                workshop__in=Workshop.objects.managed_by(user),
+                cancelled_at__isnull=True,
+                starts_at__gte=now,
+                starts_at__lt=now + datetime.timedelta(days=7),
+            )
+            .with_counts()
+            .select_related("workshop")
+            .order_by("starts_at"),
+            "attendance_to_take": workshops.sessions_to_take_attendance(user).count(),
+            "my_places": _places(user),
+            "can_record": recording_organizations(user).exists(),
+            **_time_given(user, today),
+        },
+    )

@@ -28,7 +28,7 @@ from maillage.activities.models import (
     RegistrationStatus,
     Workshop,
     WorkshopSession,
-)  # fmt: skip
+)
 from maillage.activities.themes import THEMES
 from maillage.activities.views import recording_organizations
 from maillage.forms import posted
@@ -44,9 +44,13 @@ SEARCH_RESULTS = 50
 
 
 def _public_sessions():
-    return (WorkshopSession.objects.upcoming().with_counts()
-            .filter(workshop__place__status=Place.Status.PUBLISHED)
-            .select_related("workshop__place__commune").order_by("starts_at"))  # fmt: skip
+    return (
+        WorkshopSession.objects.upcoming()
+        .with_counts()
+        .filter(workshop__place__status=Place.Status.PUBLISHED)
+        .select_related("workshop__place__commune")
+        .order_by("starts_at")
+    )
 
 
 @login_not_required
@@ -71,13 +75,17 @@ def search(request):
         sessions.append(session)
         if len(sessions) == SEARCH_RESULTS:
             break
-    return render(request, "activities/workshop_search.html",
-                  {"form": form, "sessions": sessions, "themes": THEMES, "where": where})  # fmt: skip
+    return render(
+        request,
+        "activities/workshop_search.html",
+        {"form": form, "sessions": sessions, "themes": THEMES, "where": where},
+    )
 
 
 def _session_page(request, session, form, status=200):
-    return render(request, "activities/workshop_session.html",
-                  {"session": session, "form": form, "themes": THEMES}, status=status)  # fmt: skip
+    return render(
+        request, "activities/workshop_session.html", {"session": session, "form": form, "themes": THEMES}, status=status
+    )
 
 
 @login_not_required
@@ -91,16 +99,24 @@ def session_detail(request, session_id):
             return redirect("activities:workshop_session", session_id=session.pk)
         try:
             registration = workshops.register(
-                session, first_name=form.cleaned_data["first_name"], phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"], submission_key=form.cleaned_data["submission_key"],
-            )  # fmt: skip
+                session,
+                first_name=form.cleaned_data["first_name"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
         except workshops.WorkshopRefused:
             form.add_error(None, _("Registration for this session is closed. Choose another one."))
             return _session_page(request, session, form, status=409)
         if getattr(registration, "found_again", False):
             workshops.send_link_again(registration)
-            messages.info(request, _("You are already registered for this session. If you gave us a mobile phone "
-                                     "or an e-mail, we sent your link again."))  # fmt: skip
+            messages.info(
+                request,
+                _(
+                    "You are already registered for this session. If you gave us a mobile phone "
+                    "or an e-mail, we sent your link again."
+                ),
+            )
             return redirect("activities:workshop_session", session_id=session.pk)
         return redirect("activities:registration", token=workshops.token_for(registration))
     return _session_page(request, session, form)
@@ -123,13 +139,21 @@ def registration(request, token):
         return redirect("activities:registration", token=token)
     rank = None
     if found.status == RegistrationStatus.WAITING:
-        rank = found.session.registrations.filter(status=RegistrationStatus.WAITING, created_at__lte=found.created_at,
-                                                  pk__lte=found.pk).count()  # fmt: skip
-    return render(request, "activities/registration.html", {
-        "registration": found, "session": found.session, "rank": rank,
-        "can_cancel": found.status != RegistrationStatus.CANCELLED and found.session.starts_at > timezone.now()
-        and found.session.cancelled_at is None,
-    })  # fmt: skip
+        rank = found.session.registrations.filter(
+            status=RegistrationStatus.WAITING, created_at__lte=found.created_at, pk__lte=found.pk
+        ).count()
+    return render(
+        request,
+        "activities/registration.html",
+        {
+            "registration": found,
+            "session": found.session,
+            "rank": rank,
+            "can_cancel": found.status != RegistrationStatus.CANCELLED
+            and found.session.starts_at > timezone.now()
+            and found.session.cancelled_at is None,
+        },
+    )
 
 
 # The place's side --------------------------------------------------------------------------------
@@ -144,10 +168,14 @@ def mine(request):
         raise Http404
     now = timezone.now()
     sessions = _managed_sessions(request.user).with_counts().select_related("workshop__place")
-    return render(request, "activities/workshops_mine.html", {
-        "upcoming": sessions.filter(starts_at__gte=now - datetime.timedelta(hours=3)).order_by("starts_at")[:60],
-        "to_take": workshops.sessions_to_take_attendance(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "activities/workshops_mine.html",
+        {
+            "upcoming": sessions.filter(starts_at__gte=now - datetime.timedelta(hours=3)).order_by("starts_at")[:60],
+            "to_take": workshops.sessions_to_take_attendance(request.user),
+        },
+    )
 
 
 def workshop_new(request):
@@ -178,23 +206,35 @@ def session_manage(request, session_id, register_form=None, attendance_form=None
     session = _managed_session(request, session_id)
     # The page names the people registered, and its form lists the organisation's people's records.
     people = _people_of(request, session)
-    journal.record(AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, target=session,
-                   organization=session.workshop.organization,
-                   list_of_people=list(people.values_list("pk", flat=True)))  # fmt: skip
+    journal.record(
+        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+        actor=request.user,
+        target=session,
+        organization=session.workshop.organization,
+        list_of_people=list(people.values_list("pk", flat=True)),
+    )
     registrations = session.registrations.select_related("beneficiary", "registered_by")
     registered = registrations.filter(status=RegistrationStatus.REGISTERED)
-    can_take_attendance = (session.attendance_taken_at is None and session.cancelled_at is None
-                           and session.starts_at <= timezone.now())  # fmt: skip
-    return render(request, "activities/session_manage.html", {
-        "session": session, "registered": registered,
-        "waiting": registrations.filter(status=RegistrationStatus.WAITING),
-        "cancelled": registrations.filter(status=RegistrationStatus.CANCELLED),
-        "register_form": register_form or RegistrationForm(staff=True, people=people,
-                                                           initial={"submission_key": uuid.uuid4().hex}),
-        "attendance_form": attendance_form or (AttendanceForm(registrations=registered) if can_take_attendance
-                                               else None),
-        "is_future": session.starts_at > timezone.now(), "age_bands": AgeBand.choices, "genders": Gender.choices,
-    })  # fmt: skip
+    can_take_attendance = (
+        session.attendance_taken_at is None and session.cancelled_at is None and session.starts_at <= timezone.now()
+    )
+    return render(
+        request,
+        "activities/session_manage.html",
+        {
+            "session": session,
+            "registered": registered,
+            "waiting": registrations.filter(status=RegistrationStatus.WAITING),
+            "cancelled": registrations.filter(status=RegistrationStatus.CANCELLED),
+            "register_form": register_form
+            or RegistrationForm(staff=True, people=people, initial={"submission_key": uuid.uuid4().hex}),
+            "attendance_form": attendance_form
+            or (AttendanceForm(registrations=registered) if can_take_attendance else None),
+            "is_future": session.starts_at > timezone.now(),
+            "age_bands": AgeBand.choices,
+            "genders": Gender.choices,
+        },
+    )
 
 
 @require_POST
@@ -206,9 +246,14 @@ def session_register(request, session_id):
     data = form.cleaned_data
     try:
         registration = workshops.register(
-            session, first_name=data["first_name"], phone=data["phone"], email=data["email"], by=request.user,
-            beneficiary=data.get("beneficiary"), submission_key=data["submission_key"],
-        )  # fmt: skip
+            session,
+            first_name=data["first_name"],
+            phone=data["phone"],
+            email=data["email"],
+            by=request.user,
+            beneficiary=data.get("beneficiary"),
+            submission_key=data["submission_key"],
+        )
     except workshops.WorkshopRefused:
         messages.error(request, _("Registration for this session is closed."))
     else:
@@ -223,8 +268,9 @@ def session_register(request, session_id):
 
 @require_POST
 def registration_cancel(request, registration_id):
-    registration = get_object_or_404(Registration.objects.filter(session__in=_managed_sessions(request.user)),
-                                     pk=registration_id)  # fmt: skip
+    registration = get_object_or_404(
+        Registration.objects.filter(session__in=_managed_sessions(request.user)), pk=registration_id
+    )
     try:
         promoted = workshops.cancel(registration)
     except workshops.WorkshopRefused:
@@ -232,8 +278,10 @@ def registration_cancel(request, registration_id):
         return redirect("activities:session_manage", session_id=registration.session_id)
     messages.success(request, _("The registration is cancelled."))
     if promoted is not None:
-        messages.success(request, _("%(name)s, first on the waiting list, takes the place and is told.")
-                         % {"name": promoted.first_name})  # fmt: skip
+        messages.success(
+            request,
+            _("%(name)s, first on the waiting list, takes the place and is told.") % {"name": promoted.first_name},
+        )
     return redirect("activities:session_manage", session_id=registration.session_id)
 
 
@@ -258,10 +306,15 @@ def attendance(request, session_id):
         return session_manage(request, session_id, attendance_form=form)
     try:
         workshops.take_attendance(
-            session, by=request.user, present=form.cleaned_data["present"], others=form.cleaned_data["others"],
-            counts_by_age_band=form.counts("age"), counts_by_gender=form.counts("gender"),
-            autonomy=form.cleaned_data["autonomy"], note=form.cleaned_data["note"],
-        )  # fmt: skip
+            session,
+            by=request.user,
+            present=form.cleaned_data["present"],
+            others=form.cleaned_data["others"],
+            counts_by_age_band=form.counts("age"),
+            counts_by_gender=form.counts("gender"),
+            autonomy=form.cleaned_data["autonomy"],
+            note=form.cleaned_data["note"],
+        )
     except workshops.WorkshopRefused:
         messages.error(request, _("The attendance of this session is already taken, or the session has not begun."))
     else:

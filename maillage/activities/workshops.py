@@ -62,8 +62,9 @@ def _create_workshop(organization, place, by, first_start, repeat_weeks, submiss
     if not fields.get("themes") or any(theme not in THEMES for theme in fields["themes"]):
         raise WorkshopRefused("themes")  # its attendance becomes an activity record, which needs them
     with transaction.atomic():
-        workshop = Workshop.objects.create(organization=organization, place=place, created_by=by,
-                                           submission_key=submission_key, **fields)  # fmt: skip
+        workshop = Workshop.objects.create(
+            organization=organization, place=place, created_by=by, submission_key=submission_key, **fields
+        )
         local = timezone.localtime(first_start)
         for week in range(repeat_weeks + 1):
             naive = local.replace(tzinfo=None) + datetime.timedelta(weeks=week)
@@ -84,8 +85,11 @@ def registration_from(token):
         registration_id, created = signing.Signer(salt=LINK_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    registration = (Registration.objects.filter(pk=registration_id, erased_at__isnull=True)
-                    .select_related("session__workshop__place").first())  # fmt: skip
+    registration = (
+        Registration.objects.filter(pk=registration_id, erased_at__isnull=True)
+        .select_related("session__workshop__place")
+        .first()
+    )
     if registration is None or registration.created_at.timestamp() != created:
         return None
     return registration
@@ -117,25 +121,32 @@ def _tell(registration, key, text):
 
 def _words(registration):
     session = registration.session
-    return {"title": session.workshop.title, "when": _when(session), "place": session.workshop.place.name,
-            "link": link_for(registration)}  # fmt: skip
+    return {
+        "title": session.workshop.title,
+        "when": _when(session),
+        "place": session.workshop.place.name,
+        "link": link_for(registration),
+    }
 
 
 def _confirm(registration):
     with translation.override(settings.LANGUAGE_CODE):
         if registration.status == RegistrationStatus.REGISTERED:
-            text = _("You are registered for the workshop %(title)s, %(when)s, at %(place)s. "
-                     "To cancel: %(link)s")  # fmt: skip
+            text = _("You are registered for the workshop %(title)s, %(when)s, at %(place)s. To cancel: %(link)s")
         else:
-            text = _("The workshop %(title)s, %(when)s, is full: you are on the waiting list. We will tell you if "
-                     "a place frees up. To cancel: %(link)s")  # fmt: skip
+            text = _(
+                "The workshop %(title)s, %(when)s, is full: you are on the waiting list. We will tell you if "
+                "a place frees up. To cancel: %(link)s"
+            )
         _tell(registration, f"workshop:registered:{registration.pk}", text % _words(registration))
 
 
 def _tell_promoted(registration):
     with translation.override(settings.LANGUAGE_CODE):
-        text = _("Good news: a place freed up. You are registered for the workshop %(title)s, %(when)s, at "
-                 "%(place)s. To cancel: %(link)s")  # fmt: skip
+        text = _(
+            "Good news: a place freed up. You are registered for the workshop %(title)s, %(when)s, at "
+            "%(place)s. To cancel: %(link)s"
+        )
         _tell(registration, f"workshop:promoted:{registration.pk}", text % _words(registration))
 
 
@@ -175,10 +186,15 @@ def register(session, *, first_name, phone="", email="", by=None, beneficiary=No
         registered = session.registrations.filter(status=RegistrationStatus.REGISTERED).count()
         full = registered >= session.workshop.capacity
         registration = Registration.objects.create(
-            session=session, first_name=first_name, phone=phone, email=email, beneficiary=beneficiary,
-            registered_by=by, submission_key=submission_key,
+            session=session,
+            first_name=first_name,
+            phone=phone,
+            email=email,
+            beneficiary=beneficiary,
+            registered_by=by,
+            submission_key=submission_key,
             status=RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED,
-        )  # fmt: skip
+        )
         if beneficiary is not None:  # a registration is activity: the record is kept from now on
             Beneficiary.objects.filter(pk=beneficiary.pk).update(last_activity_at=timezone.now())
         _confirm(registration)
@@ -241,14 +257,19 @@ def remind(today=None):
     tomorrow = today + datetime.timedelta(days=1)
     starts = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
     due = Registration.objects.filter(
-        status=RegistrationStatus.REGISTERED, session__cancelled_at__isnull=True, erased_at__isnull=True,
-        session__starts_at__gte=max(starts, timezone.now()), session__starts_at__lt=starts + datetime.timedelta(days=1),
-    ).select_related("session__workshop__place", "beneficiary")  # fmt: skip
+        status=RegistrationStatus.REGISTERED,
+        session__cancelled_at__isnull=True,
+        erased_at__isnull=True,
+        session__starts_at__gte=max(starts, timezone.now()),
+        session__starts_at__lt=starts + datetime.timedelta(days=1),
+    ).select_related("session__workshop__place", "beneficiary")
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for registration in due:
-            text = _("Reminder: workshop %(title)s tomorrow, %(when)s, at %(place)s. If you cannot come, "
-                     "free your place: %(link)s")  # fmt: skip
+            text = _(
+                "Reminder: workshop %(title)s tomorrow, %(when)s, at %(place)s. If you cannot come, "
+                "free your place: %(link)s"
+            )
             with transaction.atomic():
                 sent += (
                     _tell(registration, f"workshop:reminder:{registration.pk}", text % _words(registration)) is not None
@@ -259,8 +280,17 @@ def remind(today=None):
 # Attendance ----------------------------------------------------------------------------------------
 
 
-def take_attendance(session, *, by, present, others=0, counts_by_age_band=None, counts_by_gender=None,
-                    autonomy=Autonomy.WITH_HELP, note=""):  # fmt: skip
+def take_attendance(
+    session,
+    *,
+    by,
+    present,
+    others=0,
+    counts_by_age_band=None,
+    counts_by_gender=None,
+    autonomy=Autonomy.WITH_HELP,
+    note="",
+):
     """Tick who came and record the session's collective accompaniment in one action: the named
     participants (the registrations ticked) plus the people who came without registering, with the
     anonymous counts of everyone by age band and by gender."""
@@ -279,13 +309,21 @@ def take_attendance(session, *, by, present, others=0, counts_by_age_band=None, 
             raise WorkshopRefused("nobody")
         workshop = session.workshop
         record = services.record(
-            organization=workshop.organization, author=by, kind=Kind.COLLECTIVE,
-            day=timezone.localdate(session.starts_at), duration_minutes=workshop.duration_minutes,
-            setting=Setting.PLACE, place=workshop.place, themes=workshop.themes, autonomy=autonomy,
-            participants=participants, workshop_session=session, note=note,
+            organization=workshop.organization,
+            author=by,
+            kind=Kind.COLLECTIVE,
+            day=timezone.localdate(session.starts_at),
+            duration_minutes=workshop.duration_minutes,
+            setting=Setting.PLACE,
+            place=workshop.place,
+            themes=workshop.themes,
+            autonomy=autonomy,
+            participants=participants,
+            workshop_session=session,
+            note=note,
             counts_by_age_band={key: count for key, count in (counts_by_age_band or {}).items() if count},
             counts_by_gender={key: count for key, count in (counts_by_gender or {}).items() if count},
-        )  # fmt: skip
+        )
         session.attendance_taken_at = timezone.now()
         session.save(update_fields=["attendance_taken_at"])
     return record
@@ -295,6 +333,9 @@ def sessions_to_take_attendance(user, since_days=14):
     """Sessions of the user's workshops that happened lately and whose attendance is not taken yet."""
     now = timezone.now()
     return WorkshopSession.objects.filter(
-        workshop__in=Workshop.objects.managed_by(user), cancelled_at__isnull=True, attendance_taken_at__isnull=True,
-        starts_at__lt=now, starts_at__gte=now - datetime.timedelta(days=since_days),
-    ).select_related("workshop__place")  # fmt: skip
+        workshop__in=Workshop.objects.managed_by(user),
+        cancelled_at__isnull=True,
+        attendance_taken_at__isnull=True,
+        starts_at__lt=now,
+        starts_at__gte=now - datetime.timedelta(days=since_days),
+    ).select_related("workshop__place")

@@ -72,12 +72,18 @@ class HelpRequestPage(Schema):
 
 def _out(request, help_request, with_link=False):
     return {
-        "id": help_request.pk, "reference": help_request.reference, "status": help_request.status,
-        "status_label": str(help_request.get_status_display()), "need": help_request.need,
-        "commune_insee": help_request.commune_id, "place_id": help_request.place_id, "outcome": help_request.outcome,
-        "created_at": help_request.created_at, "status_changed_at": help_request.status_changed_at,
+        "id": help_request.pk,
+        "reference": help_request.reference,
+        "status": help_request.status,
+        "status_label": str(help_request.get_status_display()),
+        "need": help_request.need,
+        "commune_insee": help_request.commune_id,
+        "place_id": help_request.place_id,
+        "outcome": help_request.outcome,
+        "created_at": help_request.created_at,
+        "status_changed_at": help_request.status_changed_at,
         "follow_url": request.build_absolute_uri(links.follow_url(help_request)) if with_link else None,
-    }  # fmt: skip
+    }
 
 
 def _may_record(token):
@@ -86,8 +92,12 @@ def _may_record(token):
     ).exists()
 
 
-@router.post("/help-requests", response={201: HelpRequestOut, 200: HelpRequestOut}, url_name="help_requests_create",
-             operation_id="create_help_request")  # fmt: skip
+@router.post(
+    "/help-requests",
+    response={201: HelpRequestOut, 200: HelpRequestOut},
+    url_name="help_requests_create",
+    operation_id="create_help_request",
+)
 def create_help_request(request, payload: HelpRequestIn):
     """Record a request for a person who agreed to it. Sent again with the same idempotency key, it
     answers 200 with the first request and records nothing more."""
@@ -122,14 +132,25 @@ def create_help_request(request, payload: HelpRequestIn):
         if place is None:
             raise HttpError(422, f"Place {payload.place_id} cannot receive requests.")
     help_request = services.submit(
-        submission_key=key, place=place, actor=token.user, origin=Origin.REFERRAL,
-        need=payload.need, commune=commune, contact_preference=ContactPreference(payload.contact_preference),
-        phone=phone, email=payload.email, first_name=payload.first_name, language=payload.language,
-        specific_support=payload.specific_support, message=payload.message,
+        submission_key=key,
+        place=place,
+        actor=token.user,
+        origin=Origin.REFERRAL,
+        need=payload.need,
+        commune=commune,
+        contact_preference=ContactPreference(payload.contact_preference),
+        phone=phone,
+        email=payload.email,
+        first_name=payload.first_name,
+        language=payload.language,
+        specific_support=payload.specific_support,
+        message=payload.message,
         consent_given_at=min(given_at, timezone.now()),
-        consent_channel=ConsentChannel(payload.consent.channel), consent_recorded_by=token.user,
-        referrer_organization=token.organization, referred_by=token.user,
-    )  # fmt: skip
+        consent_channel=ConsentChannel(payload.consent.channel),
+        consent_recorded_by=token.user,
+        referrer_organization=token.organization,
+        referred_by=token.user,
+    )
     return Status(201, _out(request, help_request, with_link=True))
 
 

@@ -133,8 +133,12 @@ class _AsResponse(Exception):
         self.status, self.body = status, body
 
 
-@router.post("/passes/redeem", response={200: RedemptionOut, 403: Refusal, 404: Refusal, 409: Refusal, 410: Refusal,
-             422: Refusal}, url_name="passes_redeem", operation_id="redeem_pass")  # fmt: skip
+@router.post(
+    "/passes/redeem",
+    response={200: RedemptionOut, 403: Refusal, 404: Refusal, 409: Refusal, 410: Refusal, 422: Refusal},
+    url_name="passes_redeem",
+    operation_id="redeem_pass",
+)
 def redeem_pass(request, payload: RedeemIn):
     """Use a pass at one of your places. Retried with the same idempotency key, it answers as the
     first time and uses nothing more."""
@@ -145,22 +149,40 @@ def redeem_pass(request, payload: RedeemIn):
     try:
         code = _read(payload.code, token, identities)
         place = _place(token, payload.place_id, code)
-        redemption, replayed = services.redeem(code, place=place, service=payload.service, by=token.user,
-                                               api_token=token, idempotency_key=payload.idempotency_key)  # fmt: skip
+        redemption, replayed = services.redeem(
+            code,
+            place=place,
+            service=payload.service,
+            by=token.user,
+            api_token=token,
+            idempotency_key=payload.idempotency_key,
+        )
     except services.PassActionRefused as refusal:
         return Status(*_refusal_answer(refusal, token, identities))
     except _AsResponse as answer:
         return Status(answer.status, answer.body)
     used = getattr(redemption, "taken_codes", None) or redemption.passes.values_list("code", flat=True)
-    return Status(200, {
-        "replayed": replayed, "redemption_id": redemption.pk, "place_id": redemption.place_id,
-        "service": redemption.service, "codes": [codes.display(code) for code in used],
-        "value_cents": redemption.value_cents, "minutes": redemption.minutes, "redeemed_at": redemption.redeemed_at,
-    })  # fmt: skip
+    return Status(
+        200,
+        {
+            "replayed": replayed,
+            "redemption_id": redemption.pk,
+            "place_id": redemption.place_id,
+            "service": redemption.service,
+            "codes": [codes.display(code) for code in used],
+            "value_cents": redemption.value_cents,
+            "minutes": redemption.minutes,
+            "redeemed_at": redemption.redeemed_at,
+        },
+    )
 
 
-@router.get("/passes/{code}", response={200: CheckOut, 403: Refusal, 404: Refusal, 422: Refusal},
-            url_name="passes_check", operation_id="check_pass")  # fmt: skip
+@router.get(
+    "/passes/{code}",
+    response={200: CheckOut, 403: Refusal, 404: Refusal, 422: Refusal},
+    url_name="passes_check",
+    operation_id="check_pass",
+)
 def check_pass(request, code: str, place_id: int | None = None):
     """Check a code at one of your places: may it be used, for what, and how many passes are left."""
     token = request.auth
@@ -173,10 +195,19 @@ def check_pass(request, code: str, place_id: int | None = None):
         return Status(*_refusal_answer(refusal, token, identities))
     except _AsResponse as answer:
         return Status(answer.status, answer.body)
-    answer = {"code": codes.display(canonical), "usable": found.usable, "reason": found.reason,
-              "message": _english(found.reason) if found.reason else ""}  # fmt: skip
+    answer = {
+        "code": codes.display(canonical),
+        "usable": found.usable,
+        "reason": found.reason,
+        "message": _english(found.reason) if found.reason else "",
+    }
     if found.reason != "not_qualified":  # a place outside the programme learns nothing more of the pass
         services_here = {str(service): cost for service, cost in found.services} if found.usable else {}
-        answer.update(status=found.pass_item.status, program=found.program.name, expires_on=found.program.expires_on,
-                      passes_left=found.passes_left, services=services_here)  # fmt: skip
+        answer.update(
+            status=found.pass_item.status,
+            program=found.program.name,
+            expires_on=found.program.expires_on,
+            passes_left=found.passes_left,
+            services=services_here,
+        )
     return Status(200, answer)

@@ -56,13 +56,18 @@ def _choices(options):
 
 class NeedStep(forms.Form):
     need = forms.ChoiceField(
-        label=_("What do you need help with?"), choices=_choices(NEEDS), widget=forms.RadioSelect,
+        label=_("What do you need help with?"),
+        choices=_choices(NEEDS),
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose what you need help with.")},
-    )  # fmt: skip
+    )
     for_whom = forms.ChoiceField(
-        label=_("Who needs help?"), initial="me", widget=forms.RadioSelect, required=False,
+        label=_("Who needs help?"),
+        initial="me",
+        widget=forms.RadioSelect,
+        required=False,
         choices=[("me", _("Me")), (SOMEONE_ELSE, _("Someone else: I am asking for them"))],
-    )  # fmt: skip
+    )
 
 
 class WhereStep(forms.Form):
@@ -80,45 +85,60 @@ class WhereStep(forms.Form):
 
 class HowStep(forms.Form):
     contact = forms.ChoiceField(
-        label=_("How do you want to be helped?"), widget=forms.RadioSelect,
+        label=_("How do you want to be helped?"),
+        widget=forms.RadioSelect,
         choices=[*ContactPreference.choices, (GO_TO_A_PLACE, _("I would rather go to a help place myself"))],
         error_messages={"required": _("Choose how you want to be helped.")},
-    )  # fmt: skip
+    )
     phone = forms.CharField(
-        label=_("Phone number"), required=False, max_length=30,
+        label=_("Phone number"),
+        required=False,
+        max_length=30,
         help_text=_("Needed to call you back or send you a text message. For example: 06 12 34 56 78."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )  # fmt: skip
+    )
     email = forms.EmailField(
-        label=_("E-mail address"), required=False, help_text=_("Needed to write to you by e-mail."),
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Needed to write to you by e-mail."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )  # fmt: skip
+    )
     first_name = forms.CharField(
-        label=_("First name"), required=False, max_length=60,
+        label=_("First name"),
+        required=False,
+        max_length=60,
         help_text=_("So that we know who to ask for. A nickname is fine."),
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )  # fmt: skip
+    )
     moments = forms.MultipleChoiceField(
-        label=_("When can we call you?"), required=False, choices=list(MOMENTS.items()),
+        label=_("When can we call you?"),
+        required=False,
+        choices=list(MOMENTS.items()),
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     language = forms.ChoiceField(
         label=_("Which language do you prefer?"), required=False, choices=list(LANGUAGES.items())
     )
     support = forms.MultipleChoiceField(
-        label=_("Do you need specific support?"), required=False, choices=list(SUPPORT.items()),
+        label=_("Do you need specific support?"),
+        required=False,
+        choices=list(SUPPORT.items()),
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     message = forms.CharField(
-        label=_("Anything else we should know?"), required=False, max_length=1000,
+        label=_("Anything else we should know?"),
+        required=False,
+        max_length=1000,
         help_text=_("Do not write details about your health, your money or your papers."),
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     asker_name = forms.CharField(label=_("Your name"), required=False, max_length=120)
     asker_phone = forms.CharField(
-        label=_("Your phone number"), required=False, max_length=30,
+        label=_("Your phone number"),
+        required=False,
+        max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )  # fmt: skip
+    )
     asker_email = forms.EmailField(
         label=_("Your e-mail address"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -164,9 +184,11 @@ class HowStep(forms.Form):
         if not contact or contact == GO_TO_A_PLACE:
             return cleaned
         require_the_chosen_contact(
-            self, cleaned, _("Type a phone number, so that we can reach you."),
+            self,
+            cleaned,
+            _("Type a phone number, so that we can reach you."),
             _("Type an e-mail address, so that we can write to you."),
-        )  # fmt: skip
+        )
         asker_reachable = cleaned.get("asker_phone") or cleaned.get("asker_email") or "asker_phone" in self.errors
         if self.for_someone_else and not asker_reachable:
             self.add_error("asker_phone", _("Give us a way to reach you too: a phone number or an e-mail."))
@@ -177,7 +199,9 @@ class HowStep(forms.Form):
 
 class PersonMessageForm(forms.Form):
     text = forms.CharField(
-        label=_("Add a message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Add a message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Do not write details about your health, your money or your papers."),
         error_messages={"required": _("Type your message.")},
-    )  # fmt: skip
+    )

@@ -84,8 +84,13 @@ def person_message(help_request, message):
         words = {"reference": help_request.reference, "link": _staff_link(help_request)}
         text = _("The person of request %(reference)s added a message. Read it: %(link)s") % words
         for reader in readers:
-            notify(f"helprequest:{help_request.pk}:message:{message.pk}:{reader.pk}", Notification.Channel.EMAIL,
-                   reader.email, text, subject=_("Request %(reference)s") % words)  # fmt: skip
+            notify(
+                f"helprequest:{help_request.pk}:message:{message.pk}:{reader.pk}",
+                Notification.Channel.EMAIL,
+                reader.email,
+                text,
+                subject=_("Request %(reference)s") % words,
+            )
 
 
 def renew_place_link(help_request, place):
@@ -154,10 +159,17 @@ def after_move(help_request, transition):
             _tell_referrer(help_request, f"{key}:referrer", text % {**words, "status": status}, staff_subject)
             if action == "expire":
                 for member in _place_members(help_request):  # a place that had it, and never answered
-                    notify(f"{key}:{member.pk}", Notification.Channel.EMAIL, member.email, text % {
-                        **words, "status": status}, subject=staff_subject)  # fmt: skip
-                text = _("Maillage: we could not find help in time for your request %(reference)s. "
-                         "Call us, we will help you: %(phone)s")  # fmt: skip
+                    notify(
+                        f"{key}:{member.pk}",
+                        Notification.Channel.EMAIL,
+                        member.email,
+                        text % {**words, "status": status},
+                        subject=staff_subject,
+                    )
+                text = _(
+                    "Maillage: we could not find help in time for your request %(reference)s. "
+                    "Call us, we will help you: %(phone)s"
+                )
                 phone = settings.HELP_PHONE_NUMBER
                 _tell_person(help_request, f"{key}:person", text % {**words, "phone": phone}, subject)
 
@@ -182,5 +194,4 @@ def appointment_reminder(help_request):
     """The day before: once per appointment (a new time makes a new reminder)."""
     with translation.override(settings.LANGUAGE_CODE):
         key = f"helprequest:{help_request.pk}:reminder:{help_request.appointment_at.isoformat()}"
-        _tell_person(help_request, key, _appointment_text(help_request, reminder=True),
-                     _("Your appointment tomorrow"))  # fmt: skip
+        _tell_person(help_request, key, _appointment_text(help_request, reminder=True), _("Your appointment tomorrow"))

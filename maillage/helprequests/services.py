@@ -30,10 +30,17 @@ def _move(help_request, action, *, actor=None, by_the_person=False, reason="", s
         for field, value in changes.items():
             setattr(help_request, field, value)
         transition = Transition.objects.create(
-            request=help_request, action=action, from_status=current, to_status=target, at=now,
+            request=help_request,
+            action=action,
+            from_status=current,
+            to_status=target,
+            at=now,
             actor=actor if actor is not None and actor.is_authenticated else None,
-            by_the_person=by_the_person, reason=reason, staff_note=staff_note, place=concerned_place,
-        )  # fmt: skip
+            by_the_person=by_the_person,
+            reason=reason,
+            staff_note=staff_note,
+            place=concerned_place,
+        )
         notify.after_move(help_request, transition)
     return help_request
 
@@ -49,14 +56,22 @@ def submit(*, submission_key=None, place=None, actor=None, **fields):
     try:
         with transaction.atomic():
             help_request = HelpRequest.objects.create(
-                submission_key=submission_key, place=place, status=TRANSITIONS[action][1], status_changed_at=now,
-                created_at=now, **fields,
-            )  # fmt: skip
+                submission_key=submission_key,
+                place=place,
+                status=TRANSITIONS[action][1],
+                status_changed_at=now,
+                created_at=now,
+                **fields,
+            )
             transition = Transition.objects.create(
-                request=help_request, action=action, from_status="", to_status=help_request.status, at=now,
+                request=help_request,
+                action=action,
+                from_status="",
+                to_status=help_request.status,
+                at=now,
                 actor=actor if actor is not None and actor.is_authenticated else None,
                 by_the_person=actor is None,
-            )  # fmt: skip
+            )
             notify.after_move(help_request, transition)
     except IntegrityError:
         if submission_key and (existing := HelpRequest.objects.filter(submission_key=submission_key).first()):
@@ -88,13 +103,27 @@ def _referrer_if_none(help_request, by, organization):
 
 
 def refer(help_request, place, by, note="", on_behalf_of=None):
-    return _move(help_request, "refer", actor=by, staff_note=note, place=place, assigned_to=None,
-                 **_referrer_if_none(help_request, by, on_behalf_of))  # fmt: skip
+    return _move(
+        help_request,
+        "refer",
+        actor=by,
+        staff_note=note,
+        place=place,
+        assigned_to=None,
+        **_referrer_if_none(help_request, by, on_behalf_of),
+    )
 
 
 def transfer(help_request, place, by, note="", on_behalf_of=None):
-    return _move(help_request, "transfer", actor=by, staff_note=note, place=place, assigned_to=None,
-                 **_referrer_if_none(help_request, by, on_behalf_of))  # fmt: skip
+    return _move(
+        help_request,
+        "transfer",
+        actor=by,
+        staff_note=note,
+        place=place,
+        assigned_to=None,
+        **_referrer_if_none(help_request, by, on_behalf_of),
+    )
 
 
 def reoffer(help_request, by):
@@ -110,8 +139,15 @@ def escalate(help_request):
 def book(help_request, by, when, note="", place=None, remote=False):
     """An appointment: at one of the helping organisation's places (the request's by default), or remote."""
     where = None if remote else (place or help_request.place)
-    return _move(help_request, "book", actor=by, staff_note=note, appointment_at=when, appointment_place=where,
-                 appointment_remote=remote)  # fmt: skip
+    return _move(
+        help_request,
+        "book",
+        actor=by,
+        staff_note=note,
+        appointment_at=when,
+        appointment_place=where,
+        appointment_remote=remote,
+    )
 
 
 def close(help_request, by, outcome, note=""):
@@ -119,14 +155,16 @@ def close(help_request, by, outcome, note=""):
         raise ValueError(f"Unknown outcome: {outcome}")
     if outcome == Outcome.UNREACHABLE and help_request.contact_attempts.count() < MAX_CONTACT_ATTEMPTS:
         raise IllegalTransition("close", f"unreachable after fewer than {MAX_CONTACT_ATTEMPTS} attempts")
-    return _move(help_request, "close", actor=by, reason=outcome, staff_note=note, outcome=outcome,
-                 closed_at=timezone.now())  # fmt: skip
+    return _move(
+        help_request, "close", actor=by, reason=outcome, staff_note=note, outcome=outcome, closed_at=timezone.now()
+    )
 
 
 def withdraw(help_request):
     """The person says they no longer need help (from their link, or by phone through staff)."""
-    return _move(help_request, "withdraw", by_the_person=True, outcome=Outcome.NO_LONGER_NEEDED,
-                 closed_at=timezone.now())  # fmt: skip
+    return _move(
+        help_request, "withdraw", by_the_person=True, outcome=Outcome.NO_LONGER_NEEDED, closed_at=timezone.now()
+    )
 
 
 def expire(help_request):

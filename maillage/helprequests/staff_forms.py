@@ -24,8 +24,13 @@ def _need_choices():
 
 
 def _note():
-    return forms.CharField(label=_("Note (optional)"), required=False, max_length=1000, help_text=NOTE_HELP,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    return forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=NOTE_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ClaimForm(forms.Form):
@@ -38,31 +43,40 @@ class ClaimForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("Why can't you take it?"), choices=list(DECLINE_REASONS.items()), widget=forms.RadioSelect,
+        label=_("Why can't you take it?"),
+        choices=list(DECLINE_REASONS.items()),
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose a reason: the referrer needs it to find another place.")},
-    )  # fmt: skip
+    )
     note = _note()
 
 
 class ContactAttemptForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("What happened?"), choices=ContactAttempt.Kind.choices, widget=forms.RadioSelect,
+        label=_("What happened?"),
+        choices=ContactAttempt.Kind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose what happened.")},
-    )  # fmt: skip
+    )
 
 
 class AppointmentForm(forms.Form):
     day = forms.DateField(
-        label=_("Day"), help_text=_("For example: 3/12/2026"),
+        label=_("Day"),
+        help_text=_("For example: 3/12/2026"),
         # A text box, not type=date: browsers order a date field's parts by their own language.
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": _("Type the day of the appointment."),
-                        "invalid": _("Type a day such as 3/12/2026.")},
-    )  # fmt: skip
+        error_messages={
+            "required": _("Type the day of the appointment."),
+            "invalid": _("Type a day such as 3/12/2026."),
+        },
+    )
     time = forms.TimeField(
-        label=_("Time"), help_text=_("For example: 14:30"), widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label=_("Time"),
+        help_text=_("For example: 14:30"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": _("Type the time of the appointment."), "invalid": _("Type a time such as 14:30.")},
-    )  # fmt: skip
+    )
     where = forms.ChoiceField(label=_("Where?"), widget=forms.RadioSelect, required=False)
     note = _note()
 
@@ -92,15 +106,18 @@ class AppointmentForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("How did it end?"), choices=Outcome.choices, widget=forms.RadioSelect,
+        label=_("How did it end?"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Choose how it ended.")},
-    )  # fmt: skip
+    )
     note = _note()
 
 
 class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Who follows this request?"), queryset=None, empty_label=_("Nobody yet"),
-                                    required=False)  # fmt: skip
+    member = forms.ModelChoiceField(
+        label=_("Who follows this request?"), queryset=None, empty_label=_("Nobody yet"), required=False
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,9 +140,11 @@ class PlaceChoiceField(forms.ModelChoiceField):
 
 class ReferForm(forms.Form):
     place = PlaceChoiceField(
-        label=_("Send to which place?"), queryset=None, empty_label=None,
+        label=_("Send to which place?"),
+        queryset=None,
+        empty_label=None,
         error_messages={"required": _("Choose a place."), "invalid_choice": _("Choose a place in the list.")},
-    )  # fmt: skip
+    )
     note = _note()
 
     def __init__(self, *args, **kwargs):
@@ -140,37 +159,56 @@ CHOSEN = "chosen"
 class StaffRequestForm(forms.Form):
     """A request recorded by staff for a person at the desk or on the phone, with their oral consent."""
 
-    need = forms.ChoiceField(label=_("What does the person need help with?"), choices=_need_choices(),
-                             widget=forms.RadioSelect)  # fmt: skip
+    need = forms.ChoiceField(
+        label=_("What does the person need help with?"), choices=_need_choices(), widget=forms.RadioSelect
+    )
     where = CommuneField(label=_("Where does the person live?"))
-    contact = forms.ChoiceField(label=_("How does the person want to be contacted?"),
-                                choices=ContactPreference.choices, widget=forms.RadioSelect)  # fmt: skip
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=30,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))  # fmt: skip
+    contact = forms.ChoiceField(
+        label=_("How does the person want to be contacted?"),
+        choices=ContactPreference.choices,
+        widget=forms.RadioSelect,
+    )
+    phone = forms.CharField(
+        label=_("Phone number"), required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
     email = forms.EmailField(label=_("E-mail address"), required=False)
     first_name = forms.CharField(label=_("First name or nickname"), required=False, max_length=60)
     language = forms.ChoiceField(label=_("Language"), required=False, choices=list(LANGUAGES.items()))
-    support = forms.MultipleChoiceField(label=_("Specific support"), required=False, choices=list(SUPPORT.items()),
-                                        widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    message = forms.CharField(label=_("Context for the place"), required=False, max_length=1000, help_text=NOTE_HELP,
-                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    support = forms.MultipleChoiceField(
+        label=_("Specific support"), required=False, choices=list(SUPPORT.items()), widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(
+        label=_("Context for the place"),
+        required=False,
+        max_length=1000,
+        help_text=NOTE_HELP,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     destination = forms.ChoiceField(
-        label=_("Who should help?"), widget=forms.RadioSelect, initial=NEAREST,
-        choices=[(NEAREST, _("The nearest suitable place: the places near the person are offered it")),
-                 (CHOSEN, _("A place I choose"))],
-    )  # fmt: skip
-    place = PlaceChoiceField(label=_("The place I choose"), queryset=None, required=False,
-                             empty_label=_("— choose a place —"))  # fmt: skip
+        label=_("Who should help?"),
+        widget=forms.RadioSelect,
+        initial=NEAREST,
+        choices=[
+            (NEAREST, _("The nearest suitable place: the places near the person are offered it")),
+            (CHOSEN, _("A place I choose")),
+        ],
+    )
+    place = PlaceChoiceField(
+        label=_("The place I choose"), queryset=None, required=False, empty_label=_("— choose a place —")
+    )
     consent_channel = forms.ChoiceField(
-        label=_("How did the person agree?"), widget=forms.RadioSelect,
-        choices=[(ConsentChannel.ORAL_DESK, ConsentChannel.ORAL_DESK.label),
-                 (ConsentChannel.ORAL_PHONE, ConsentChannel.ORAL_PHONE.label)],
+        label=_("How did the person agree?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ConsentChannel.ORAL_DESK, ConsentChannel.ORAL_DESK.label),
+            (ConsentChannel.ORAL_PHONE, ConsentChannel.ORAL_PHONE.label),
+        ],
         error_messages={"required": _("Say how the person gave their agreement.")},
-    )  # fmt: skip
+    )
     consent = forms.BooleanField(
         label=_("I told the person what we keep, who sees it and for how long, and they agreed"),
         error_messages={"required": _("Without the person's agreement, nothing can be recorded.")},
-    )  # fmt: skip
+    )
 
     organization = forms.ModelChoiceField(
         label=_("For which of your organisations?"), queryset=None, empty_label=None, required=False
@@ -198,9 +236,11 @@ class StaffRequestForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         require_the_chosen_contact(
-            self, cleaned, _("Type a phone number, so that the place can reach the person."),
+            self,
+            cleaned,
+            _("Type a phone number, so that the place can reach the person."),
             _("Type an e-mail address, so that the place can write to the person."),
-        )  # fmt: skip
+        )
         organizations = self.fields["organization"].queryset
         if cleaned.get("organization") is None and "organization" not in self.errors:
             if len(organizations) == 1:
@@ -217,13 +257,15 @@ class InboxFilterForm(forms.Form):
 
     place = PlaceChoiceField(label=_("Place"), queryset=None, required=False, empty_label=_("All our places"))
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("All")), ("claimed", _("To contact")), ("appointment", _("Appointment booked"))],
-    )  # fmt: skip
+    )
     who = forms.ChoiceField(
-        label=_("Followed by"), required=False,
+        label=_("Followed by"),
+        required=False,
         choices=[("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody yet"))],
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)

@@ -95,16 +95,30 @@ def new_request(request):
         place = data["place"] if data["destination"] == CHOSEN else None
         by_phone = data["consent_channel"] == ConsentChannel.ORAL_PHONE
         help_request = services.submit(
-            place=place, actor=request.user, submission_key=form.submission_key(),
+            place=place,
+            actor=request.user,
+            submission_key=form.submission_key(),
             origin=Origin.REFERRAL if place else (Origin.PHONE_LINE if by_phone else Origin.DESK),
-            need=data["need"], commune=data["where"], contact_preference=data["contact"], phone=data["phone"],
-            email=data["email"], first_name=data["first_name"], language=data["language"],
-            specific_support=data["support"], message=data["message"],
-            consent_given_at=timezone.now(), consent_channel=data["consent_channel"],
-            consent_recorded_by=request.user, referrer_organization=data["organization"], referred_by=request.user,
-        )  # fmt: skip
-        messages.success(request, _("The request %(reference)s is recorded. Give this reference to the person.")
-                         % {"reference": help_request.reference})  # fmt: skip
+            need=data["need"],
+            commune=data["where"],
+            contact_preference=data["contact"],
+            phone=data["phone"],
+            email=data["email"],
+            first_name=data["first_name"],
+            language=data["language"],
+            specific_support=data["support"],
+            message=data["message"],
+            consent_given_at=timezone.now(),
+            consent_channel=data["consent_channel"],
+            consent_recorded_by=request.user,
+            referrer_organization=data["organization"],
+            referred_by=request.user,
+        )
+        messages.success(
+            request,
+            _("The request %(reference)s is recorded. Give this reference to the person.")
+            % {"reference": help_request.reference},
+        )
         return redirect("helprequests:detail", request_id=help_request.pk)
     context = {"form": form, "retention_months": settings.HELP_REQUEST_RETENTION_MONTHS}
     return render(request, "helprequests/new.html", context)
@@ -128,8 +142,9 @@ def refer(request, request_id):
         return request_detail(request, request_id, forms={"refer": form})
     coordination = _referring_organizations(request.user).filter(is_coordinator=True).first()
     try:
-        services.refer(help_request, form.cleaned_data["place"], request.user, form.cleaned_data["note"],
-                       on_behalf_of=coordination)  # fmt: skip
+        services.refer(
+            help_request, form.cleaned_data["place"], request.user, form.cleaned_data["note"], on_behalf_of=coordination
+        )
     except IllegalTransition:
         messages.error(request, _("This request has changed meanwhile: this action is no longer possible."))
         return redirect("helprequests:detail", request_id=request_id)
@@ -153,8 +168,7 @@ def reoffer(request, request_id):
 
 def _handled(request, request_id):
     requests = HelpRequest.objects.handled_by(request.user).select_related("commune", "place")
-    return get_object_or_404(requests.prefetch_related("commune__postcodes"),
-                             pk=request_id)  # fmt: skip
+    return get_object_or_404(requests.prefetch_related("commune__postcodes"), pk=request_id)
 
 
 def _staff_timeline(help_request):
@@ -162,10 +176,14 @@ def _staff_timeline(help_request):
         (move.at, PERSON_WORDS[move.action], move.actor, DECLINE_REASONS.get(move.reason, ""), move.staff_note)
         for move in help_request.transitions.select_related("actor")
     ]
-    events += [(attempt.at, ATTEMPT_WORDS[attempt.kind], attempt.by, "", "")
-               for attempt in help_request.contact_attempts.select_related("by")]  # fmt: skip
-    events += [(message.at, _("Message from the person:"), None, "", message.text)
-               for message in help_request.person_messages.all()]  # fmt: skip
+    events += [
+        (attempt.at, ATTEMPT_WORDS[attempt.kind], attempt.by, "", "")
+        for attempt in help_request.contact_attempts.select_related("by")
+    ]
+    events += [
+        (message.at, _("Message from the person:"), None, "", message.text)
+        for message in help_request.person_messages.all()
+    ]
     return sorted(events, key=lambda event: event[0])
 
 
@@ -181,9 +199,11 @@ def _members_of(help_request):
 def request_detail(request, request_id, forms=None):
     help_request = _handled(request, request_id)
     journal.record(
-        AuditEvent.Action.PERSONAL_RECORD_VIEWED, actor=request.user, target=help_request,
+        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+        actor=request.user,
+        target=help_request,
         organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
-    )  # fmt: skip
+    )
     is_place_member = (
         help_request.place is not None and _my_places(request.user).filter(pk=help_request.place_id).exists()
     )
@@ -261,8 +281,14 @@ def _act(request, request_id, name, form_class, apply, success, coordination_may
 
 @require_POST
 def accept(request, request_id):
-    return _act(request, request_id, "accept", None, lambda hr, data: services.accept(hr, request.user),
-                _("You accepted the request. Contact the person soon."))  # fmt: skip
+    return _act(
+        request,
+        request_id,
+        "accept",
+        None,
+        lambda hr, data: services.accept(hr, request.user),
+        _("You accepted the request. Contact the person soon."),
+    )
 
 
 @require_POST
@@ -270,8 +296,14 @@ def decline(request, request_id):
     def apply(help_request, data):
         services.decline(help_request, request.user, data["reason"], data["note"])
 
-    return _act(request, request_id, "decline", DeclineForm, apply,
-                _("You declined the request. The referrer is told, with your reason."))  # fmt: skip
+    return _act(
+        request,
+        request_id,
+        "decline",
+        DeclineForm,
+        apply,
+        _("You declined the request. The referrer is told, with your reason."),
+    )
 
 
 @require_POST
@@ -279,19 +311,34 @@ def log_contact(request, request_id):
     def apply(help_request, data):
         services.log_contact_attempt(help_request, data["kind"], request.user)
 
-    return _act(request, request_id, "contact", ContactAttemptForm, apply, _("The contact attempt is noted."),
-                coordination_may=True)  # fmt: skip
+    return _act(
+        request,
+        request_id,
+        "contact",
+        ContactAttemptForm,
+        apply,
+        _("The contact attempt is noted."),
+        coordination_may=True,
+    )
 
 
 @require_POST
 def book(request, request_id):
     def apply(help_request, data):
-        services.book(help_request, request.user, data["moment"], data["note"], place=data["place"],
-                      remote=data["remote"])  # fmt: skip
+        services.book(
+            help_request, request.user, data["moment"], data["note"], place=data["place"], remote=data["remote"]
+        )
 
     help_request = _handled(request, request_id)
-    return _act(request, request_id, "book", AppointmentForm, apply, _("The appointment is booked."),
-                **_appointment_places(help_request))  # fmt: skip
+    return _act(
+        request,
+        request_id,
+        "book",
+        AppointmentForm,
+        apply,
+        _("The appointment is booked."),
+        **_appointment_places(help_request),
+    )
 
 
 def _appointment_places(help_request):
@@ -327,8 +374,15 @@ def assign(request, request_id):
     def apply(help_request, data):
         services.assign(help_request, data["member"])
 
-    return _act(request, request_id, "assign", AssignForm, apply, _("The request is assigned."),
-                members=_members_of(help_request))  # fmt: skip
+    return _act(
+        request,
+        request_id,
+        "assign",
+        AssignForm,
+        apply,
+        _("The request is assigned."),
+        members=_members_of(help_request),
+    )
 
 
 def personal_data(request, request_id):
@@ -338,9 +392,12 @@ def personal_data(request, request_id):
     as_file = request.GET.get("format") == "json"
     record = access_record(help_request, readable=not as_file)
     journal.record(
-        AuditEvent.Action.EXPORT, actor=request.user, target=help_request, what="right of access",
+        AuditEvent.Action.EXPORT,
+        actor=request.user,
+        target=help_request,
+        what="right of access",
         organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
-    )  # fmt: skip
+    )
     if as_file:
         response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="demande-{help_request.reference}.json"'
@@ -355,17 +412,26 @@ def personal_data(request, request_id):
 
 
 ACCESS_LABELS = {
-    "reference": gettext_lazy("Reference"), "created_at": gettext_lazy("Asked on"), "status": gettext_lazy("Status"),
-    "need": gettext_lazy("Help with"), "commune": gettext_lazy("Commune"),
-    "contact_preference": gettext_lazy("Wishes"), "first_name": gettext_lazy("First name"),
-    "phone": gettext_lazy("Phone"), "email": gettext_lazy("E-mail"), "asker_name": gettext_lazy("Asked by"),
+    "reference": gettext_lazy("Reference"),
+    "created_at": gettext_lazy("Asked on"),
+    "status": gettext_lazy("Status"),
+    "need": gettext_lazy("Help with"),
+    "commune": gettext_lazy("Commune"),
+    "contact_preference": gettext_lazy("Wishes"),
+    "first_name": gettext_lazy("First name"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("E-mail"),
+    "asker_name": gettext_lazy("Asked by"),
     "asker_phone": gettext_lazy("Phone of the person asking"),
     "asker_email": gettext_lazy("E-mail of the person asking"),
-    "message": gettext_lazy("Message"), "preferred_moments": gettext_lazy("When"),
-    "language": gettext_lazy("Language"), "specific_support": gettext_lazy("Specific support"),
-    "place": gettext_lazy("Help place"), "appointment_at": gettext_lazy("Appointment"),
+    "message": gettext_lazy("Message"),
+    "preferred_moments": gettext_lazy("When"),
+    "language": gettext_lazy("Language"),
+    "specific_support": gettext_lazy("Specific support"),
+    "place": gettext_lazy("Help place"),
+    "appointment_at": gettext_lazy("Appointment"),
     "outcome": gettext_lazy("Outcome"),
-}  # fmt: skip
+}
 
 
 def _when(moment, readable):

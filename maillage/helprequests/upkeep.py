@@ -31,18 +31,26 @@ def remind_unclaimed(act, now):
         )
         if act:
             with translation.override(settings.LANGUAGE_CODE):
-                text = _("Someone near your places has been waiting for help since %(since)s: %(need)s, %(commune)s. "
-                         "Take the request: %(link)s")  # fmt: skip
+                text = _(
+                    "Someone near your places has been waiting for help since %(since)s: %(need)s, %(commune)s. "
+                    "Take the request: %(link)s"
+                )
                 commune = help_request.commune
                 words = {
                     "since": timezone.localtime(help_request.created_at).strftime("%d/%m %H:%M"),
-                    "need": help_request.need_label, "commune": commune.label if commune else "",
+                    "need": help_request.need_label,
+                    "commune": commune.label if commune else "",
                     "link": settings.SITE_URL + reverse("helprequests:inbox"),
-                }  # fmt: skip
+                }
                 for member in members:
                     key = f"helprequest:{help_request.pk}:unclaimed:{now.date().isoformat()}:{member.pk}"
-                    queue_message(key, Notification.Channel.EMAIL, member.email, text % words,
-                                  subject=_("A person is waiting for help near you"))  # fmt: skip
+                    queue_message(
+                        key,
+                        Notification.Channel.EMAIL,
+                        member.email,
+                        text % words,
+                        subject=_("A person is waiting for help near you"),
+                    )
     return done
 
 

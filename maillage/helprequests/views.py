@@ -67,9 +67,11 @@ def _initial_from(step, data):
 def _render_step(request, step, form, data):
     step_fields = set(form.fields) | ({"where_choice"} if step == 2 else set())
     carried = [
-        (name, value) for name, values in data.lists() if name not in NOT_CARRIED and name not in step_fields
+        (name, value)
+        for name, values in data.lists()
+        if name not in NOT_CARRIED and name not in step_fields
         for value in values
-    ]  # fmt: skip
+    ]
     if not any(name == "submission_key" for name, _value in carried):
         carried.append(("submission_key", uuid.uuid4().hex))
     context = {"step": step, "step_title": STEP_TITLES[step], "form": form, "carried": carried}
@@ -111,14 +113,23 @@ def ask_for_help(request):
     help_request = services.submit(
         submission_key=submission_key if re.fullmatch(r"[0-9a-f]{32}", submission_key) else None,
         origin=Origin.RELATIVE if for_someone_else else Origin.PERSON,
-        need=need["need"], commune=where["where"], contact_preference=how.cleaned_data["contact"],
-        preferred_moments=how.cleaned_data["moments"], language=how.cleaned_data["language"],
-        specific_support=how.cleaned_data["support"], message=how.cleaned_data["message"],
-        first_name=how.cleaned_data["first_name"], phone=how.cleaned_data["phone"], email=how.cleaned_data["email"],
-        asked_by_someone_else=for_someone_else, asker_name=how.cleaned_data.get("asker_name", ""),
-        asker_phone=how.cleaned_data.get("asker_phone", ""), asker_email=how.cleaned_data.get("asker_email", ""),
-        consent_given_at=timezone.now(), consent_channel=ConsentChannel.ONLINE,
-    )  # fmt: skip
+        need=need["need"],
+        commune=where["where"],
+        contact_preference=how.cleaned_data["contact"],
+        preferred_moments=how.cleaned_data["moments"],
+        language=how.cleaned_data["language"],
+        specific_support=how.cleaned_data["support"],
+        message=how.cleaned_data["message"],
+        first_name=how.cleaned_data["first_name"],
+        phone=how.cleaned_data["phone"],
+        email=how.cleaned_data["email"],
+        asked_by_someone_else=for_someone_else,
+        asker_name=how.cleaned_data.get("asker_name", ""),
+        asker_phone=how.cleaned_data.get("asker_phone", ""),
+        asker_email=how.cleaned_data.get("asker_email", ""),
+        consent_given_at=timezone.now(),
+        consent_channel=ConsentChannel.ONLINE,
+    )
     return redirect("helprequests:confirmation", token=links.token_for(help_request))
 
 
@@ -282,9 +293,16 @@ def place_referral(request, token):
         except IllegalTransition:
             return redirect("helprequests:place_referral", token=token)
     journal.record(
-        AuditEvent.Action.PERSONAL_RECORD_VIEWED, target=help_request, organization=help_request.referrer_organization,
-        via="place link", place=place.name,
-    )  # fmt: skip
-    context = {"place": place, "help_request": help_request, "described": _described(help_request, masked=False),
-               "decline_form": decline_form}  # fmt: skip
+        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+        target=help_request,
+        organization=help_request.referrer_organization,
+        via="place link",
+        place=place.name,
+    )
+    context = {
+        "place": place,
+        "help_request": help_request,
+        "described": _described(help_request, masked=False),
+        "decline_form": decline_form,
+    }
     return render(request, "helprequests/place_referral.html", context, status=400 if decline_form.errors else 200)

@@ -56,15 +56,21 @@ def deliver(notification_id):
         next_attempt = timezone.now() + RETRY_DELAYS[min(attempts, MAX_ATTEMPTS) - 1]
         Notification.objects.filter(pk=notification_id).update(
             status=Notification.Status.GAVE_UP if gave_up else Notification.Status.PENDING,
-            attempts=attempts, next_attempt_at=next_attempt, last_error=_described(error),
-        )  # fmt: skip
+            attempts=attempts,
+            next_attempt_at=next_attempt,
+            last_error=_described(error),
+        )
         if not gave_up and default_task_backend.supports_defer:
             deliver.using(run_after=next_attempt).enqueue(notification_id)
         return "failed"
     Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, attempts=attempts, sent_at=timezone.now(), recipient="", body="",
+        status=Notification.Status.SENT,
+        attempts=attempts,
+        sent_at=timezone.now(),
+        recipient="",
+        body="",
         last_error="",
-    )  # fmt: skip
+    )
     return "sent"
 
 

@@ -26,17 +26,24 @@ def load_demo_passes():
     coordination = Organization.objects.get(name="Coordination numérique du Maine-et-Loire")
     ccas = Organization.objects.get(name="CCAS de Cholet")
     library = Organization.objects.get(name="Médiathèque Toussaint")
-    places = Place.objects.published().filter(organization__in=[library, *Organization.objects.filter(
-        name="Association Les Connectés du Saumurois")])  # fmt: skip
+    places = Place.objects.published().filter(
+        organization__in=[library, *Organization.objects.filter(name="Association Les Connectés du Saumurois")]
+    )
     today = timezone.localdate()
     with transaction.atomic():
         program = services.create_program(
-            funder=funder, by=None, name=PROGRAM_NAME, face_value_cents=1000, minutes_per_pass=60,
-            department_codes=["49"], target_publics=[Public.SENIORS, Public.JOB_SEEKERS, Public.LOW_INCOME],
+            funder=funder,
+            by=None,
+            name=PROGRAM_NAME,
+            face_value_cents=1000,
+            minutes_per_pass=60,
+            department_codes=["49"],
+            target_publics=[Public.SENIORS, Public.JOB_SEEKERS, Public.LOW_INCOME],
             service_costs={Service.INDIVIDUAL: 1, Service.WORKSHOP: 1, Service.COURSE: 3},
-            starts_on=today.replace(month=1, day=1), ends_on=today.replace(year=today.year + 1, month=12, day=31),
+            starts_on=today.replace(month=1, day=1),
+            ends_on=today.replace(year=today.year + 1, month=12, day=31),
             qualified_places=places,
-        )  # fmt: skip
+        )
         coordinator = _admin(coordination)
         paid = services.order_passes(program, pass_count=100, booklet_size=10, by=None, funder_reference="BC-2026-17")
         services.mark_order_paid(paid, by=coordinator)
@@ -44,6 +51,7 @@ def load_demo_passes():
         cholet, angers = Commune.objects.filter(pk="49099").first(), Commune.objects.filter(pk="49007").first()
         services.assign_booklets(paid, distributor=ccas, count=3, by=coordinator, commune=cholet)
         first, *_others = services.assign_booklets(paid, distributor=library, count=2, by=coordinator, commune=angers)
-        services.hand_out(first, distributor=library, by=_admin(library), commune=angers, age_band="60_74",
-                          public=Public.SENIORS)  # fmt: skip
+        services.hand_out(
+            first, distributor=library, by=_admin(library), commune=angers, age_band="60_74", public=Public.SENIORS
+        )
     return program

@@ -59,8 +59,20 @@ NBSP = "\u00a0"
 
 # Printed French -----------------------------------------------------------------------------------
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")  # fmt: skip
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 BOOKLET_DOCUMENT_TITLE = "Pass numérique — carnet {label}"
 BOOKLETS_DOCUMENT_TITLE = "Pass numérique — {count} carnets"

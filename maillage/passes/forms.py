@@ -16,11 +16,12 @@ from maillage.territory.models import Commune
 
 def _day(label, required_message):
     return forms.DateField(
-        label=label, help_text=_("For example: 31/12/2027"),
+        label=label,
+        help_text=_("For example: 31/12/2027"),
         # A text box, not type=date: browsers order a date field's parts by their own language.
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"required": required_message, "invalid": _("Type a day such as 31/12/2027.")},
-    )  # fmt: skip
+    )
 
 
 def _qualifiable_places():
@@ -30,40 +31,57 @@ def _qualifiable_places():
 def _places_field():
     """Its choices are set by the form's __init__ (``_qualifiable_places``): evaluated per request."""
     return forms.ModelMultipleChoiceField(
-        label=_("Places that take the passes"), queryset=Place.objects.none(), required=False,
+        label=_("Places that take the passes"),
+        queryset=Place.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only places run by an organisation with an account on Maillage can take passes."),
-    )  # fmt: skip
+    )
 
 
-MINUTES_CHOICES = [("", _("No set time: a pass is worth its value in euros")), ("30", _("30 minutes")),
-                   ("60", _("1 hour")), ("90", _("1 hour 30")), ("120", _("2 hours"))]  # fmt: skip
+MINUTES_CHOICES = [
+    ("", _("No set time: a pass is worth its value in euros")),
+    ("30", _("30 minutes")),
+    ("60", _("1 hour")),
+    ("90", _("1 hour 30")),
+    ("120", _("2 hours")),
+]
 
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(label=_("Name of the programme"), max_length=150,
-                           error_messages={"required": _("Give the programme a name.")})  # fmt: skip
+    name = forms.CharField(
+        label=_("Name of the programme"), max_length=150, error_messages={"required": _("Give the programme a name.")}
+    )
     face_value = forms.CharField(
-        label=_("Value of one pass, in euros"), initial="10", max_length=8,
+        label=_("Value of one pass, in euros"),
+        initial="10",
+        max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": _("Type the value of one pass, such as 10.")},
-    )  # fmt: skip
-    minutes_per_pass = forms.ChoiceField(label=_("Accompaniment time one pass is worth"), choices=MINUTES_CHOICES,
-                                         required=False, initial="60")  # fmt: skip
+    )
+    minutes_per_pass = forms.ChoiceField(
+        label=_("Accompaniment time one pass is worth"), choices=MINUTES_CHOICES, required=False, initial="60"
+    )
     department_codes = forms.CharField(
-        label=_("Départements where passes are handed out"), required=False, max_length=60,
+        label=_("Départements where passes are handed out"),
+        required=False,
+        max_length=60,
         help_text=_("Their numbers, separated by commas, such as 49, 53. Empty: anywhere."),
-    )  # fmt: skip
+    )
     commune_codes = forms.CharField(
-        label=_("Or communes where passes are handed out"), required=False, max_length=600,
+        label=_("Or communes where passes are handed out"),
+        required=False,
+        max_length=600,
         help_text=_("Their INSEE codes, separated by commas, such as 49007, 49099."),
-    )  # fmt: skip
-    target_publics = forms.MultipleChoiceField(label=_("For whom?"), choices=Public.choices, required=False,
-                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    )
+    target_publics = forms.MultipleChoiceField(
+        label=_("For whom?"), choices=Public.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     starts_on = _day(_("Passes can be used from"), _("Type the first day passes can be used."))
     ends_on = _day(_("Until"), _("Type the last day passes can be used."))
-    grace_days = forms.IntegerField(label=_("Extra days to use a pass after the end, in days"), initial=30,
-                                    min_value=0, max_value=365)  # fmt: skip
+    grace_days = forms.IntegerField(
+        label=_("Extra days to use a pass after the end, in days"), initial=30, min_value=0, max_value=365
+    )
     qualified_places = _places_field()
 
     def __init__(self, *args, **kwargs):
@@ -72,10 +90,13 @@ class ProgramForm(forms.Form):
         # One box per service: how many passes it costs (0 or empty: the programme does not pay for it).
         for service in Service:
             self.fields[f"cost_{service.value}"] = forms.IntegerField(
-                label=_("Passes for: %(service)s") % {"service": service.label}, required=False, min_value=0,
-                max_value=20, initial=3 if service == Service.COURSE else 1,
+                label=_("Passes for: %(service)s") % {"service": service.label},
+                required=False,
+                min_value=0,
+                max_value=20,
+                initial=3 if service == Service.COURSE else 1,
                 help_text=_("0 if the programme does not pay for it."),
-            )  # fmt: skip
+            )
 
     def clean_face_value(self):
         text = self.cleaned_data["face_value"].replace(",", ".").replace("€", "").strip()
@@ -118,11 +139,16 @@ class ProgramForm(forms.Form):
         data = self.cleaned_data
         minutes = data["minutes_per_pass"]
         return {
-            "name": data["name"], "face_value_cents": data["face_value"], "department_codes": data["department_codes"],
-            "minutes_per_pass": int(minutes) if minutes else None, "target_publics": data["target_publics"],
-            "service_costs": data["service_costs"], "starts_on": data["starts_on"], "ends_on": data["ends_on"],
+            "name": data["name"],
+            "face_value_cents": data["face_value"],
+            "department_codes": data["department_codes"],
+            "minutes_per_pass": int(minutes) if minutes else None,
+            "target_publics": data["target_publics"],
+            "service_costs": data["service_costs"],
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"],
             "grace_days": data["grace_days"],
-        }  # fmt: skip
+        }
 
 
 class QualifiedPlacesForm(forms.Form):
@@ -135,11 +161,18 @@ class QualifiedPlacesForm(forms.Form):
 
 class OrderForm(forms.Form):
     pass_count = forms.IntegerField(
-        label=_("How many passes?"), min_value=1, max_value=50_000,
+        label=_("How many passes?"),
+        min_value=1,
+        max_value=50_000,
         error_messages={"required": _("Type how many passes you order.")},
-    )  # fmt: skip
-    booklet_size = forms.TypedChoiceField(label=_("Passes per booklet"), choices=FundingOrder.BookletSize.choices,
-                                          coerce=int, initial=10, widget=forms.RadioSelect)  # fmt: skip
+    )
+    booklet_size = forms.TypedChoiceField(
+        label=_("Passes per booklet"),
+        choices=FundingOrder.BookletSize.choices,
+        coerce=int,
+        initial=10,
+        widget=forms.RadioSelect,
+    )
     funder_reference = forms.CharField(label=_("Your order reference"), max_length=60, required=False)
     # A one-time key: the form sent twice (a double click, a reload) orders once.
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -150,11 +183,13 @@ class OrderForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=Organization.objects.none(),
-                                         empty_label=None)  # fmt: skip
+    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=Organization.objects.none(), empty_label=None)
     count = forms.IntegerField(label=_("How many booklets?"), min_value=1, initial=1)
-    commune = CommuneField(label=_("Commune they are handed out in"), required=False,
-                           help_text=_("The printed booklets list the places nearest to it."))  # fmt: skip
+    commune = CommuneField(
+        label=_("Commune they are handed out in"),
+        required=False,
+        help_text=_("The printed booklets list the places nearest to it."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,12 +198,18 @@ class AssignForm(forms.Form):
 
 class HandoverForm(forms.Form):
     positions = forms.TypedMultipleChoiceField(
-        label=_("Which passes do you hand out?"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=_("Which passes do you hand out?"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one pass.")},
-    )  # fmt: skip
+    )
     commune = CommuneField(label=_("The person's commune"), required=False)
-    age_band = forms.ChoiceField(label=_("The person's age"), required=False, widget=forms.RadioSelect,
-                                 choices=[("", _("I don't know or don't say")), *AgeBand.choices])  # fmt: skip
+    age_band = forms.ChoiceField(
+        label=_("The person's age"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("", _("I don't know or don't say")), *AgeBand.choices],
+    )
     public = forms.ChoiceField(label=_("The person's situation"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, passes, program, **kwargs):
@@ -184,13 +225,17 @@ class HandoverForm(forms.Form):
 
 class RedeemForm(forms.Form):
     code = forms.CharField(
-        label=_("Pass code"), max_length=80, help_text=_("15 letters and digits, as printed: 7K2MQ-X9RH4-TB3WE"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                                      "class": "input--code"}),
+        label=_("Pass code"),
+        max_length=80,
+        help_text=_("15 letters and digits, as printed: 7K2MQ-X9RH4-TB3WE"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "class": "input--code"}
+        ),
         error_messages={"required": _("Type the code printed on the pass.")},
-    )  # fmt: skip
-    service = forms.ChoiceField(label=_("For what?"), choices=Service.choices, widget=forms.RadioSelect,
-                                initial=Service.INDIVIDUAL)  # fmt: skip
+    )
+    service = forms.ChoiceField(
+        label=_("For what?"), choices=Service.choices, widget=forms.RadioSelect, initial=Service.INDIVIDUAL
+    )
     place = forms.ModelChoiceField(label=_("At which place?"), queryset=Place.objects.none(), empty_label=None)
     # A one-time key: sent twice (a double click, a reload), the form uses the pass once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -206,8 +251,9 @@ class RedeemForm(forms.Form):
 
 class BlockForm(forms.Form):
     code = RedeemForm.base_fields["code"]
-    reason = forms.CharField(label=_("Why?"), max_length=200, required=False,
-                             help_text=_("To block it. For example: reported lost on 3/12."))  # fmt: skip
+    reason = forms.CharField(
+        label=_("Why?"), max_length=200, required=False, help_text=_("To block it. For example: reported lost on 3/12.")
+    )
 
 
 class BankDetailsForm(forms.Form):

@@ -17,8 +17,13 @@ class UnbalancedTransaction(ValueError):
 
 
 def _key(kind, organization, program, place):
-    owner = {Account.Kind.FUNDER: organization, Account.Kind.CREDIT_NOTE: organization,
-             Account.Kind.PROGRAM: program, Account.Kind.PLACE: place, Account.Kind.PAID_OUT: place}[kind]  # fmt: skip
+    owner = {
+        Account.Kind.FUNDER: organization,
+        Account.Kind.CREDIT_NOTE: organization,
+        Account.Kind.PROGRAM: program,
+        Account.Kind.PLACE: place,
+        Account.Kind.PAID_OUT: place,
+    }[kind]
     return f"{kind}:{owner.pk}"
 
 
@@ -29,8 +34,7 @@ def account(kind, *, organization=None, program=None, place=None):
         return found
     try:
         with transaction.atomic():
-            return Account.objects.create(key=key, kind=kind, organization=organization, program=program,
-                                          place=place)  # fmt: skip
+            return Account.objects.create(key=key, kind=kind, organization=organization, program=program, place=place)
     except IntegrityError:  # made by a concurrent first posting
         return Account.objects.get(key=key)
 
@@ -72,9 +76,12 @@ def post(kind, program, lines, *, by=None, memo="", **links):
     # No savepoint of its own inside a caller's transaction: a failure rolls the caller's back whole.
     with transaction.atomic(savepoint=False):
         posted = LedgerTransaction.objects.create(
-            kind=kind, program=program, created_by=by if by is not None and by.is_authenticated else None,
-            memo=memo[:200], **links,
-        )  # fmt: skip
+            kind=kind,
+            program=program,
+            created_by=by if by is not None and by.is_authenticated else None,
+            memo=memo[:200],
+            **links,
+        )
         LedgerEntry.objects.bulk_create(
             LedgerEntry(transaction=posted, account=entry_account, amount_cents=amount, pass_item=pass_item)
             for entry_account, amount, pass_item in lines

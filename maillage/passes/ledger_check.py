@@ -45,9 +45,10 @@ def redemption_entries():
     net = Counter()
     last_redemption = {}
     entries = LedgerEntry.objects.filter(
-        account__kind=Account.Kind.PROGRAM, pass_item__isnull=False,
+        account__kind=Account.Kind.PROGRAM,
+        pass_item__isnull=False,
         transaction__kind__in=[Kind.REDEMPTION, Kind.REDEMPTION_CANCELLED],
-    ).values_list("pass_item", "transaction__kind", "transaction__redemption")  # fmt: skip
+    ).values_list("pass_item", "transaction__kind", "transaction__redemption")
     for pass_id, kind, redemption_id in entries.order_by("transaction_id"):
         net[pass_id] += 1 if kind == Kind.REDEMPTION else -1
         if kind == Kind.REDEMPTION:
@@ -85,9 +86,10 @@ def payouts():
         .values_list("transaction__payout", "total")
     )
     for payout in Payout.objects.annotate(
-        summed=Sum("redemptions__value_cents"), passes=Sum("redemptions__pass_count"),
+        summed=Sum("redemptions__value_cents"),
+        passes=Sum("redemptions__pass_count"),
         cancelled=Count("redemptions", filter=Q(redemptions__cancelled_at__isnull=False)),
-    ):  # fmt: skip
+    ):
         if payout.summed != payout.total_cents or payout.passes != payout.pass_count:
             problems.append(f"statement {payout.reference} says {payout.total_cents}, its redemptions {payout.summed}")
         if payout.cancelled:

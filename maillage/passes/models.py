@@ -84,8 +84,9 @@ class PassProgramQuerySet(models.QuerySet):
 class PassProgram(models.Model):
     """A funder's programme: what its passes are worth, where, for whom, for what and until when."""
 
-    funder = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="pass_programs",
-                               verbose_name=_("funder"))  # fmt: skip
+    funder = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="pass_programs", verbose_name=_("funder")
+    )
     name = models.CharField(_("name"), max_length=150)
     face_value_cents = models.PositiveIntegerField(_("value of one pass, in cents"), default=1000)
     minutes_per_pass = models.PositiveSmallIntegerField(
@@ -98,8 +99,9 @@ class PassProgram(models.Model):
     starts_on = models.DateField(_("valid from"))
     ends_on = models.DateField(_("valid until"))
     grace_days = models.PositiveSmallIntegerField(_("grace period, in days"), default=30)
-    qualified_places = models.ManyToManyField("places.Place", blank=True, related_name="pass_programs",
-                                              verbose_name=_("qualified places"))  # fmt: skip
+    qualified_places = models.ManyToManyField(
+        "places.Place", blank=True, related_name="pass_programs", verbose_name=_("qualified places")
+    )
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -163,8 +165,9 @@ class FundingOrder(models.Model):
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     paid_at = models.DateTimeField(null=True, blank=True)
-    marked_paid_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="+")  # fmt: skip
+    marked_paid_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = FundingOrderQuerySet.as_manager()
 
@@ -202,11 +205,23 @@ class Booklet(models.Model):
 
     order = models.ForeignKey(FundingOrder, on_delete=models.PROTECT, related_name="booklets")
     number = models.PositiveIntegerField(_("booklet number"))
-    distributor = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="pass_booklets", verbose_name=_("distributor"))  # fmt: skip
+    distributor = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pass_booklets",
+        verbose_name=_("distributor"),
+    )
     assigned_at = models.DateTimeField(null=True, blank=True)
-    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("commune it is handed out in"))  # fmt: skip
+    commune = models.ForeignKey(
+        "territory.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune it is handed out in"),
+    )
 
     objects = BookletQuerySet.as_manager()
 
@@ -232,8 +247,7 @@ class Pass(models.Model):
     blocked_reason = models.CharField(max_length=200, blank=True)
     status_before_block = models.CharField(max_length=20, choices=PassStatus.choices, blank=True)
     handover = models.ForeignKey("Handover", on_delete=models.PROTECT, null=True, blank=True, related_name="passes")
-    redemption = models.ForeignKey("Redemption", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="passes")  # fmt: skip
+    redemption = models.ForeignKey("Redemption", on_delete=models.PROTECT, null=True, blank=True, related_name="passes")
 
     class Meta:
         verbose_name = _("pass")
@@ -264,8 +278,14 @@ class Handover(models.Model):
     distributor = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="pass_handovers")
     handed_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     handed_at = models.DateTimeField(default=timezone.now)
-    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("the person's commune"))  # fmt: skip
+    commune = models.ForeignKey(
+        "territory.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the person's commune"),
+    )
     age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices, blank=True)
     public = models.CharField(_("situation"), max_length=20, choices=Public.choices, blank=True)
 
@@ -295,15 +315,17 @@ class Redemption(models.Model):
     minutes = models.PositiveIntegerField(null=True, blank=True)
     redeemed_at = models.DateTimeField(default=timezone.now)
     redeemed_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
-    api_token = models.ForeignKey("accounts.ApiToken", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")  # fmt: skip
+    api_token = models.ForeignKey(
+        "accounts.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # A retried scan with the same key gets the first answer back: the key is unique per organisation.
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=64, blank=True)
     scanned_code = models.CharField(max_length=codes.LENGTH)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")  # fmt: skip
+    cancelled_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     payout = models.ForeignKey("Payout", on_delete=models.PROTECT, null=True, blank=True, related_name="redemptions")
 
     objects = RedemptionQuerySet.as_manager()

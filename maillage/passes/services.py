@@ -81,9 +81,14 @@ def order_passes(program, *, pass_count, booklet_size, by, funder_reference="", 
         return earlier
     try:
         with transaction.atomic():
-            order = FundingOrder.objects.create(program=program, pass_count=pass_count, booklet_size=booklet_size,
-                                                created_by=by, funder_reference=funder_reference,
-                                                submission_key=submission_key)  # fmt: skip
+            order = FundingOrder.objects.create(
+                program=program,
+                pass_count=pass_count,
+                booklet_size=booklet_size,
+                created_by=by,
+                funder_reference=funder_reference,
+                submission_key=submission_key,
+            )
             booklet_count = -(-pass_count // booklet_size)
             booklets = Booklet.objects.bulk_create(Booklet(order=order, number=n) for n in range(1, booklet_count + 1))
             if not booklets[0].pk:  # backends that do not return ids from bulk inserts
@@ -121,10 +126,13 @@ def mark_order_paid(order, *, by):
         _move(Pass.objects.filter(booklet__order=order), "pay_order", expected=order.pass_count)
         value, program = order.value_cents, order.program
         ledger.post(
-            LedgerTransaction.Kind.ORDER_PAID, program,
+            LedgerTransaction.Kind.ORDER_PAID,
+            program,
             [(ledger.funder_account(program), -value, None), (ledger.program_account(program), value, None)],
-            by=by, order=order, memo=order.reference,
-        )  # fmt: skip
+            by=by,
+            order=order,
+            memo=order.reference,
+        )
     return order
 
 
@@ -167,8 +175,9 @@ def hand_out(booklet, *, distributor, by, positions=None, commune=None, age_band
     if not chosen or (positions and len(chosen) != len(set(positions))):
         raise PassActionRefused("nothing_to_hand_out")
     with transaction.atomic():
-        handover = Handover.objects.create(distributor=distributor, handed_by=by, commune=commune,
-                                           age_band=age_band, public=public)  # fmt: skip
+        handover = Handover.objects.create(
+            distributor=distributor, handed_by=by, commune=commune, age_band=age_band, public=public
+        )
         _move(Pass.objects.filter(pk__in=chosen), "hand_out", expected=len(chosen), handover=handover)
     return handover
 
@@ -176,9 +185,11 @@ def hand_out(booklet, *, distributor, by, positions=None, commune=None, age_band
 def block(pass_item, *, reason, by):
     """Stop a pass (lost, stolen, handed out by mistake); ``unblock`` takes it back where it was."""
     moved = Pass.objects.filter(pk=pass_item.pk, status__in=TRANSITIONS["block"][0]).update(
-        status=PassStatus.BLOCKED, status_before_block=F("status"), blocked_reason=reason[:200],
+        status=PassStatus.BLOCKED,
+        status_before_block=F("status"),
+        blocked_reason=reason[:200],
         status_changed_at=timezone.now(),
-    )  # fmt: skip
+    )
     if not moved:
         raise PassActionRefused("cannot_block")
 
@@ -251,8 +262,9 @@ def check(typed_code, *, place, today=None):
     if pass_item.status == PassStatus.HANDED_OUT:
         left = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT).count()
     services = [(service, cost) for service, cost in program.allowed_services() if cost <= left]
-    return PassCheck(pass_item=pass_item, program=program, usable=not reason, reason=reason, passes_left=left,
-                     services=services)  # fmt: skip
+    return PassCheck(
+        pass_item=pass_item, program=program, usable=not reason, reason=reason, passes_left=left, services=services
+    )
 
 
 def _replayed(place, idempotency_key, code):
@@ -304,20 +316,32 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     try:
         with transaction.atomic():
             redemption = Redemption.objects.create(
-                place=place, program=program, service=service, pass_count=cost,
+                place=place,
+                program=program,
+                service=service,
+                pass_count=cost,
                 value_cents=cost * program.face_value_cents,
                 minutes=cost * program.minutes_per_pass if program.minutes_per_pass else None,
-                redeemed_by=by if by is not None and by.is_authenticated else None, api_token=api_token,
-                organization_id=place.organization_id, idempotency_key=idempotency_key, scanned_code=code,
-            )  # fmt: skip
+                redeemed_by=by if by is not None and by.is_authenticated else None,
+                api_token=api_token,
+                organization_id=place.organization_id,
+                idempotency_key=idempotency_key,
+                scanned_code=code,
+            )
             _move(Pass.objects.filter(pk__in=taken), "redeem", expected=len(taken), redemption=redemption)
             float_account, place_account = ledger.program_and_place_accounts(program, place)
             value = program.face_value_cents
             lines = []
             for pass_id in taken:
                 lines += [(float_account, -value, Pass(pk=pass_id)), (place_account, value, Pass(pk=pass_id))]
-            ledger.post(LedgerTransaction.Kind.REDEMPTION, program, lines, by=by, redemption=redemption,
-                        memo=codes.display(code))  # fmt: skip
+            ledger.post(
+                LedgerTransaction.Kind.REDEMPTION,
+                program,
+                lines,
+                by=by,
+                redemption=redemption,
+                memo=codes.display(code),
+            )
     except PassActionRefused:
         # Another redemption took one of the passes between our check and our update.
         pass_item.refresh_from_db()
@@ -329,8 +353,16 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
         if not _retry:
             raise PassActionRefused("not_enough_passes", pass_item=pass_item, passes_left=0) from None
         # It was another pass of the same handover: count again, once.
-        return redeem(code, place=place, service=service, by=by, api_token=api_token,
-                      idempotency_key=idempotency_key, today=today, _retry=False)  # fmt: skip
+        return redeem(
+            code,
+            place=place,
+            service=service,
+            by=by,
+            api_token=api_token,
+            idempotency_key=idempotency_key,
+            today=today,
+            _retry=False,
+        )
     except IntegrityError:
         # The key is taken: by the same scan sent twice at the same moment (its first answer), by a
         # cancelled redemption, or by another code.
@@ -388,13 +420,16 @@ def expire_program(program, *, today=None):
         expired = _move(Pass.objects.filter(pk__in=ids), "expire", expected=len(ids))
         if paid_count:
             value = paid_count * program.face_value_cents
-            note = CreditNote.objects.create(number=next_number("credit_note"), program=program,
-                                             pass_count=paid_count, amount_cents=value)  # fmt: skip
+            note = CreditNote.objects.create(
+                number=next_number("credit_note"), program=program, pass_count=paid_count, amount_cents=value
+            )
             ledger.post(
-                LedgerTransaction.Kind.EXPIRY, program,
+                LedgerTransaction.Kind.EXPIRY,
+                program,
                 [(ledger.program_account(program), -value, None), (ledger.credit_note_account(program), value, None)],
-                credit_note=note, memo=note.reference,
-            )  # fmt: skip
+                credit_note=note,
+                memo=note.reference,
+            )
     return expired
 
 
@@ -435,9 +470,12 @@ def create_payouts(month):
                 continue
             totals = [(r.pass_count, r.value_cents) for r in Redemption.objects.filter(pk__in=chosen)]
             payout = Payout.objects.create(
-                number=next_number("payout"), place_id=place_id, month=month,
-                pass_count=sum(count for count, _ in totals), total_cents=sum(value for _, value in totals),
-            )  # fmt: skip
+                number=next_number("payout"),
+                place_id=place_id,
+                month=month,
+                pass_count=sum(count for count, _ in totals),
+                total_cents=sum(value for _, value in totals),
+            )
             Redemption.objects.filter(pk__in=chosen).update(payout=payout)
             _move(Pass.objects.filter(redemption__in=chosen), "include_in_payout", expected=payout.pass_count)
             made.append(payout)
@@ -470,8 +508,13 @@ def mark_payout_paid(payout, *, by):
             by_program[redemption.program] = by_program.get(redemption.program, 0) + redemption.value_cents
         place_account, paid_out_account = ledger.place_account(payout.place), ledger.paid_out_account(payout.place)
         for program, value in by_program.items():
-            ledger.post(LedgerTransaction.Kind.PAYOUT, program,
-                        [(place_account, -value, None), (paid_out_account, value, None)],
-                        by=by, payout=payout, memo=payout.reference)  # fmt: skip
+            ledger.post(
+                LedgerTransaction.Kind.PAYOUT,
+                program,
+                [(place_account, -value, None), (paid_out_account, value, None)],
+                by=by,
+                payout=payout,
+                memo=payout.reference,
+            )
     payout.refresh_from_db()
     return payout

@@ -32,9 +32,13 @@ IN_FLOAT = {S.ACTIVE, S.WITH_DISTRIBUTOR, S.HANDED_OUT, S.BLOCKED}
 
 
 BOOKLET_STATES = {
-    S.ORDERED: _("ordered, not paid yet"), S.ACTIVE: _("in stock"), S.WITH_DISTRIBUTOR: _("to hand out"),
-    "in_use": _("handed out in part"), "used": _("all handed out"), S.EXPIRED: _("expired"),
-}  # fmt: skip
+    S.ORDERED: _("ordered, not paid yet"),
+    S.ACTIVE: _("in stock"),
+    S.WITH_DISTRIBUTOR: _("to hand out"),
+    "in_use": _("handed out in part"),
+    "used": _("all handed out"),
+    S.EXPIRED: _("expired"),
+}
 
 
 def booklet_state(statuses):

@@ -20,8 +20,9 @@ ALERT_DAYS = (30, 15)
 
 def _people_to_warn(program):
     """Members of the funder and of the distributors still holding passes of the programme."""
-    holding = Booklet.objects.filter(order__program=program, passes__status__in=[PassStatus.WITH_DISTRIBUTOR,
-                                                                                 PassStatus.HANDED_OUT])  # fmt: skip
+    holding = Booklet.objects.filter(
+        order__program=program, passes__status__in=[PassStatus.WITH_DISTRIBUTOR, PassStatus.HANDED_OUT]
+    )
     organizations = {program.funder_id, *holding.values_list("distributor", flat=True).distinct()}
     memberships = Membership.objects.filter(organization__in=organizations - {None}, user__is_active=True)
     return [membership.user for membership in memberships.select_related("user")]
@@ -40,8 +41,9 @@ def warn_before_expiry(program, alert, days, act):
             link = settings.SITE_URL + reverse("passes:program_detail", kwargs={"program_id": program.pk})
             body = text % {"program": program.name, "day": program.expires_on.strftime("%d/%m/%Y"), "link": link}
         for person in people:
-            notify(f"pass-expiry:{program.pk}:{alert}:{person.pk}", Notification.Channel.EMAIL, person.email, body,
-                   subject)  # fmt: skip
+            notify(
+                f"pass-expiry:{program.pk}:{alert}:{person.pk}", Notification.Channel.EMAIL, person.email, body, subject
+            )
     return f"{program.name}: ends in {days} days (J-{alert} alert), warn {len(people)} member(s)"
 
 

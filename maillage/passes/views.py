@@ -98,9 +98,13 @@ def program_new(request):
         raise Http404
     form = ProgramForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        program = services.create_program(funder=funder, by=request.user, **form.program_fields(),
-                                          qualified_places=form.cleaned_data["qualified_places"],
-                                          communes=form.cleaned_data["commune_codes"])  # fmt: skip
+        program = services.create_program(
+            funder=funder,
+            by=request.user,
+            **form.program_fields(),
+            qualified_places=form.cleaned_data["qualified_places"],
+            communes=form.cleaned_data["commune_codes"],
+        )
         messages.success(request, _("The programme is created. You can now order its passes."))
         return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/program_form.html", {"form": form, "funder": funder})
@@ -124,13 +128,21 @@ def program_detail(request, program_id):
     user = request.user
     sees_figures = _sees_figures(user, program)
     orders = program.orders.annotate(booklet_count=Count("booklets")).order_by("-created_at")
-    return render(request, "passes/program_detail.html", {
-        "program": program, "orders": orders, "report": reports.program_report(program) if sees_figures else None,
-        "can_order": _funder_admin(user, program), "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
-        "places": program.qualified_places.order_by("name"), "services": program.allowed_services(),
-        "credit_notes": program.credit_notes.all() if sees_figures else [],
-        "communes": program.communes.order_by("name"),
-    })  # fmt: skip
+    return render(
+        request,
+        "passes/program_detail.html",
+        {
+            "program": program,
+            "orders": orders,
+            "report": reports.program_report(program) if sees_figures else None,
+            "can_order": _funder_admin(user, program),
+            "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
+            "places": program.qualified_places.order_by("name"),
+            "services": program.allowed_services(),
+            "credit_notes": program.credit_notes.all() if sees_figures else [],
+            "communes": program.communes.order_by("name"),
+        },
+    )
 
 
 def program_places(request, program_id):
@@ -140,9 +152,13 @@ def program_places(request, program_id):
     form = QualifiedPlacesForm(posted(request), initial={"places": program.qualified_places.all()})
     if request.method == "POST" and form.is_valid():
         program.qualified_places.set(form.cleaned_data["places"])
-        journal.record(AuditEvent.Action.PASS_PLACES_CHANGED, actor=request.user, target=program,
-                       organization=_organizations(request.user, Organization.Kind.COORDINATOR).first(),
-                       places=sorted(place.pk for place in form.cleaned_data["places"]))  # fmt: skip
+        journal.record(
+            AuditEvent.Action.PASS_PLACES_CHANGED,
+            actor=request.user,
+            target=program,
+            organization=_organizations(request.user, Organization.Kind.COORDINATOR).first(),
+            places=sorted(place.pk for place in form.cleaned_data["places"]),
+        )
         messages.success(request, _("The list of places that take the passes is saved."))
         return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/program_places.html", {"form": form, "program": program})
@@ -165,20 +181,31 @@ def order_new(request, program_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = services.order_passes(program, pass_count=data["pass_count"], booklet_size=data["booklet_size"],
-                                          by=request.user, funder_reference=data["funder_reference"],
-                                          submission_key=data["submission_key"] or None)  # fmt: skip
+            order = services.order_passes(
+                program,
+                pass_count=data["pass_count"],
+                booklet_size=data["booklet_size"],
+                by=request.user,
+                funder_reference=data["funder_reference"],
+                submission_key=data["submission_key"] or None,
+            )
         except services.PassActionRefused as refusal:
             form.add_error(None, message(refusal.reason))
         else:
             if (order.pass_count, order.booklet_size) != (data["pass_count"], data["booklet_size"]):
                 # The form was sent before (the Back button): that first order stands, nothing more.
-                messages.warning(request, _("This form had already been sent: order %(reference)s of %(count)s "
-                                            "passes is the one recorded. To order more, open the form again.") % {
-                    "reference": order.reference, "count": order.pass_count})  # fmt: skip
+                messages.warning(
+                    request,
+                    _(
+                        "This form had already been sent: order %(reference)s of %(count)s "
+                        "passes is the one recorded. To order more, open the form again."
+                    )
+                    % {"reference": order.reference, "count": order.pass_count},
+                )
             else:
-                messages.success(request, _("Your order is recorded. The passes become usable once the payment "
-                                            "is received."))  # fmt: skip
+                messages.success(
+                    request, _("Your order is recorded. The passes become usable once the payment is received.")
+                )
             return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/order_form.html", {"form": form, "program": program})
 
@@ -196,8 +223,9 @@ def order_paid(request, order_id):
     order = _order_for_coordination(request, order_id)
     try:
         services.mark_order_paid(order, by=request.user)
-        messages.success(request, _("Order %(reference)s is paid: its passes are in stock.") % {
-            "reference": order.reference})  # fmt: skip
+        messages.success(
+            request, _("Order %(reference)s is paid: its passes are in stock.") % {"reference": order.reference}
+        )
     except services.PassActionRefused as refusal:
         if refusal.reason == "program_ended":
             messages.error(request, message(refusal.reason))
@@ -215,16 +243,23 @@ def order_assign(request, order_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            booklets = services.assign_booklets(order, distributor=data["distributor"], count=data["count"],
-                                                by=request.user, commune=data["commune"])  # fmt: skip
+            booklets = services.assign_booklets(
+                order, distributor=data["distributor"], count=data["count"], by=request.user, commune=data["commune"]
+            )
         except services.PassActionRefused as refusal:
             available = refusal.details.get("available", 0)
             text = ngettext("Only %(count)s booklet is in stock.", "Only %(count)s booklets are in stock.", available)
             form.add_error("count", text % {"count": available})
         else:
-            messages.success(request, ngettext("%(count)s booklet is with %(distributor)s.",
-                                               "%(count)s booklets are with %(distributor)s.", len(booklets)) % {
-                "count": len(booklets), "distributor": data["distributor"]})  # fmt: skip
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s booklet is with %(distributor)s.",
+                    "%(count)s booklets are with %(distributor)s.",
+                    len(booklets),
+                )
+                % {"count": len(booklets), "distributor": data["distributor"]},
+            )
             return redirect("passes:program_detail", program_id=order.program_id)
     return render(request, "passes/order_assign.html", {"order": order, "form": form, "in_stock": in_stock.count()})
 
@@ -241,8 +276,14 @@ def _journal_print(request, target, label):
     """Printed codes are money: who printed which, when, is in the audit journal."""
     coordination = _organizations(request.user, Organization.Kind.COORDINATOR).first()
     organization = getattr(target, "distributor", None) or coordination
-    journal.record(AuditEvent.Action.EXPORT, actor=request.user, organization=organization, target=target,
-                   target_label=label, what="pass_booklets_pdf")  # fmt: skip
+    journal.record(
+        AuditEvent.Action.EXPORT,
+        actor=request.user,
+        organization=organization,
+        target=target,
+        target_label=label,
+        what="pass_booklets_pdf",
+    )
 
 
 def block_pass(request):
@@ -270,8 +311,12 @@ def block_pass(request):
             return redirect("passes:block")
         except services.PassActionRefused as refusal:
             if refusal.reason != "no_reason":
-                form.add_error("code", message(refusal.reason) if refusal.reason in GUESSING_SIGNS else
-                               _("This pass cannot be blocked or unblocked in its current state."))  # fmt: skip
+                form.add_error(
+                    "code",
+                    message(refusal.reason)
+                    if refusal.reason in GUESSING_SIGNS
+                    else _("This pass cannot be blocked or unblocked in its current state."),
+                )
     blocked = Pass.objects.filter(status=PassStatus.BLOCKED).select_related("program")[:50]
     return render(request, "passes/block.html", {"form": form, "blocked": blocked})
 
@@ -312,9 +357,15 @@ def booklet_handover(request, booklet_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            handover = services.hand_out(booklet, distributor=booklet.distributor, by=request.user,
-                                         positions=data["positions"], commune=data["commune"],
-                                         age_band=data["age_band"], public=data["public"])  # fmt: skip
+            handover = services.hand_out(
+                booklet,
+                distributor=booklet.distributor,
+                by=request.user,
+                positions=data["positions"],
+                commune=data["commune"],
+                age_band=data["age_band"],
+                public=data["public"],
+            )
         except services.PassActionRefused as refusal:
             if refusal.reason == "outside_territory":
                 form.add_error("commune", message(refusal.reason))
@@ -322,8 +373,9 @@ def booklet_handover(request, booklet_id):
                 form.add_error("positions", _("These passes were handed out meanwhile. Tick those that are left."))
         else:
             count = handover.passes.count()
-            text = ngettext("%(count)s pass is handed out. Thank you.", "%(count)s passes are handed out. Thank you.",
-                            count)  # fmt: skip
+            text = ngettext(
+                "%(count)s pass is handed out. Thank you.", "%(count)s passes are handed out. Thank you.", count
+            )
             messages.success(request, text % {"count": count})
             return redirect("passes:booklets")
     return render(request, "passes/booklet_handover.html", {"booklet": booklet, "form": form, "left": left})
@@ -349,7 +401,8 @@ def _guarded(request):
     identities = [f"user-{request.user.pk}", client_address(request)]
     if code_lockout.is_locked(*identities):
         return identities, _("Too many unknown codes were typed. Wait %(minutes)s minutes, then try again.") % {
-            "minutes": code_lockout.wait_minutes}  # fmt: skip
+            "minutes": code_lockout.wait_minutes
+        }
     if any(is_over_limit("pass_scan_web", identity, SCANS_PER_MINUTE, 60) for identity in identities):
         return identities, _("Too many codes in a minute. Wait a moment, then try again.")
     return identities, None
@@ -374,18 +427,32 @@ def till(request):
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = Redemption.objects.filter(place__in=places, redeemed_at__gte=today_start).select_related("place")
     payouts = Payout.objects.filter(place__in=places).select_related("place")[:24]
-    return render(request, "passes/till.html", {
-        "form": form, "today": today.prefetch_related("passes"), "figures": reports.place_figures(places),
-        "payouts": payouts, "places": places,
-        "bank_organizations": _organizations(request.user, Organization.Kind.PLACE_OPERATOR, [Membership.Role.ADMIN]),
-    })  # fmt: skip
+    return render(
+        request,
+        "passes/till.html",
+        {
+            "form": form,
+            "today": today.prefetch_related("passes"),
+            "figures": reports.place_figures(places),
+            "payouts": payouts,
+            "places": places,
+            "bank_organizations": _organizations(
+                request.user, Organization.Kind.PLACE_OPERATOR, [Membership.Role.ADMIN]
+            ),
+        },
+    )
 
 
 def _redeem_from_form(request, form, identities):
     data = form.cleaned_data
     try:
-        redemption, _replayed = services.redeem(data["code"], place=data["place"], service=data["service"],
-                                                by=request.user, idempotency_key=data["idempotency_key"])  # fmt: skip
+        redemption, _replayed = services.redeem(
+            data["code"],
+            place=data["place"],
+            service=data["service"],
+            by=request.user,
+            idempotency_key=data["idempotency_key"],
+        )
         return redemption
     except services.PassActionRefused as refusal:
         if refusal.reason in GUESSING_SIGNS:
@@ -396,14 +463,18 @@ def _redeem_from_form(request, form, identities):
             when = timezone.localtime(earlier.redeemed_at)
             if earlier.place.organization_id == data["place"].organization_id:
                 text = _("This pass was already used on %(day)s at %(time)s, at %(place)s.") % {
-                    "day": when.strftime("%d/%m/%Y"), "time": when.strftime("%H:%M"), "place": earlier.place.name,
-                }  # fmt: skip
+                    "day": when.strftime("%d/%m/%Y"),
+                    "time": when.strftime("%H:%M"),
+                    "place": earlier.place.name,
+                }
             else:
                 text = _("This pass was already used on %(day)s, at another place.") % {
-                    "day": when.strftime("%d/%m/%Y")}  # fmt: skip
+                    "day": when.strftime("%d/%m/%Y")
+                }
         elif refusal.reason == "not_enough_passes":
             text = _("This service costs more passes than the person has left (%(left)s).") % {
-                "left": refusal.details.get("passes_left", 0)}  # fmt: skip
+                "left": refusal.details.get("passes_left", 0)
+            }
         form.add_error("code" if refusal.reason in GUESSING_SIGNS | {"already_redeemed"} else None, text)
         return None
 
@@ -417,8 +488,9 @@ def till_done(request, redemption_id):
 
 @require_POST
 def redemption_cancel(request, redemption_id):
-    redemption = get_object_or_404(Redemption.objects.at_places_of(request.user), pk=redemption_id,
-                                   place__in=_place_places(request.user))  # fmt: skip
+    redemption = get_object_or_404(
+        Redemption.objects.at_places_of(request.user), pk=redemption_id, place__in=_place_places(request.user)
+    )
     try:
         services.cancel_redemption(redemption, by=request.user)
         messages.success(request, _("The use is cancelled: the passes can be used again."))
@@ -430,16 +502,23 @@ def redemption_cancel(request, redemption_id):
 def bank_details(request, organization_id):
     # Places' organisations are paid to it; the coordination pays from it (the SEPA file's debtor).
     administered = _organizations(request.user, roles=[Membership.Role.ADMIN])
-    organization = get_object_or_404(administered.filter(Q(is_place_operator=True) | Q(is_coordinator=True)),
-                                     pk=organization_id)  # fmt: skip
+    organization = get_object_or_404(
+        administered.filter(Q(is_place_operator=True) | Q(is_coordinator=True)), pk=organization_id
+    )
     current = BankDetails.objects.filter(organization=organization).first()
     initial = {"holder": current.holder, "iban": current.iban, "bic": current.bic} if current else {}
     form = BankDetailsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        BankDetails.objects.update_or_create(organization=organization,
-                                             defaults={**form.cleaned_data, "updated_at": timezone.now()})  # fmt: skip
-        journal.record(AuditEvent.Action.ORGANIZATION_CHANGED, actor=request.user, organization=organization,
-                       target=organization, fields=["bank_details"])  # fmt: skip
+        BankDetails.objects.update_or_create(
+            organization=organization, defaults={**form.cleaned_data, "updated_at": timezone.now()}
+        )
+        journal.record(
+            AuditEvent.Action.ORGANIZATION_CHANGED,
+            actor=request.user,
+            organization=organization,
+            target=organization,
+            fields=["bank_details"],
+        )
         messages.success(request, _("The bank details are saved."))
         return redirect("passes:payouts" if organization.is_coordinator else "passes:till")
     return render(request, "passes/bank_details.html", {"form": form, "organization": organization})
@@ -457,13 +536,17 @@ def payouts(request):
         except services.PassActionRefused:  # passes moved meanwhile: nothing was made, try again
             messages.error(request, _("Something changed meanwhile: nothing was prepared. Try again."))
             return redirect("passes:payouts")
-        messages.success(request, ngettext("%(count)s statement was prepared.", "%(count)s statements were prepared.",
-                                           len(made)) % {"count": len(made)})  # fmt: skip
+        messages.success(
+            request,
+            ngettext("%(count)s statement was prepared.", "%(count)s statements were prepared.", len(made))
+            % {"count": len(made)},
+        )
         return redirect("passes:payouts")
     listed = Payout.objects.select_related("place__organization__bank_details").order_by("-number")[:200]
     coordination = _organizations(request.user, Organization.Kind.COORDINATOR, [Membership.Role.ADMIN]).first()
-    return render(request, "passes/payouts.html", {"payouts": listed, "last_month": last_month,
-                                                   "coordination": coordination})  # fmt: skip
+    return render(
+        request, "passes/payouts.html", {"payouts": listed, "last_month": last_month, "coordination": coordination}
+    )
 
 
 def _visible_payout(request, payout_id):
@@ -538,6 +621,10 @@ def _sepa_file(request, payouts):
         raise _NoDebtorAccount
     now = timezone.localtime()
     return documents.sepa_credit_transfer_xml(
-        payouts, debtor_name=debtor.holder, debtor_iban=debtor.iban, debtor_bic=debtor.bic,
-        message_id=f"MAILLAGE-{now:%Y%m%d%H%M%S}-{payouts[0].number}", execution_date=now.date(),
-    )  # fmt: skip
+        payouts,
+        debtor_name=debtor.holder,
+        debtor_iban=debtor.iban,
+        debtor_bic=debtor.bic,
+        message_id=f"MAILLAGE-{now:%Y%m%d%H%M%S}-{payouts[0].number}",
+        execution_date=now.date(),
+    )

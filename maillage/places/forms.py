@@ -21,24 +21,32 @@ class PlaceSearchForm(forms.Form):
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     need = forms.ChoiceField(
-        label=_("What do you need help with?"), required=False,
+        label=_("What do you need help with?"),
+        required=False,
         choices=[("", _("Anything: show every place")), *_choices(search.NEEDS)],
-    )  # fmt: skip
+    )
     radius = forms.TypedChoiceField(
-        label=_("How far can you go?"), coerce=int, initial=10, required=False,
+        label=_("How far can you go?"),
+        coerce=int,
+        initial=10,
+        required=False,
         choices=[(km, _("Up to %(km)s km") % {"km": km}) for km in search.RADIUS_CHOICES_KM],
-    )  # fmt: skip
+    )
     free = forms.BooleanField(label=_("Free of charge"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     open_saturday = forms.BooleanField(label=_("Open on Saturday"), required=False)
     modes = forms.MultipleChoiceField(
-        label=_("How do you want to be helped?"), required=False,
-        choices=_choices(search.SUPPORT_MODES), widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+        label=_("How do you want to be helped?"),
+        required=False,
+        choices=_choices(search.SUPPORT_MODES),
+        widget=forms.CheckboxSelectMultiple,
+    )
     support = forms.MultipleChoiceField(
-        label=_("Do you need specific support?"), required=False,
-        choices=_choices(search.SPECIFIC_SUPPORT), widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+        label=_("Do you need specific support?"),
+        required=False,
+        choices=_choices(search.SPECIFIC_SUPPORT),
+        widget=forms.CheckboxSelectMultiple,
+    )
     publics = forms.MultipleChoiceField(
         label=_("Places for"), required=False, choices=_choices(search.PUBLICS), widget=forms.CheckboxSelectMultiple
     )
@@ -79,9 +87,12 @@ class PlaceSearchForm(forms.Form):
 
 def _enumeration(field, label, help_text=""):
     return forms.MultipleChoiceField(
-        label=label, help_text=help_text, required=False, widget=forms.CheckboxSelectMultiple,
+        label=label,
+        help_text=help_text,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(value, value) for value in ENUMERATIONS[field]],
-    )  # fmt: skip
+    )
 
 
 def _split(text):
@@ -91,21 +102,29 @@ def _split(text):
 class PlaceEditForm(forms.ModelForm):
     """The owner's listing: the schema's choices, and phone and hours checked with clear errors."""
 
-    LIST_FIELDS = {"services": "services", "support_modes": "modalites_accompagnement", "fees": "frais_a_charge",
-                   "specific_support": "prise_en_charge_specifique", "publics": "publics_specifiquement_adresses",
-                   "access_modes": "modalites_acces"}  # fmt: skip
+    LIST_FIELDS = {
+        "services": "services",
+        "support_modes": "modalites_accompagnement",
+        "fees": "frais_a_charge",
+        "specific_support": "prise_en_charge_specifique",
+        "publics": "publics_specifiquement_adresses",
+        "access_modes": "modalites_acces",
+    }
 
     commune = CommuneField()
     phone = forms.CharField(
-        label=_("Phone"), required=False, help_text=_("For example: 02 41 23 45 67."),
+        label=_("Phone"),
+        required=False,
+        help_text=_("For example: 02 41 23 45 67."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
-    )  # fmt: skip
+    )
     emails = forms.CharField(label=_("E-mail addresses"), required=False, help_text=_("Separate them with commas."))
     websites = forms.CharField(label=_("Websites"), required=False, help_text=_("Separate them with commas."))
     opening_hours = forms.CharField(
-        label=_("Opening hours"), required=False,
+        label=_("Opening hours"),
+        required=False,
         help_text=_("In the OpenStreetMap format, for example: Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00."),
-    )  # fmt: skip
+    )
     services = _enumeration("services", _("What people can do there"))
     support_modes = _enumeration("modalites_accompagnement", _("How people are helped"))
     fees = _enumeration("frais_a_charge", _("What it costs"))
@@ -117,8 +136,18 @@ class PlaceEditForm(forms.ModelForm):
 
     class Meta:
         model = Place
-        fields = ["name", "address", "address_complement", "postcode", "commune", "summary", "description",
-                  "booking_url", "accessibility_sheet_url", "request_radius_km"]  # fmt: skip
+        fields = [
+            "name",
+            "address",
+            "address_complement",
+            "postcode",
+            "commune",
+            "summary",
+            "description",
+            "booking_url",
+            "accessibility_sheet_url",
+            "request_radius_km",
+        ]
         help_texts = {
             "request_radius_km": _("People living this far or nearer who ask to be called back are offered to you.")
         }
@@ -128,10 +157,13 @@ class PlaceEditForm(forms.ModelForm):
         place = self.instance
         self.initial.update(
             {
-                "phone": place.phone, "emails": ", ".join(place.emails), "websites": ", ".join(place.websites),
-                "opening_hours": place.opening_hours, **{name: getattr(place, name) for name in self.LIST_FIELDS},
+                "phone": place.phone,
+                "emails": ", ".join(place.emails),
+                "websites": ", ".join(place.websites),
+                "opening_hours": place.opening_hours,
+                **{name: getattr(place, name) for name in self.LIST_FIELDS},
             }
-        )  # fmt: skip
+        )
 
     def clean_phone(self):
         text = self.cleaned_data["phone"].strip()

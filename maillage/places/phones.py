@@ -31,5 +31,7 @@ def is_mobile(phone):
         number = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.number_type(number) in (phonenumbers.PhoneNumberType.MOBILE,
-                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)  # fmt: skip
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )

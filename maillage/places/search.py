@@ -69,8 +69,19 @@ class Result:
         return _("%(km)s km away") % {"km": f"{self.distance_km:.1f}".replace(".", ",")}
 
 
-def search(latitude, longitude, radius_km, need=None, free=False, open_now=False, open_saturday=False,
-           support_modes=(), specific_support=(), publics=(), moment=None):  # fmt: skip
+def search(
+    latitude,
+    longitude,
+    radius_km,
+    need=None,
+    free=False,
+    open_now=False,
+    open_saturday=False,
+    support_modes=(),
+    specific_support=(),
+    publics=(),
+    moment=None,
+):
     """Published places within ``radius_km``, nearest first: their ids and distances.
 
     Searched in the in-memory index (``search_index``); the places of the page shown are loaded

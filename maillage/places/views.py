@@ -105,10 +105,14 @@ def place_search(request):
         if settings.MAP_TILES_URL:
             context.update(map_tiles_url=settings.MAP_TILES_URL, map_attribution=settings.MAP_TILES_ATTRIBUTION)
             context["map_points"] = [
-                {"name": result.place.name, "lat": result.latitude, "lon": result.longitude,
-                 "url": reverse("places:detail", kwargs={"place_id": result.place_id})}
+                {
+                    "name": result.place.name,
+                    "lat": result.latitude,
+                    "lon": result.longitude,
+                    "url": reverse("places:detail", kwargs={"place_id": result.place_id}),
+                }
                 for result in page.object_list
-            ]  # fmt: skip
+            ]
     return render(request, "places/search.html", context)
 
 

@@ -16,20 +16,39 @@ pytestmark = pytest.mark.django_db
 
 
 def person(library, demo, first_name="Yvette", **fields):
-    return services.record_person(organization=library, by=demo.user("mediateur"), first_name=first_name,
-                                  consent_way="oral", consent_purposes=["follow_up"], **fields)  # fmt: skip
+    return services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name=first_name,
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+        **fields,
+    )
 
 
 def accompaniment(library, demo, beneficiary=None, days_ago=0, minutes=30, **fields):
     return services.record(
-        organization=library, author=demo.user("mediateur"), day=timezone.localdate() - datetime.timedelta(days_ago),
-        duration_minutes=minutes, setting="remote", themes=["email"], autonomy="with_help", beneficiary=beneficiary,
+        organization=library,
+        author=demo.user("mediateur"),
+        day=timezone.localdate() - datetime.timedelta(days_ago),
+        duration_minutes=minutes,
+        setting="remote",
+        themes=["email"],
+        autonomy="with_help",
+        beneficiary=beneficiary,
         **fields,
-    )  # fmt: skip
+    )
 
 
-PERSON_FORM = {"first_name": "Yvette", "birth_year_band": "75_plus", "phone": "06 12 34 56 78", "email": "",
-               "consent_way": "oral", "consent_purposes": ["follow_up", "contact"], "consent_given": "on"}  # fmt: skip
+PERSON_FORM = {
+    "first_name": "Yvette",
+    "birth_year_band": "75_plus",
+    "phone": "06 12 34 56 78",
+    "email": "",
+    "consent_way": "oral",
+    "consent_purposes": ["follow_up", "contact"],
+    "consent_given": "on",
+}
 
 
 def test_a_record_needs_the_persons_agreement_and_keeps_what_was_typed(client, demo, library):
@@ -41,8 +60,11 @@ def test_a_record_needs_the_persons_agreement_and_keeps_what_was_typed(client, d
     response = mediator.post("/personnes/nouvelle/", PERSON_FORM)
     yvette = Beneficiary.objects.get()
     assert response["Location"] == f"/personnes/{yvette.pk}/"
-    assert (yvette.organization, yvette.phone, yvette.consent_purposes) == (library, "+33612345678",
-                                                                            ["follow_up", "contact"])  # fmt: skip
+    assert (yvette.organization, yvette.phone, yvette.consent_purposes) == (
+        library,
+        "+33612345678",
+        ["follow_up", "contact"],
+    )
     assert yvette.consent_at is not None and yvette.consent_way == "oral"
 
 
@@ -51,8 +73,12 @@ def test_records_are_read_within_the_organisation_only_and_every_reading_is_jour
     accompaniment(library, demo, yvette)
     for outsider in ("association", "ccas", "coordination", "observateur"):
         other = verified_session(client, demo.user(outsider))
-        for url in (f"/personnes/{yvette.pk}/", f"/personnes/{yvette.pk}/donnees/",
-                    f"/personnes/{yvette.pk}/donnees.json", f"/personnes/{yvette.pk}/modifier/"):  # fmt: skip
+        for url in (
+            f"/personnes/{yvette.pk}/",
+            f"/personnes/{yvette.pk}/donnees/",
+            f"/personnes/{yvette.pk}/donnees.json",
+            f"/personnes/{yvette.pk}/modifier/",
+        ):
             assert other.get(url).status_code == 404, (outsider, url)
         assert "Yvette" not in other.get("/personnes/").content.decode()
         client.logout()
@@ -64,14 +90,23 @@ def test_records_are_read_within_the_organisation_only_and_every_reading_is_jour
     assert data["record"]["first_name"] == "Yvette" and len(data["accompaniments"]) == 1
     assert "Yvette" in colleague.get(f"/personnes/{yvette.pk}/donnees/").content.decode()
     events = list(AuditEvent.objects.order_by("pk")[before:].values_list("action", "target_id"))
-    assert events == [("personal_record_viewed", str(yvette.pk)), ("personal_record_viewed", str(library.pk)),
-                      ("export", str(yvette.pk)), ("export", str(yvette.pk))]  # fmt: skip
+    assert events == [
+        ("personal_record_viewed", str(yvette.pk)),
+        ("personal_record_viewed", str(library.pk)),
+        ("export", str(yvette.pk)),
+        ("export", str(yvette.pk)),
+    ]
 
 
 def test_a_record_names_a_person_of_its_own_organisation_only(demo, library):
     association = Organization.objects.get(name=demo.user("association").memberships.get().organization.name)
-    stranger = services.record_person(organization=association, by=demo.user("association"), first_name="Paul",
-                                      consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
+    stranger = services.record_person(
+        organization=association,
+        by=demo.user("association"),
+        first_name="Paul",
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+    )
     with pytest.raises(services.RecordRefused):
         accompaniment(library, demo, stranger)
 
@@ -90,10 +125,11 @@ def test_the_first_accompaniment_is_worked_out_from_the_history(demo, library):
 def statistics(library):
     records = Accompaniment.objects.current().filter(organization=library)
     return {
-        "records": records.count(), "minutes": sum(records.values_list("duration_minutes", flat=True)),
+        "records": records.count(),
+        "minutes": sum(records.values_list("duration_minutes", flat=True)),
         "first_times": records.filter(first_time=True).count(),
         "people": records.exclude(beneficiary=None).values("beneficiary").distinct().count(),
-    }  # fmt: skip
+    }
 
 
 def test_merging_two_records_of_one_person_keeps_the_statistics_right(client, demo, library):
@@ -140,11 +176,21 @@ def test_an_accompaniment_is_recorded_for_a_person_from_their_record(client, dem
     page = mediator.get(f"/activites/nouvelle/?personne={yvette.pk}").content.decode()
     assert f'<option value="{yvette.pk}" selected>Yvette</option>' in page
     place = library.places.order_by("name").first()
-    mediator.post(f"/activites/nouvelle/?personne={yvette.pk}", {
-        "kind": "individual", "day": timezone.localdate().strftime("%d/%m/%Y"), "duration": "30", "setting": "place",
-        "place": place.pk, "themes": ["email"], "autonomy": "alone", "outcome": "done", "participants": "1",
-        "beneficiary": yvette.pk,
-    })  # fmt: skip
+    mediator.post(
+        f"/activites/nouvelle/?personne={yvette.pk}",
+        {
+            "kind": "individual",
+            "day": timezone.localdate().strftime("%d/%m/%Y"),
+            "duration": "30",
+            "setting": "place",
+            "place": place.pk,
+            "themes": ["email"],
+            "autonomy": "alone",
+            "outcome": "done",
+            "participants": "1",
+            "beneficiary": yvette.pk,
+        },
+    )
     record = Accompaniment.objects.get()
     assert (record.beneficiary, record.first_time) == (yvette, True)
     assert "Yvette" not in verified_session(client, demo.user("association")).get("/activites/").content.decode()
@@ -164,11 +210,21 @@ def test_passes_taken_are_linked_to_the_record_once(client, communes):
     mediator = verified_session(client, world.mediator)
     page = mediator.get("/activites/nouvelle/").content.decode()
     assert "Pass numérique encaissés pour cet accompagnement" in page and f'value="{taken.pk}"' in page
-    mediator.post("/activites/nouvelle/", {
-        "kind": "individual", "day": timezone.localdate().strftime("%d/%m/%Y"), "duration": "60", "setting": "place",
-        "place": world.place.pk, "themes": ["email"], "autonomy": "alone", "outcome": "done", "participants": "1",
-        "redemptions": [taken.pk],
-    })  # fmt: skip
+    mediator.post(
+        "/activites/nouvelle/",
+        {
+            "kind": "individual",
+            "day": timezone.localdate().strftime("%d/%m/%Y"),
+            "duration": "60",
+            "setting": "place",
+            "place": world.place.pk,
+            "themes": ["email"],
+            "autonomy": "alone",
+            "outcome": "done",
+            "participants": "1",
+            "redemptions": [taken.pk],
+        },
+    )
     record = Accompaniment.objects.get()
     assert list(record.redemptions.all()) == [taken]
     # Linked once: the next record does not offer it again, and without passes the question is not asked.
@@ -214,5 +270,6 @@ def test_a_double_tap_on_delete_or_merge_says_it_is_done(client, demo, library):
 def test_opening_the_record_form_for_a_person_is_a_reading_of_their_record(client, demo, library):
     yvette = person(library, demo)
     verified_session(client, demo.user("mediateur")).get(f"/activites/nouvelle/?personne={yvette.pk}")
-    assert AuditEvent.objects.filter(action="personal_record_viewed", target_id=str(yvette.pk),
-                                     target_label=f"#{yvette.pk}").exists()  # fmt: skip
+    assert AuditEvent.objects.filter(
+        action="personal_record_viewed", target_id=str(yvette.pk), target_label=f"#{yvette.pk}"
+    ).exists()

@@ -30,10 +30,17 @@ def months_ago(count):
 def recorded(place, count, day=None, author=None, **fields):
     """``count`` records at the place, by default: today, 45 minutes, one person, about e-mail."""
     author = author or Membership.objects.filter(organization=place.organization).first().user
-    values = {"day": day or timezone.localdate(), "duration_minutes": 45, "setting": "place", "themes": ["email"],
-              "autonomy": "with_help", **fields}  # fmt: skip
-    return [services.record(organization=place.organization, author=author, place=place, **values)
-            for _ in range(count)]  # fmt: skip
+    values = {
+        "day": day or timezone.localdate(),
+        "duration_minutes": 45,
+        "setting": "place",
+        "themes": ["email"],
+        "autonomy": "with_help",
+        **fields,
+    }
+    return [
+        services.record(organization=place.organization, author=author, place=place, **values) for _ in range(count)
+    ]
 
 
 def session(client, demo, local_part):
@@ -72,8 +79,10 @@ def test_an_anonymous_person_is_sent_to_log_in(client, place):
 
 
 def test_only_the_organisations_administrators_are_offered_the_file(client, demo, place):
-    assert "/activites/export.csv?organisation=" in session(client, demo, "admin").get(
-        f"/activites/lieux/{place.pk}/").content.decode()  # fmt: skip
+    assert (
+        "/activites/export.csv?organisation="
+        in session(client, demo, "admin").get(f"/activites/lieux/{place.pk}/").content.decode()
+    )
     for local_part in ("mediateur", "coordination"):
         page = session(client, demo, local_part).get(f"/activites/lieux/{place.pk}/").content.decode()
         assert "/activites/export.csv" not in page
@@ -226,13 +235,34 @@ def read_csv(response):
 
 
 def test_an_administrator_downloads_the_records_that_count_without_anyone_named(client, demo, place, library):
-    person = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                    consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
-    [at_place] = recorded(place, 1, author=demo.user("mediateur"), themes=["email", "administrative_procedures"],
-                          administrative_subthemes=["housing"], note="Rappeler jeudi", beneficiary=person)  # fmt: skip
-    home = services.record(organization=library, author=demo.user("mediateur"), day=timezone.localdate(),
-                           duration_minutes=60, setting="home", commune_id="49007", themes=["internet"],
-                           autonomy="alone", outcome="referred", referred_to="=CAF")  # fmt: skip
+    person = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+    )
+    [at_place] = recorded(
+        place,
+        1,
+        author=demo.user("mediateur"),
+        themes=["email", "administrative_procedures"],
+        administrative_subthemes=["housing"],
+        note="Rappeler jeudi",
+        beneficiary=person,
+    )
+    home = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        day=timezone.localdate(),
+        duration_minutes=60,
+        setting="home",
+        commune_id="49007",
+        themes=["internet"],
+        autonomy="alone",
+        outcome="referred",
+        referred_to="=CAF",
+    )
     Accompaniment.objects.filter(pk=home.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
     home.refresh_from_db()
     newer = services.correct(home, by=demo.user("mediateur"), duration_minutes=75)
@@ -246,23 +276,38 @@ def test_an_administrator_downloads_the_records_that_count_without_anyone_named(
     assert (first["place_id"], first["place_name"], first["commune_insee_code"]) == (str(place.pk), place.name, "")
     assert (first["themes"], first["administrative_subthemes"]) == ("email|administrative_procedures", "housing")
     assert (second["commune_insee_code"], second["duration_minutes"], second["replaces_id"]) == (
-        "49007", "75", str(home.pk))  # fmt: skip
+        "49007",
+        "75",
+        str(home.pk),
+    )
     assert second["referred_to"] == "'=CAF"  # a spreadsheet would run "=CAF" as a formula
     text = str(rows)
     assert "Rappeler jeudi" not in text and "Yvette" not in text and demo.user("mediateur").email not in text
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert (event.actor, event.organization, event.details) == (
-        demo.user("admin"), library, {"what": "activity_records", "rows": 2})  # fmt: skip
+        demo.user("admin"),
+        library,
+        {"what": "activity_records", "rows": 2},
+    )
 
 
 def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, demo, place, library):
-    person = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                    consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
+    person = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+    )
     recorded(place, 1, author=demo.user("mediateur"), note="-Rappeler jeudi", beneficiary=person)
     rows = read_csv(session(client, demo, "admin").get("/activites/export.csv?personnes=1"))
     assert list(rows[0]) == statistics.RECORD_COLUMNS + statistics.PEOPLE_COLUMNS
     assert (rows[0]["author_email"], rows[0]["beneficiary_id"], rows[0]["beneficiary_first_name"], rows[0]["note"]) == (
-        demo.user("mediateur").email, str(person.pk), "Yvette", "'-Rappeler jeudi")  # fmt: skip
+        demo.user("mediateur").email,
+        str(person.pk),
+        "Yvette",
+        "'-Rappeler jeudi",
+    )
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.details == {"what": "activity_records_with_people", "rows": 1}
 
@@ -302,8 +347,9 @@ def test_the_year_hides_what_a_months_page_hides_or_the_other_months_would_give_
     assert shown(month_page["themes"])[str(THEMES["health"])] is None
 
 
-def test_the_place_page_makes_the_same_few_queries_whatever_the_months(client, demo, place,
-                                                                       django_assert_max_num_queries):  # fmt: skip
+def test_the_place_page_makes_the_same_few_queries_whatever_the_months(
+    client, demo, place, django_assert_max_num_queries
+):
     page = session(client, demo, "benevole")
     recorded(place, 6, day=months_ago(1))
     with django_assert_max_num_queries(20) as one_month:

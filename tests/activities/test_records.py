@@ -20,9 +20,17 @@ def session(client, demo, local_part):
 
 def common_case(**changes):
     """What a mediator sends for the usual case: the defaults, plus how long, a theme, autonomy."""
-    return {"kind": "individual", "day": timezone.localdate().strftime("%d/%m/%Y"), "duration": "30",
-            "setting": "place", "themes": ["email"], "autonomy": "with_help", "outcome": "done",
-            "participants": "1", **changes}  # fmt: skip
+    return {
+        "kind": "individual",
+        "day": timezone.localdate().strftime("%d/%m/%Y"),
+        "duration": "30",
+        "setting": "place",
+        "themes": ["email"],
+        "autonomy": "with_help",
+        "outcome": "done",
+        "participants": "1",
+        **changes,
+    }
 
 
 def test_the_common_case_needs_only_how_long_a_theme_and_autonomy(client, demo, library):
@@ -36,14 +44,20 @@ def test_the_common_case_needs_only_how_long_a_theme_and_autonomy(client, demo, 
     assert response["Location"] == "/ma-semaine/"
     record = Accompaniment.objects.get()
     assert (record.organization, record.author, record.place, record.duration_minutes, record.themes) == (
-        library, demo.user("mediateur"), place, 30, ["email"])  # fmt: skip
+        library,
+        demo.user("mediateur"),
+        place,
+        30,
+        ["email"],
+    )
     assert "30 minutes" in mediator.get("/activites/").content.decode()
 
 
 def test_a_form_with_mistakes_says_what_to_fix_and_keeps_what_was_chosen(client, demo, library):
     mediator = session(client, demo, "mediateur")
-    page = mediator.post("/activites/nouvelle/", common_case(themes=[], duration="other", outcome="referred",
-                                                            note="Rappeler jeudi")).content.decode()  # fmt: skip
+    page = mediator.post(
+        "/activites/nouvelle/", common_case(themes=[], duration="other", outcome="referred", note="Rappeler jeudi")
+    ).content.decode()
     assert "Choisissez au moins un thème" in page and "Tapez la durée en minutes" in page
     assert "Dites vers où la personne a été orientée" in page and "Rappeler jeudi" in page
     assert not Accompaniment.objects.exists()
@@ -52,10 +66,20 @@ def test_a_form_with_mistakes_says_what_to_fix_and_keeps_what_was_chosen(client,
 def test_administrative_subthemes_are_kept_only_with_the_administrative_theme(library, demo):
     fields = {"day": timezone.localdate(), "duration_minutes": 45, "setting": "remote", "autonomy": "done_for"}
     administrative = ["administrative_procedures"]
-    with_admin = services.record(organization=library, author=demo.user("mediateur"), **fields,
-                                 themes=administrative, administrative_subthemes=["housing"])  # fmt: skip
-    without = services.record(organization=library, author=demo.user("mediateur"), **fields, themes=["email"],
-                              administrative_subthemes=["housing"])  # fmt: skip
+    with_admin = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        **fields,
+        themes=administrative,
+        administrative_subthemes=["housing"],
+    )
+    without = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        **fields,
+        themes=["email"],
+        administrative_subthemes=["housing"],
+    )
     assert with_admin.administrative_subthemes == ["housing"] and without.administrative_subthemes == []
     with pytest.raises(RecordRefused):
         services.record(organization=library, author=demo.user("mediateur"), **fields, themes=["astrology"])
@@ -63,8 +87,15 @@ def test_administrative_subthemes_are_kept_only_with_the_administrative_theme(li
 
 def test_its_author_corrects_a_record_in_place_then_later_as_a_new_version(library, demo, settings):
     mediator = demo.user("mediateur")
-    record = services.record(organization=library, author=mediator, day=timezone.localdate(), duration_minutes=30,
-                             setting="remote", themes=["email"], autonomy="with_help")  # fmt: skip
+    record = services.record(
+        organization=library,
+        author=mediator,
+        day=timezone.localdate(),
+        duration_minutes=30,
+        setting="remote",
+        themes=["email"],
+        autonomy="with_help",
+    )
     same = services.correct(record, by=mediator, duration_minutes=45)
     assert same.pk == record.pk and Accompaniment.objects.get().duration_minutes == 45
 
@@ -81,8 +112,15 @@ def test_its_author_corrects_a_record_in_place_then_later_as_a_new_version(libra
 
 def test_deleting_a_fresh_correction_brings_back_the_version_it_replaced(library, demo):
     mediator = demo.user("mediateur")
-    record = services.record(organization=library, author=mediator, day=timezone.localdate(), duration_minutes=30,
-                             setting="remote", themes=["email"], autonomy="with_help")  # fmt: skip
+    record = services.record(
+        organization=library,
+        author=mediator,
+        day=timezone.localdate(),
+        duration_minutes=30,
+        setting="remote",
+        themes=["email"],
+        autonomy="with_help",
+    )
     Accompaniment.objects.filter(pk=record.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
     record.refresh_from_db()
     newer = services.correct(record, by=mediator, duration_minutes=60)
@@ -91,8 +129,15 @@ def test_deleting_a_fresh_correction_brings_back_the_version_it_replaced(library
 
 
 def test_records_are_read_by_their_author_and_the_organisations_administrators_only(client, demo, library):
-    record = services.record(organization=library, author=demo.user("mediateur"), day=timezone.localdate(),
-                             duration_minutes=30, setting="remote", themes=["email"], autonomy="alone")  # fmt: skip
+    record = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        day=timezone.localdate(),
+        duration_minutes=30,
+        setting="remote",
+        themes=["email"],
+        autonomy="alone",
+    )
     url = f"/activites/{record.pk}/corriger/"
     assert session(client, demo, "mediateur").get(url).status_code == 200
     assert session(client, demo, "admin").get(url).status_code == 200
@@ -103,8 +148,15 @@ def test_records_are_read_by_their_author_and_the_organisations_administrators_o
 
 def test_my_accompaniments_show_this_weeks_time_and_delete_a_fresh_mistake(client, demo, library):
     mediator = session(client, demo, "mediateur")
-    record = services.record(organization=library, author=demo.user("mediateur"), day=timezone.localdate(),
-                             duration_minutes=45, setting="remote", themes=["email"], autonomy="alone")  # fmt: skip
+    record = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        day=timezone.localdate(),
+        duration_minutes=45,
+        setting="remote",
+        themes=["email"],
+        autonomy="alone",
+    )
     page = mediator.get("/activites/").content.decode()
     assert "45 minutes" in page
     mediator.post(f"/activites/{record.pk}/supprimer/")
@@ -114,12 +166,26 @@ def test_my_accompaniments_show_this_weeks_time_and_delete_a_fresh_mistake(clien
 def test_notes_are_erased_a_year_after_the_accompaniment_and_the_record_stays(library, demo):
     from django.core.management import call_command
 
-    old = services.record(organization=library, author=demo.user("mediateur"), duration_minutes=30, setting="remote",
-                          day=timezone.localdate() - datetime.timedelta(days=400), themes=["email"],
-                          autonomy="alone", note="Revoir la boîte mail")  # fmt: skip
-    recent = services.record(organization=library, author=demo.user("mediateur"), duration_minutes=30,
-                             setting="remote", day=timezone.localdate(), themes=["email"], autonomy="alone",
-                             note="Revoir jeudi")  # fmt: skip
+    old = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        duration_minutes=30,
+        setting="remote",
+        day=timezone.localdate() - datetime.timedelta(days=400),
+        themes=["email"],
+        autonomy="alone",
+        note="Revoir la boîte mail",
+    )
+    recent = services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        duration_minutes=30,
+        setting="remote",
+        day=timezone.localdate(),
+        themes=["email"],
+        autonomy="alone",
+        note="Revoir jeudi",
+    )
     call_command("purge_activity_data")  # dry run
     assert Accompaniment.objects.get(pk=old.pk).note
     call_command("purge_activity_data", "--wet-run")
@@ -146,8 +212,10 @@ def test_my_week_shows_my_appointments_and_offers_to_record_a_closed_request_pre
     form = mediator.get(f"/activites/nouvelle/?demande={done.pk}").content.decode()
     assert re.search(r'name="themes" value="administrative_procedures"[^>]*checked', form)
     assert done.reference in form
-    mediator.post(f"/activites/nouvelle/?demande={done.pk}",
-                  common_case(place=place.pk, themes=["administrative_procedures"], help_request=done.pk))  # fmt: skip
+    mediator.post(
+        f"/activites/nouvelle/?demande={done.pk}",
+        common_case(place=place.pk, themes=["administrative_procedures"], help_request=done.pk),
+    )
     assert Accompaniment.objects.get().help_request == done
     assert f"?demande={done.pk}" not in mediator.get("/ma-semaine/").content.decode()
 

@@ -29,23 +29,36 @@ def _postgresql_only():
 def test_twelve_people_racing_for_three_places_get_three_places_and_nine_waits():
     library = OrganizationFactory(name="Médiathèque")
     workshop = workshops.create_workshop(
-        organization=library, place=new_place(library), by=None, title="Tablette", themes=["equipment"],
-        description="Venez.", capacity=3, first_start=timezone.now() + datetime.timedelta(days=2),
-    )  # fmt: skip
+        organization=library,
+        place=new_place(library),
+        by=None,
+        title="Tablette",
+        themes=["equipment"],
+        description="Venez.",
+        capacity=3,
+        first_start=timezone.now() + datetime.timedelta(days=2),
+    )
     session = workshop.sessions.get()
-    jobs = [lambda n=n: workshops.register(session, first_name=f"Personne {n}", email=f"p{n}@example.org")
-            for n in range(PEOPLE)]  # fmt: skip
+    jobs = [
+        lambda n=n: workshops.register(session, first_name=f"Personne {n}", email=f"p{n}@example.org")
+        for n in range(PEOPLE)
+    ]
     assert race(*jobs) == []
     statuses = list(Registration.objects.values_list("status", flat=True))
     assert statuses.count(RegistrationStatus.REGISTERED) == 3 and statuses.count(RegistrationStatus.WAITING) == 9
 
     registered = list(Registration.objects.filter(status=RegistrationStatus.REGISTERED))
-    late = [lambda n=n: workshops.register(session, first_name=f"Tard {n}", email=f"t{n}@example.org")
-            for n in range(4)]  # fmt: skip
+    late = [
+        lambda n=n: workshops.register(session, first_name=f"Tard {n}", email=f"t{n}@example.org") for n in range(4)
+    ]
     cancels = [lambda registration=registration: workshops.cancel(registration) for registration in registered]
     assert race(*late, *cancels) == []
     assert Registration.objects.filter(session=session, status=RegistrationStatus.REGISTERED).count() == 3
     # The first three who waited took the places, in the order they arrived.
-    waited = list(Registration.objects.filter(first_name__startswith="Personne").exclude(
-        status=RegistrationStatus.CANCELLED).order_by("created_at", "pk").values_list("status", flat=True))  # fmt: skip
+    waited = list(
+        Registration.objects.filter(first_name__startswith="Personne")
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("created_at", "pk")
+        .values_list("status", flat=True)
+    )
     assert waited[:3] == [RegistrationStatus.REGISTERED] * 3

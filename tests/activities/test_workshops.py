@@ -31,15 +31,24 @@ def tomorrow_at(hour):
 
 def workshop_of(library, place, demo, capacity=2, first_start=None, **fields):
     return workshops.create_workshop(
-        organization=library, place=place, by=demo.user("mediateur"), first_start=first_start or tomorrow_at(14),
-        title="Envoyer une photo par e-mail", themes=["email"], description="Apportez votre téléphone.",
-        capacity=capacity, duration_minutes=90, **fields,
-    )  # fmt: skip
+        organization=library,
+        place=place,
+        by=demo.user("mediateur"),
+        first_start=first_start or tomorrow_at(14),
+        title="Envoyer une photo par e-mail",
+        themes=["email"],
+        description="Apportez votre téléphone.",
+        capacity=capacity,
+        duration_minutes=90,
+        **fields,
+    )
 
 
 def public_register(client, session, **fields):
-    return client.post(f"/ateliers/{session.pk}/", {"first_name": "Amina", "phone": "", "email": "",
-                                                    "website": "", "submission_key": "", **fields})  # fmt: skip
+    return client.post(
+        f"/ateliers/{session.pk}/",
+        {"first_name": "Amina", "phone": "", "email": "", "website": "", "submission_key": "", **fields},
+    )
 
 
 def token_in(response):
@@ -51,16 +60,27 @@ def test_a_workshop_three_registrations_one_cancels_the_waiting_list_moves_up_an
 ):
     mediator = verified_session(client, demo.user("mediateur"))
     day = timezone.localdate() + datetime.timedelta(days=2)
-    response = mediator.post("/mes-ateliers/nouveau/", {
-        "place": place.pk, "title": "Envoyer une photo par e-mail", "level": "beginner", "themes": ["email"],
-        "description": "Apportez votre téléphone.", "capacity": "2", "duration_minutes": "90",
-        "first_day": day.strftime("%d/%m/%Y"), "start_time": "14:00", "repeat_weeks": "3",
-    })  # fmt: skip
+    response = mediator.post(
+        "/mes-ateliers/nouveau/",
+        {
+            "place": place.pk,
+            "title": "Envoyer une photo par e-mail",
+            "level": "beginner",
+            "themes": ["email"],
+            "description": "Apportez votre téléphone.",
+            "capacity": "2",
+            "duration_minutes": "90",
+            "first_day": day.strftime("%d/%m/%Y"),
+            "start_time": "14:00",
+            "repeat_weeks": "3",
+        },
+    )
     assert response["Location"] == "/mes-ateliers/"
     sessions = list(WorkshopSession.objects.order_by("starts_at"))
     assert len(sessions) == 4 and all(timezone.localtime(s.starts_at).hour == 14 for s in sessions)
-    assert [timezone.localtime(s.starts_at).date() for s in sessions] == [day + datetime.timedelta(weeks=week)
-                                                                          for week in range(4)]  # fmt: skip
+    assert [timezone.localtime(s.starts_at).date() for s in sessions] == [
+        day + datetime.timedelta(weeks=week) for week in range(4)
+    ]
     session = sessions[0]
     client.logout()
 
@@ -73,8 +93,10 @@ def test_a_workshop_three_registrations_one_cancels_the_waiting_list_moves_up_an
     assert "Complet" in page and "Me mettre sur liste d’attente" in page
     mediator = verified_session(client, demo.user("mediateur"))
     with django_capture_on_commit_callbacks(execute=True):
-        mediator.post(f"/mes-ateliers/seances/{session.pk}/inscrire/",
-                      {"first_name": "Chantal", "phone": "07 98 76 54 32", "email": ""})  # fmt: skip
+        mediator.post(
+            f"/mes-ateliers/seances/{session.pk}/inscrire/",
+            {"first_name": "Chantal", "phone": "07 98 76 54 32", "email": ""},
+        )
     statuses = dict(Registration.objects.values_list("first_name", "status"))
     assert statuses == {"Amina": "registered", "Bernard": "registered", "Chantal": "waiting"}
     chantal = Registration.objects.get(first_name="Chantal")
@@ -98,25 +120,49 @@ def test_a_workshop_three_registrations_one_cancels_the_waiting_list_moves_up_an
     WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
     mediator = verified_session(client, demo.user("mediateur"))
     bernard = Registration.objects.get(first_name="Bernard")
-    page = mediator.post(f"/mes-ateliers/seances/{session.pk}/presences/", {
-        "present": [bernard.pk, chantal.pk], "others": "1", "autonomy": "with_help", "age_60_74": "2",
-        "age_75_plus": "2", "gender_woman": "2", "gender_man": "1",
-    }).content.decode()  # fmt: skip
+    page = mediator.post(
+        f"/mes-ateliers/seances/{session.pk}/presences/",
+        {
+            "present": [bernard.pk, chantal.pk],
+            "others": "1",
+            "autonomy": "with_help",
+            "age_60_74": "2",
+            "age_75_plus": "2",
+            "gender_woman": "2",
+            "gender_man": "1",
+        },
+    ).content.decode()
     assert "font plus que les 3 personnes venues" in page and not Accompaniment.objects.exists()
-    mediator.post(f"/mes-ateliers/seances/{session.pk}/presences/", {
-        "present": [bernard.pk, chantal.pk], "others": "1", "autonomy": "with_help", "age_60_74": "1",
-        "age_75_plus": "2", "gender_woman": "2", "gender_man": "1",
-    })  # fmt: skip
+    mediator.post(
+        f"/mes-ateliers/seances/{session.pk}/presences/",
+        {
+            "present": [bernard.pk, chantal.pk],
+            "others": "1",
+            "autonomy": "with_help",
+            "age_60_74": "1",
+            "age_75_plus": "2",
+            "gender_woman": "2",
+            "gender_man": "1",
+        },
+    )
     record = Accompaniment.objects.get()
     assert (record.kind, record.participants, record.duration_minutes, record.place, record.themes) == (
-        "collective", 3, 90, place, ["email"])  # fmt: skip
-    assert (record.counts_by_age_band, record.counts_by_gender) == ({"60_74": 1, "75_plus": 2},
-                                                                    {"woman": 2, "man": 1})  # fmt: skip
+        "collective",
+        3,
+        90,
+        place,
+        ["email"],
+    )
+    assert (record.counts_by_age_band, record.counts_by_gender) == ({"60_74": 1, "75_plus": 2}, {"woman": 2, "man": 1})
     assert dict(Registration.objects.values_list("first_name", "attended")) == {
-        "Amina": None, "Bernard": True, "Chantal": True}  # fmt: skip
+        "Amina": None,
+        "Bernard": True,
+        "Chantal": True,
+    }
     # Ticking twice does not record twice.
-    mediator.post(f"/mes-ateliers/seances/{session.pk}/presences/", {"present": [bernard.pk], "others": "0",
-                                                                       "autonomy": "alone"})  # fmt: skip
+    mediator.post(
+        f"/mes-ateliers/seances/{session.pk}/presences/", {"present": [bernard.pk], "others": "0", "autonomy": "alone"}
+    )
     assert Accompaniment.objects.count() == 1
 
 
@@ -149,8 +195,9 @@ def test_a_session_that_has_begun_takes_no_more_registrations(demo, library, pla
         workshops.register(session, first_name="Amina", phone="+33612345678", now=session.starts_at)
 
 
-def test_reminders_go_the_day_before_once_each_to_people_registered(demo, library, place,
-                                                                     django_capture_on_commit_callbacks):  # fmt: skip
+def test_reminders_go_the_day_before_once_each_to_people_registered(
+    demo, library, place, django_capture_on_commit_callbacks
+):
     tomorrow = workshop_of(library, place, demo, capacity=1).sessions.get()
     later = workshop_of(library, place, demo, first_start=tomorrow_at(10) + datetime.timedelta(days=2)).sessions.get()
     registered = workshops.register(tomorrow, first_name="Amina", phone="+33612345678")
@@ -159,8 +206,7 @@ def test_reminders_go_the_day_before_once_each_to_people_registered(demo, librar
     call_command("send_workshop_reminders")
     call_command("send_workshop_reminders")
     reminders = Notification.objects.filter(key__startswith="workshop:reminder:")
-    assert list(reminders.values_list("key", "recipient")) == [(f"workshop:reminder:{registered.pk}",
-                                                                "+33612345678")]  # fmt: skip
+    assert list(reminders.values_list("key", "recipient")) == [(f"workshop:reminder:{registered.pk}", "+33612345678")]
     assert "demain" in reminders.get().body and "/ateliers/inscription/" in reminders.get().body
 
 
@@ -183,8 +229,10 @@ def test_anyone_finds_workshops_by_commune_distance_theme_and_date_and_on_the_pl
 def test_staff_pages_name_people_so_they_stay_within_the_organisation_and_are_journaled(client, demo, library, place):
     session = workshop_of(library, place, demo).sessions.get()
     workshops.register(session, first_name="Amina", phone="+33612345678")
-    assert verified_session(client, demo.user("association")).get(
-        f"/mes-ateliers/seances/{session.pk}/").status_code == 404  # fmt: skip
+    assert (
+        verified_session(client, demo.user("association")).get(f"/mes-ateliers/seances/{session.pk}/").status_code
+        == 404
+    )
     client.logout()
     page = verified_session(client, demo.user("benevole")).get(f"/mes-ateliers/seances/{session.pk}/")
     assert "Amina" in page.content.decode()
@@ -193,14 +241,21 @@ def test_staff_pages_name_people_so_they_stay_within_the_organisation_and_are_jo
 
 def test_a_person_with_a_record_is_registered_by_staff_and_their_history_shows_it(client, demo, library, place):
     session = workshop_of(library, place, demo).sessions.get()
-    yvette = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                    phone="+33612345678", consent_way="oral", consent_purposes=["contact"])  # fmt: skip
+    yvette = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        phone="+33612345678",
+        consent_way="oral",
+        consent_purposes=["contact"],
+    )
     mediator = verified_session(client, demo.user("mediateur"))
-    mediator.post(f"/mes-ateliers/seances/{session.pk}/inscrire/", {"first_name": "", "phone": "", "email": "",
-                                                                    "beneficiary": yvette.pk})  # fmt: skip
+    mediator.post(
+        f"/mes-ateliers/seances/{session.pk}/inscrire/",
+        {"first_name": "", "phone": "", "email": "", "beneficiary": yvette.pk},
+    )
     registration = Registration.objects.get()
-    assert (registration.first_name, registration.phone, registration.beneficiary) == ("Yvette", "+33612345678",
-                                                                                      yvette)  # fmt: skip
+    assert (registration.first_name, registration.phone, registration.beneficiary) == ("Yvette", "+33612345678", yvette)
     assert "Envoyer une photo par e-mail" in mediator.get(f"/personnes/{yvette.pk}/").content.decode()
 
 
@@ -217,10 +272,23 @@ def test_registrations_are_erased_a_month_after_the_session_and_people_two_years
 ):
     session = workshop_of(library, place, demo).sessions.get()
     registration = workshops.register(session, first_name="Amina", phone="+33612345678")
-    yvette = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                    consent_way="oral", consent_purposes=["follow_up"])  # fmt: skip
-    services.record(organization=library, author=demo.user("mediateur"), day=timezone.localdate(), setting="remote",
-                    duration_minutes=30, themes=["email"], autonomy="alone", beneficiary=yvette)  # fmt: skip
+    yvette = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+    )
+    services.record(
+        organization=library,
+        author=demo.user("mediateur"),
+        day=timezone.localdate(),
+        setting="remote",
+        duration_minutes=30,
+        themes=["email"],
+        autonomy="alone",
+        beneficiary=yvette,
+    )
     call_command("purge_activity_data", "--wet-run")
     registration.refresh_from_db()
     assert registration.first_name == "Amina"
@@ -238,16 +306,25 @@ def test_a_sessions_record_corrected_late_becomes_a_new_version_of_the_same_sess
     session = workshop_of(library, place, demo).sessions.get()
     amina = workshops.register(session, first_name="Amina", phone="+33612345678")
     WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
-    record = workshops.take_attendance(session, by=demo.user("mediateur"), present=[amina], others=2,
-                                       counts_by_gender={"woman": 2})  # fmt: skip
+    record = workshops.take_attendance(
+        session, by=demo.user("mediateur"), present=[amina], others=2, counts_by_gender={"woman": 2}
+    )
     Accompaniment.objects.filter(pk=record.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
     record.refresh_from_db()
     newer = services.correct(record, by=demo.user("mediateur"), participants=4)
     assert (newer.workshop_session, newer.participants, newer.counts_by_gender) == (session, 4, {"woman": 2})
     assert Accompaniment.objects.current().get(workshop_session=session) == newer
     with pytest.raises(workshops.WorkshopRefused):
-        workshops.create_workshop(organization=library, place=place, by=None, first_start=tomorrow_at(9),
-                                  title="Sans thème", themes=[], description="…", capacity=3)  # fmt: skip
+        workshops.create_workshop(
+            organization=library,
+            place=place,
+            by=None,
+            first_start=tomorrow_at(9),
+            title="Sans thème",
+            themes=[],
+            description="…",
+            capacity=3,
+        )
 
 
 def test_my_week_shows_our_workshops_and_the_attendance_to_take_in_a_fixed_number_of_queries(
@@ -291,8 +368,9 @@ def test_someone_typing_a_registered_persons_name_and_phone_does_not_get_their_l
     response = public_register(client, session, first_name="amina", phone="06 12 34 56 78")
     assert response["Location"] == f"/ateliers/{session.pk}/"
     assert workshops.token_for(amina) not in client.get(response["Location"]).content.decode()
-    assert Notification.objects.filter(key__startswith=f"workshop:link-again:{amina.pk}:",
-                                       recipient="+33612345678").exists()  # fmt: skip
+    assert Notification.objects.filter(
+        key__startswith=f"workshop:link-again:{amina.pk}:", recipient="+33612345678"
+    ).exists()
     # Back, then the same page sent for someone else: a new registration, not the first one's link.
     key = "b" * 32
     public_register(client, session, first_name="Karim", phone="0611111111", submission_key=key)
@@ -303,9 +381,19 @@ def test_someone_typing_a_registered_persons_name_and_phone_does_not_get_their_l
 def test_a_workshop_form_sent_twice_creates_one_workshop(client, demo, library, place):
     mediator = verified_session(client, demo.user("mediateur"))
     day = (timezone.localdate() + datetime.timedelta(days=2)).strftime("%d/%m/%Y")
-    form = {"place": place.pk, "title": "Tablette", "level": "beginner", "themes": ["equipment"],
-            "description": "Venez.", "capacity": "6", "duration_minutes": "60", "first_day": day,
-            "start_time": "10:00", "repeat_weeks": "1", "submission_key": "c" * 32}  # fmt: skip
+    form = {
+        "place": place.pk,
+        "title": "Tablette",
+        "level": "beginner",
+        "themes": ["equipment"],
+        "description": "Venez.",
+        "capacity": "6",
+        "duration_minutes": "60",
+        "first_day": day,
+        "start_time": "10:00",
+        "repeat_weeks": "1",
+        "submission_key": "c" * 32,
+    }
     mediator.post("/mes-ateliers/nouveau/", form)
     mediator.post("/mes-ateliers/nouveau/", form)
     assert WorkshopSession.objects.count() == 2
@@ -313,9 +401,14 @@ def test_a_workshop_form_sent_twice_creates_one_workshop(client, demo, library, 
 
 def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacted(demo, library, place, client):
     session = workshop_of(library, place, demo).sessions.get()
-    follow_only = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                         phone="+33612345678", consent_way="oral",
-                                         consent_purposes=["follow_up"])  # fmt: skip
+    follow_only = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        phone="+33612345678",
+        consent_way="oral",
+        consent_purposes=["follow_up"],
+    )
     mediator = verified_session(client, demo.user("mediateur"))
     mediator.post(f"/mes-ateliers/seances/{session.pk}/inscrire/", {"beneficiary": follow_only.pk})
     registration = Registration.objects.get()
@@ -325,8 +418,14 @@ def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacte
 
 def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_their_workshops(demo, library, place):
     session = workshop_of(library, place, demo, capacity=1).sessions.get()
-    yvette = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                    phone="+33612345678", consent_way="oral", consent_purposes=["contact"])  # fmt: skip
+    yvette = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        phone="+33612345678",
+        consent_way="oral",
+        consent_purposes=["contact"],
+    )
     workshops.register(session, first_name="Yvette", beneficiary=yvette, by=demo.user("mediateur"))
     waiting = workshops.register(session, first_name="Bernard", email="bernard@example.org")
     type(yvette).objects.filter(pk=yvette.pk).update(last_activity_at=timezone.now() - datetime.timedelta(days=800))
@@ -357,19 +456,40 @@ def test_a_session_that_took_place_cannot_be_cancelled_and_deleting_its_record_l
 
 
 def test_a_first_day_years_away_is_refused_politely(client, demo, library, place):
-    page = verified_session(client, demo.user("mediateur")).post("/mes-ateliers/nouveau/", {
-        "place": place.pk, "title": "Tablette", "level": "beginner", "themes": ["equipment"], "description": "Venez.",
-        "capacity": "6", "duration_minutes": "60", "first_day": "31/12/9999", "start_time": "10:00",
-        "repeat_weeks": "1",
-    }).content.decode()  # fmt: skip
+    page = (
+        verified_session(client, demo.user("mediateur"))
+        .post(
+            "/mes-ateliers/nouveau/",
+            {
+                "place": place.pk,
+                "title": "Tablette",
+                "level": "beginner",
+                "themes": ["equipment"],
+                "description": "Venez.",
+                "capacity": "6",
+                "duration_minutes": "60",
+                "first_day": "31/12/9999",
+                "start_time": "10:00",
+                "repeat_weeks": "1",
+            },
+        )
+        .content.decode()
+    )
     assert "dans les deux prochaines années" in page and 'value="Tablette"' in page
 
 
 def test_merging_two_records_registered_for_the_same_session_keeps_one_place(demo, library, place):
     session = workshop_of(library, place, demo, capacity=2).sessions.get()
-    kept, duplicate = (services.record_person(organization=library, by=demo.user("mediateur"), first_name=name,
-                                              consent_way="oral", consent_purposes=["follow_up"])
-                       for name in ("Yvette", "Yvette M."))  # fmt: skip
+    kept, duplicate = (
+        services.record_person(
+            organization=library,
+            by=demo.user("mediateur"),
+            first_name=name,
+            consent_way="oral",
+            consent_purposes=["follow_up"],
+        )
+        for name in ("Yvette", "Yvette M.")
+    )
     workshops.register(session, first_name="Yvette", beneficiary=kept)
     workshops.register(session, first_name="Yvette M.", beneficiary=duplicate)
     zoe = workshops.register(session, first_name="Zoé", email="zoe@example.org")
@@ -382,8 +502,14 @@ def test_merging_two_records_registered_for_the_same_session_keeps_one_place(dem
 
 def test_no_reminder_goes_to_a_person_who_withdrew_their_agreement_to_be_contacted(demo, library, place):
     session = workshop_of(library, place, demo).sessions.get()
-    yvette = services.record_person(organization=library, by=demo.user("mediateur"), first_name="Yvette",
-                                    phone="+33612345678", consent_way="oral", consent_purposes=["contact"])  # fmt: skip
+    yvette = services.record_person(
+        organization=library,
+        by=demo.user("mediateur"),
+        first_name="Yvette",
+        phone="+33612345678",
+        consent_way="oral",
+        consent_purposes=["contact"],
+    )
     workshops.register(session, first_name="Yvette", phone=yvette.phone, beneficiary=yvette)
     assert Notification.objects.filter(key__startswith="workshop:registered:").count() == 1
     services.change_person(yvette, by=demo.user("mediateur"), consent_purposes=["follow_up"])

@@ -27,10 +27,15 @@ def key(demo, ccas):
 
 def payload(**overrides):
     return {
-        "need": "demarches", "commune_insee": "49007", "contact_preference": "call", "phone": "06 12 34 56 78",
-        "first_name": "Marcel", "consent": {"given_at": timezone.now().isoformat(), "channel": "oral_desk"},
-        "idempotency_key": "dossier-2026-0042", **overrides,
-    }  # fmt: skip
+        "need": "demarches",
+        "commune_insee": "49007",
+        "contact_preference": "call",
+        "phone": "06 12 34 56 78",
+        "first_name": "Marcel",
+        "consent": {"given_at": timezone.now().isoformat(), "channel": "oral_desk"},
+        "idempotency_key": "dossier-2026-0042",
+        **overrides,
+    }
 
 
 def post(client, key, data):
@@ -46,7 +51,10 @@ def test_a_partner_records_a_request_once_whatever_the_retries(client, key, ccas
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     help_request = HelpRequest.objects.get()
     assert (help_request.phone, help_request.referrer_organization, help_request.consent_recorded_by) == (
-        "+33612345678", ccas, demo.user("ccas"))  # fmt: skip
+        "+33612345678",
+        ccas,
+        demo.user("ccas"),
+    )
 
 
 def test_a_partner_sends_to_a_chosen_place(client, key, demo):

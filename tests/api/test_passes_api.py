@@ -74,10 +74,18 @@ def test_another_organisation_learns_when_a_pass_was_used_but_not_where(client, 
     assert answer.status_code == 409 and answer.json()["place_id"] is None
 
 
-@pytest.mark.parametrize(("change", "status", "reason"), [
-    ("typo", 422, "typo"), ("garbage", 422, "not_a_code"), ("unknown", 404, "unknown"), ("blocked", 410, "blocked"),
-    ("expired", 410, "expired"), ("not_qualified", 403, "not_qualified"), ("not_handed_out", 403, "not_handed_out"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "status", "reason"),
+    [
+        ("typo", 422, "typo"),
+        ("garbage", 422, "not_a_code"),
+        ("unknown", 404, "unknown"),
+        ("blocked", 410, "blocked"),
+        ("expired", 410, "expired"),
+        ("not_qualified", 403, "not_qualified"),
+        ("not_handed_out", 403, "not_handed_out"),
+    ],
+)
 def test_each_refusal_has_its_status_and_a_plain_reason(client, key, booklet, world, change, status, reason):
     code = booklet.passes.get(position=1).code
     if change == "typo":

@@ -15,15 +15,28 @@ LEISURE = "Loisirs et créations numériques"
 
 
 def place(name, latitude, longitude, **fields):
-    defaults = {"address": "1 rue Lenepveu", "postcode": "49000", "commune_name": "Angers", "commune_id": "49007",
-                "updated_on": date(2026, 11, 1), "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30"}  # fmt: skip
+    defaults = {
+        "address": "1 rue Lenepveu",
+        "postcode": "49000",
+        "commune_name": "Angers",
+        "commune_id": "49007",
+        "updated_on": date(2026, 11, 1),
+        "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30",
+    }
     return Place.objects.create(name=name, latitude=latitude, longitude=longitude, **{**defaults, **fields})
 
 
 @pytest.fixture
 def angers(communes):
-    library = place("Médiathèque Toussaint", 47.4696, -0.5540, services=[PAPERWORK], fees=["Gratuit"],
-                    phone="+33241242550", summary="Aide aux démarches, ateliers.")  # fmt: skip
+    library = place(
+        "Médiathèque Toussaint",
+        47.4696,
+        -0.5540,
+        services=[PAPERWORK],
+        fees=["Gratuit"],
+        phone="+33241242550",
+        summary="Aide aux démarches, ateliers.",
+    )
     PlaceSource.objects.create(place=library, source="cartographie", source_id="1", producer="Ville d'Angers")
     return {
         "library": library,
@@ -174,8 +187,13 @@ def test_the_openapi_schema_describes_every_endpoint_and_no_docs_page_loads_a_cd
     schema = client.get("/api/v1/openapi.json").json()
 
     assert schema["info"]["title"] == "Maillage API" and schema["info"]["version"] == "1"
-    assert set(schema["paths"]) == {"/api/v1/places", "/api/v1/places/{id}", "/api/v1/help-requests",
-                                    "/api/v1/passes/redeem", "/api/v1/passes/{code}"}  # fmt: skip
+    assert set(schema["paths"]) == {
+        "/api/v1/places",
+        "/api/v1/places/{id}",
+        "/api/v1/help-requests",
+        "/api/v1/passes/redeem",
+        "/api/v1/passes/{code}",
+    }
     assert {method for path in ("/api/v1/places", "/api/v1/places/{id}") for method in schema["paths"][path]} == {"get"}
     assert set(schema["paths"]["/api/v1/help-requests"]) == {"get", "post"}
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"

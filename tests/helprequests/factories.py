@@ -6,8 +6,12 @@ from maillage.helprequests.models import ConsentChannel, ContactPreference, Orig
 
 def new_request(place=None, **fields):
     defaults = {
-        "origin": Origin.PERSON, "need": "demarches", "commune_id": "49007",
-        "contact_preference": ContactPreference.CALL, "phone": "+33612345678",
-        "consent_given_at": timezone.now(), "consent_channel": ConsentChannel.ONLINE,
-    }  # fmt: skip
+        "origin": Origin.PERSON,
+        "need": "demarches",
+        "commune_id": "49007",
+        "contact_preference": ContactPreference.CALL,
+        "phone": "+33612345678",
+        "consent_given_at": timezone.now(),
+        "consent_channel": ConsentChannel.ONLINE,
+    }
     return services.submit(place=place, **{**defaults, **fields})

@@ -166,8 +166,13 @@ def test_the_link_shows_each_step_in_plain_words_and_no_reason_or_note(client, s
     for kind in (ContactAttempt.Kind.NO_ANSWER, ContactAttempt.Kind.MESSAGE_LEFT):
         services.log_contact_attempt(sent, kind, mediator)
     html = follow(client, sent).content.decode()
-    for words in ("Nous avons reçu votre demande.", "Nous cherchons un autre lieu d’aide pour vous.",
-                  "Un lieu d’aide s’occupe de votre demande.", "sans réponse", "laissé un message"):  # fmt: skip
+    for words in (
+        "Nous avons reçu votre demande.",
+        "Nous cherchons un autre lieu d’aide pour vous.",
+        "Un lieu d’aide s’occupe de votre demande.",
+        "sans réponse",
+        "laissé un message",
+    ):
         assert words in html
     assert "appeler fort" not in html and "trop loin" not in html.lower() and "Trop loin" not in html
     assert place.name in html and "+33612345678" not in html and "•• •• •• 56 78" in html

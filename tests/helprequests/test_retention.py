@@ -23,8 +23,15 @@ def closed_long_ago(days, **fields):
 
 def test_closed_requests_are_anonymised_after_the_retention_period_only_when_asked(communes, settings):
     settings.HELP_REQUEST_RETENTION_MONTHS = 12
-    old = closed_long_ago(400, first_name="Josiane", email="j@example.org", asker_name="Voisine",
-                          specific_support=["surdite"], language="ar", message="Appelez après 17 h")  # fmt: skip
+    old = closed_long_ago(
+        400,
+        first_name="Josiane",
+        email="j@example.org",
+        asker_name="Voisine",
+        specific_support=["surdite"],
+        language="ar",
+        message="Appelez après 17 h",
+    )
     recent = closed_long_ago(100, first_name="Marcel")
     still_open = new_request(first_name="Paul")
     HelpRequest.objects.filter(pk=still_open.pk).update(created_at=timezone.now() - timedelta(days=800))
@@ -52,4 +59,6 @@ def test_messages_given_up_lose_their_recipient_and_text(communes):
     Notification.objects.create(key="b", channel="sms", recipient="+33600000000", body="En attente")
     call_command("purge_personal_data", "--wet-run", stdout=StringIO())
     assert list(Notification.objects.order_by("key").values_list("recipient", "body")) == [
-        ("", ""), ("+33600000000", "En attente")]  # fmt: skip
+        ("", ""),
+        ("+33600000000", "En attente"),
+    ]

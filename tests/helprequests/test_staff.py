@@ -47,9 +47,10 @@ def mediator(demo, client):
 
 def library_place(library):
     return next(
-        place for place in Place.objects.filter(organization=library).order_by("pk")
+        place
+        for place in Place.objects.filter(organization=library).order_by("pk")
         if "Aide aux démarches administratives" in place.services
-    )  # fmt: skip
+    )
 
 
 def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo, library, mediator):
@@ -64,8 +65,9 @@ def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo,
 
     detail = mediator.get(url("detail", help_request)).content.decode()
     assert "06 12 34 56 78" in detail and "Josiane" in detail
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, target_id=str(help_request.pk),
-                                     actor=demo.user("mediateur")).exists()  # fmt: skip
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, target_id=str(help_request.pk), actor=demo.user("mediateur")
+    ).exists()
 
     for _attempt in range(2):
         mediator.post(url("log_contact", help_request), {"contact-kind": "no_answer"})
@@ -78,8 +80,12 @@ def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo,
     assert help_request.status == Status.CLOSED and help_request.outcome == Outcome.HELPED
 
     person_page = mediator.get(links.follow_url(help_request)).content.decode()
-    for words in ("Un lieu d’aide s’occupe de votre demande.", "sans réponse", "Un rendez-vous a été fixé.",
-                  "Votre demande a été terminée."):  # fmt: skip
+    for words in (
+        "Un lieu d’aide s’occupe de votre demande.",
+        "sans réponse",
+        "Un rendez-vous a été fixé.",
+        "Votre demande a été terminée.",
+    ):
         assert words in person_page
 
 
@@ -184,9 +190,16 @@ def social_worker(demo, client):
 
 
 def staff_request(**overrides):
-    data = {"need": "demarches", "where": "Angers (49000)", "contact": "call", "phone": "06 11 22 33 44",
-            "first_name": "Marcel", "destination": "nearest", "consent_channel": "oral_desk",
-            "consent": "on"}  # fmt: skip
+    data = {
+        "need": "demarches",
+        "where": "Angers (49000)",
+        "contact": "call",
+        "phone": "06 11 22 33 44",
+        "first_name": "Marcel",
+        "destination": "nearest",
+        "consent_channel": "oral_desk",
+        "consent": "on",
+    }
     return {**data, **overrides}
 
 
@@ -197,7 +210,10 @@ def test_staff_record_a_request_with_the_persons_oral_consent(demo, social_worke
     social_worker.post(reverse("helprequests:new"), staff_request(consent_channel="oral_phone"))
     help_request = HelpRequest.objects.get()
     assert (help_request.status, help_request.origin, help_request.consent_channel) == (
-        Status.NEW, "phone_line", "oral_phone")  # fmt: skip
+        Status.NEW,
+        "phone_line",
+        "oral_phone",
+    )
     assert help_request.consent_recorded_by == demo.user("ccas")
     assert help_request.referrer_organization.name == "CCAS de Cholet"
 
@@ -206,8 +222,9 @@ def test_a_referral_declined_is_seen_by_the_referrer_and_sent_elsewhere_nothing_
     demo, library, social_worker, client
 ):
     place = library_place(library)
-    social_worker.post(reverse("helprequests:new"), staff_request(destination="chosen", place=place.pk,
-                                                                  message="Parle peu français"))  # fmt: skip
+    social_worker.post(
+        reverse("helprequests:new"), staff_request(destination="chosen", place=place.pk, message="Parle peu français")
+    )
     help_request = HelpRequest.objects.get()
     assert help_request.status == Status.REFERRED and help_request.place == place
     assert help_request.origin == "referral"
@@ -234,8 +251,9 @@ def test_a_referral_declined_is_seen_by_the_referrer_and_sent_elsewhere_nothing_
 
 
 def test_the_referrer_can_offer_a_declined_request_to_the_nearest_places(demo, library, social_worker):
-    help_request = new_request(place=library_place(library), referrer_organization=Organization.objects.get(
-        name="CCAS de Cholet"))  # fmt: skip
+    help_request = new_request(
+        place=library_place(library), referrer_organization=Organization.objects.get(name="CCAS de Cholet")
+    )
     services.decline(help_request, demo.user("mediateur"), "no_slot")
     social_worker.post(url("reoffer", help_request))
     help_request.refresh_from_db()
@@ -243,8 +261,9 @@ def test_the_referrer_can_offer_a_declined_request_to_the_nearest_places(demo, l
 
 
 def test_only_the_referrer_sends_a_request_elsewhere(demo, library, mediator):
-    help_request = new_request(place=library_place(library), referrer_organization=Organization.objects.get(
-        name="CCAS de Cholet"))  # fmt: skip
+    help_request = new_request(
+        place=library_place(library), referrer_organization=Organization.objects.get(name="CCAS de Cholet")
+    )
     services.decline(help_request, demo.user("mediateur"), "no_slot")
     assert mediator.post(url("refer", help_request), {"refer-place": library_place(library).pk}).status_code == 404
 
@@ -375,8 +394,9 @@ def test_a_member_of_two_organisations_chooses_which_one_records_the_request(dem
     from maillage.accounts.models import Membership
 
     ccas_admin = demo.user("ccas")
-    Membership.objects.create(user=ccas_admin, organization=Organization.objects.get(name="Médiathèque Toussaint"),
-                              role="mediator")  # fmt: skip
+    Membership.objects.create(
+        user=ccas_admin, organization=Organization.objects.get(name="Médiathèque Toussaint"), role="mediator"
+    )
     worker = verified_session(client, ccas_admin)
     page = worker.post(reverse("helprequests:new"), staff_request())
     assert "Choisissez la structure" in page.content.decode() and not HelpRequest.objects.exists()
@@ -389,8 +409,11 @@ def test_a_member_of_two_organisations_chooses_which_one_records_the_request(dem
 def test_an_appointment_can_be_at_another_of_our_places_or_at_a_distance(
     demo, library, mediator, client, django_capture_on_commit_callbacks
 ):
-    help_request = new_request(phone="+33612345678", referred_by=demo.user("ccas"),
-                               referrer_organization=Organization.objects.get(name="CCAS de Cholet"))  # fmt: skip
+    help_request = new_request(
+        phone="+33612345678",
+        referred_by=demo.user("ccas"),
+        referrer_organization=Organization.objects.get(name="CCAS de Cholet"),
+    )
     mediator.post(url("claim", help_request))
     help_request.refresh_from_db()
     other = Place.objects.filter(organization=library).exclude(pk=help_request.place_id).first()

@@ -66,8 +66,20 @@ def request_in(status, world):
 
 def test_every_status_is_reachable_and_every_action_is_listed():
     assert set(PATHS) == set(Status)
-    assert set(TRANSITIONS) == {"submit", "refer", "claim", "accept", "decline", "transfer", "reoffer", "escalate",
-                                "book", "close", "withdraw", "expire"}  # fmt: skip
+    assert set(TRANSITIONS) == {
+        "submit",
+        "refer",
+        "claim",
+        "accept",
+        "decline",
+        "transfer",
+        "reoffer",
+        "escalate",
+        "book",
+        "close",
+        "withdraw",
+        "expire",
+    }
 
 
 @pytest.mark.parametrize("status", list(Status))

@@ -122,10 +122,12 @@ def provider():
 def test_the_http_adapter_posts_the_message_with_its_key(provider):
     backend = sms.HttpSmsBackend(url=provider, key="secret-key", sender="Maillage")
     assert backend.send("+33612345678", "Votre rendez-vous est demain") == "msg-42"
-    assert FakeProvider.received == [{
-        "body": {"to": "+33612345678", "text": "Votre rendez-vous est demain", "sender": "Maillage"},
-        "authorization": "Bearer secret-key",
-    }]  # fmt: skip
+    assert FakeProvider.received == [
+        {
+            "body": {"to": "+33612345678", "text": "Votre rendez-vous est demain", "sender": "Maillage"},
+            "authorization": "Bearer secret-key",
+        }
+    ]
 
 
 def test_the_http_adapter_reports_refusals_and_outages_as_retryable(provider):

@@ -13,8 +13,14 @@ from tests.factories import MembershipFactory, OrganizationFactory
 
 
 def new_place(organization, name="Espace numérique", **fields):
-    return Place.objects.create(name=name, postcode="49100", commune_name="Angers", organization=organization,
-                                updated_on=timezone.localdate(), **fields)  # fmt: skip
+    return Place.objects.create(
+        name=name,
+        postcode="49100",
+        commune_name="Angers",
+        organization=organization,
+        updated_on=timezone.localdate(),
+        **fields,
+    )
 
 
 @dataclass
@@ -39,26 +45,36 @@ def pass_world(*, minutes_per_pass=60, service_costs=None, starts_on=None, ends_
     place = new_place(operator)
     today = timezone.localdate()
     program = services.create_program(
-        funder=funder, by=None, name="Pass numérique 2026", minutes_per_pass=minutes_per_pass,
+        funder=funder,
+        by=None,
+        name="Pass numérique 2026",
+        minutes_per_pass=minutes_per_pass,
         service_costs=service_costs or {Service.INDIVIDUAL: 1, Service.WORKSHOP: 1, Service.COURSE: 3},
         starts_on=starts_on or today - datetime.timedelta(days=30),
         ends_on=ends_on or today + datetime.timedelta(days=200),
-        qualified_places=[place], **program_fields,
-    )  # fmt: skip
+        qualified_places=[place],
+        **program_fields,
+    )
     role = Membership.Role
     return PassWorld(
-        funder=funder, coordination=coordination, distributor=distributor, operator=operator, place=place,
+        funder=funder,
+        coordination=coordination,
+        distributor=distributor,
+        operator=operator,
+        place=place,
         funder_member=MembershipFactory(organization=funder, role=role.VIEWER).user,
         coordinator=MembershipFactory(organization=coordination, role=role.ADMIN).user,
         distributor_member=MembershipFactory(organization=distributor, role=role.MEDIATOR).user,
-        mediator=MembershipFactory(organization=operator, role=role.MEDIATOR).user, program=program,
-    )  # fmt: skip
+        mediator=MembershipFactory(organization=operator, role=role.MEDIATOR).user,
+        program=program,
+    )
 
 
 def handed_out_booklet(world, *, pass_count=10, booklet_size=10, paid=True):
     """An order of the world's programme, paid, its first booklet handed out to one person."""
-    order = services.order_passes(world.program, pass_count=pass_count, booklet_size=booklet_size,
-                                  by=world.funder_member)  # fmt: skip
+    order = services.order_passes(
+        world.program, pass_count=pass_count, booklet_size=booklet_size, by=world.funder_member
+    )
     if paid:
         services.mark_order_paid(order, by=world.coordinator)
     booklet = services.assign_booklets(order, distributor=world.distributor, count=1, by=world.coordinator)[0]

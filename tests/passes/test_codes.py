@@ -25,8 +25,11 @@ def test_reading_forgives_case_spaces_dashes_and_look_alike_letters():
     assert codes.normalize(codes.qr_payload(code)) == code
 
 
-@given(st.text(alphabet=codes.ALPHABET, min_size=codes.RANDOM_SYMBOLS, max_size=codes.RANDOM_SYMBOLS),
-       st.integers(0, codes.LENGTH - 1), st.integers(1, 31))  # fmt: skip
+@given(
+    st.text(alphabet=codes.ALPHABET, min_size=codes.RANDOM_SYMBOLS, max_size=codes.RANDOM_SYMBOLS),
+    st.integers(0, codes.LENGTH - 1),
+    st.integers(1, 31),
+)
 def test_every_single_wrong_symbol_is_caught(random_part, position, shift):
     code = random_part + codes.check_symbol(random_part)
     wrong = codes.ALPHABET[(codes.ALPHABET.index(code[position]) + shift) % 32]
@@ -34,8 +37,10 @@ def test_every_single_wrong_symbol_is_caught(random_part, position, shift):
         codes.normalize(code[:position] + wrong + code[position + 1 :])
 
 
-@given(st.text(alphabet=codes.ALPHABET, min_size=codes.RANDOM_SYMBOLS, max_size=codes.RANDOM_SYMBOLS),
-       st.integers(0, codes.LENGTH - 2))  # fmt: skip
+@given(
+    st.text(alphabet=codes.ALPHABET, min_size=codes.RANDOM_SYMBOLS, max_size=codes.RANDOM_SYMBOLS),
+    st.integers(0, codes.LENGTH - 2),
+)
 def test_every_swap_of_two_neighbours_is_caught_check_symbol_included(random_part, position):
     code = random_part + codes.check_symbol(random_part)
     swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]

@@ -73,8 +73,18 @@ def test_concurrent_redemptions_of_the_same_codes_succeed_once_per_pass_and_keep
         handed_out_booklet(world)
     codes = list(Pass.objects.filter(status="handed_out").values_list("code", flat=True))
     successes, refusals = Counter(), Counter()
-    scanners = [scanner(codes, worker, refusals, successes, place=places[worker % len(places)],
-                        service=Service.INDIVIDUAL, by=world.mediator) for worker in range(THREADS)]  # fmt: skip
+    scanners = [
+        scanner(
+            codes,
+            worker,
+            refusals,
+            successes,
+            place=places[worker % len(places)],
+            service=Service.INDIVIDUAL,
+            by=world.mediator,
+        )
+        for worker in range(THREADS)
+    ]
     assert race(*scanners) == []
     assert set(successes.values()) == {1} and set(successes) == set(codes)
     assert refusals == {"already_redeemed": len(codes) * (THREADS - 1)}
@@ -87,8 +97,10 @@ def test_concurrent_services_costing_three_passes_never_share_a_pass():
     booklets = [handed_out_booklet(world) for _booklet in range(2)]
     codes = list(Pass.objects.filter(status="handed_out").values_list("code", flat=True))
     refusals = Counter()
-    scanners = [scanner(codes, worker, refusals, place=world.place, service=Service.COURSE, by=world.mediator)
-                for worker in range(THREADS)]  # fmt: skip
+    scanners = [
+        scanner(codes, worker, refusals, place=world.place, service=Service.COURSE, by=world.mediator)
+        for worker in range(THREADS)
+    ]
     assert race(*scanners) == []
     assert set(refusals) <= {"already_redeemed", "not_enough_passes"}
     for booklet in booklets:  # 10 passes a person: three courses, one pass left over
@@ -105,8 +117,18 @@ def test_expiry_at_midnight_racing_the_last_redemptions_pays_each_pass_once():
     program = world.program
     codes = list(Pass.objects.filter(status="handed_out").values_list("code", flat=True))
     refusals = Counter()
-    scanners = [scanner(codes[worker::4], worker, refusals, place=world.place, service=Service.INDIVIDUAL,
-                        by=world.mediator, today=program.expires_on) for worker in range(4)]  # fmt: skip
+    scanners = [
+        scanner(
+            codes[worker::4],
+            worker,
+            refusals,
+            place=world.place,
+            service=Service.INDIVIDUAL,
+            by=world.mediator,
+            today=program.expires_on,
+        )
+        for worker in range(4)
+    ]
 
     def expire():
         with contextlib.suppress(services.PassActionRefused):

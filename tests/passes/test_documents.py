@@ -77,8 +77,12 @@ def test_amounts_dates_and_durations_are_written_in_french_whatever_the_system_l
     assert documents.national_phone("+33241000000") == "02 41 00 00 00"
     assert documents.mask_iban(IBAN) == "**** **** **** **** **** ***0 189"
     assert [documents.of_commune(name) for name in ("Angers", "Le Mans", "Les Ponts-de-Cé", "Cholet", "Écouflant")] == [
-        "d'Angers", "du Mans", "des Ponts-de-Cé", "de Cholet", "d'Écouflant",
-    ]  # fmt: skip
+        "d'Angers",
+        "du Mans",
+        "des Ponts-de-Cé",
+        "de Cholet",
+        "d'Écouflant",
+    ]
     assert documents.sepa_text("Médiathèque d’Angers & Cœur_de_ville ✓") == "Mediatheque d'Angers et Coeur-de-ville"
 
 

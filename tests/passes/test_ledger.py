@@ -37,14 +37,22 @@ def test_ledger_rows_are_never_changed_nor_deleted_by_django(world):
     posted = LedgerTransaction.objects.get()
     entry = posted.entries.first()
     entry.amount_cents = 1
-    for attempt in (entry.save, entry.delete, posted.delete, LedgerEntry.objects.all().delete,
-                    lambda: LedgerEntry.objects.update(amount_cents=0)):  # fmt: skip
+    for attempt in (
+        entry.save,
+        entry.delete,
+        posted.delete,
+        LedgerEntry.objects.all().delete,
+        lambda: LedgerEntry.objects.update(amount_cents=0),
+    ):
         with pytest.raises(LedgerIsAppendOnly):
             attempt()
 
 
-CHANGES = ["UPDATE passes_ledgerentry SET amount_cents = 5", "DELETE FROM passes_ledgerentry",
-           "DELETE FROM passes_ledgertransaction"]  # fmt: skip
+CHANGES = [
+    "UPDATE passes_ledgerentry SET amount_cents = 5",
+    "DELETE FROM passes_ledgerentry",
+    "DELETE FROM passes_ledgertransaction",
+]
 
 
 @pytest.mark.parametrize("statement", CHANGES)
@@ -56,8 +64,11 @@ def test_the_database_refuses_changes_from_any_client(world, statement):
 
 def test_an_unbalanced_posting_is_refused_before_it_is_written(world):
     with pytest.raises(ledger.UnbalancedTransaction):
-        ledger.post("order_paid", world.program, [(ledger.program_account(world.program), 100, None),
-                                                  (ledger.funder_account(world.program), -99, None)])  # fmt: skip
+        ledger.post(
+            "order_paid",
+            world.program,
+            [(ledger.program_account(world.program), 100, None), (ledger.funder_account(world.program), -99, None)],
+        )
     with pytest.raises(ledger.UnbalancedTransaction):
         ledger.post("order_paid", world.program, [(ledger.program_account(world.program), 0, None)])
     assert not LedgerTransaction.objects.exists()
@@ -66,8 +77,11 @@ def test_an_unbalanced_posting_is_refused_before_it_is_written(world):
 def test_postgresql_refuses_to_commit_an_unbalanced_transaction_written_around_django(world):
     if connection.vendor != "postgresql":
         pytest.skip("the deferred balance trigger is PostgreSQL's; SQLite relies on ledger.post and check_ledger")
-    posted = ledger.post("order_paid", world.program, [(ledger.program_account(world.program), 100, None),
-                                                       (ledger.funder_account(world.program), -100, None)])  # fmt: skip
+    posted = ledger.post(
+        "order_paid",
+        world.program,
+        [(ledger.program_account(world.program), 100, None), (ledger.funder_account(world.program), -100, None)],
+    )
     with pytest.raises(DatabaseError, match=ledger_guard.UNBALANCED), transaction.atomic():
         LedgerEntry.objects.create(transaction=posted, account=ledger.program_account(world.program), amount_cents=1)
         with connection.cursor() as cursor:
@@ -124,8 +138,9 @@ def _pick(items, index):
 def _apply(world, places, action, index, service):
     program = world.program
     if action == "order":
-        services.order_passes(program, pass_count=1 + index % 12, booklet_size=5 if index % 2 else 10,
-                              by=world.funder_member)  # fmt: skip
+        services.order_passes(
+            program, pass_count=1 + index % 12, booklet_size=5 if index % 2 else 10, by=world.funder_member
+        )
     elif action == "pay" and (order := _pick(FundingOrder.objects.order_by("pk"), index)):
         services.mark_order_paid(order, by=world.coordinator)
     elif action == "assign" and (order := _pick(FundingOrder.objects.order_by("pk"), index)):
@@ -134,8 +149,13 @@ def _apply(world, places, action, index, service):
         positions = None if index % 3 == 0 else [1 + index % 5, 1 + (index // 5) % 5]
         services.hand_out(booklet, distributor=world.distributor, by=world.distributor_member, positions=positions)
     elif action == "redeem" and (pass_item := _pick(Pass.objects.order_by("pk"), index)):
-        services.redeem(pass_item.code, place=_pick(places, index), service=service, by=world.mediator,
-                        idempotency_key=f"key-{index:04d}")  # fmt: skip
+        services.redeem(
+            pass_item.code,
+            place=_pick(places, index),
+            service=service,
+            by=world.mediator,
+            idempotency_key=f"key-{index:04d}",
+        )
     elif action == "cancel" and (redemption := _pick(Redemption.objects.order_by("pk"), index)):
         services.cancel_redemption(redemption, by=world.mediator)
     elif action == "block" and (pass_item := _pick(Pass.objects.order_by("pk"), index)):

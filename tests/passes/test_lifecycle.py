@@ -35,8 +35,14 @@ def test_an_order_makes_booklets_of_unique_codes_that_stay_unusable_until_it_is_
     assert [b.passes.count() for b in order.booklets.order_by("number")] == [10, 10, 3]
     assert Pass.objects.filter(status=PassStatus.ORDERED).count() == 23
     assert len(set(Pass.objects.values_list("code", flat=True))) == 23
-    refused("not_enough_booklets", services.assign_booklets, order, distributor=world.distributor, count=1,
-            by=world.coordinator)  # fmt: skip
+    refused(
+        "not_enough_booklets",
+        services.assign_booklets,
+        order,
+        distributor=world.distributor,
+        count=1,
+        by=world.coordinator,
+    )
     code = Pass.objects.first().code
     refused("not_handed_out", services.redeem, code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator)
     assert not LedgerTransaction.objects.exists() and ledger_check.problems() == []
@@ -51,19 +57,32 @@ def test_an_order_makes_booklets_of_unique_codes_that_stay_unusable_until_it_is_
 def test_a_distributor_hands_out_a_whole_booklet_or_single_passes_and_records_no_name(world, communes):
     order = services.order_passes(world.program, pass_count=10, booklet_size=5, by=world.funder_member)
     services.mark_order_paid(order, by=world.coordinator)
-    refused("not_a_distributor", services.assign_booklets, order, distributor=world.operator, count=1,
-            by=world.coordinator)  # fmt: skip
+    refused(
+        "not_a_distributor", services.assign_booklets, order, distributor=world.operator, count=1, by=world.coordinator
+    )
     first, second = services.assign_booklets(order, distributor=world.distributor, count=2, by=world.coordinator)
     assert set(first.passes.values_list("status", flat=True)) == {PassStatus.WITH_DISTRIBUTOR}
 
     angers = Commune.objects.get(pk="49007")
-    whole = services.hand_out(first, distributor=world.distributor, by=world.distributor_member, commune=angers,
-                              age_band="75_plus", public="seniors")  # fmt: skip
+    whole = services.hand_out(
+        first,
+        distributor=world.distributor,
+        by=world.distributor_member,
+        commune=angers,
+        age_band="75_plus",
+        public="seniors",
+    )
     assert whole.passes.count() == 5 and whole.commune_id == "49007"
     two = services.hand_out(second, distributor=world.distributor, by=world.distributor_member, positions=[2, 3])
     assert sorted(two.passes.values_list("position", flat=True)) == [2, 3] and two.age_band == ""
-    refused("nothing_to_hand_out", services.hand_out, second, distributor=world.distributor,
-            by=world.distributor_member, positions=[3])  # fmt: skip
+    refused(
+        "nothing_to_hand_out",
+        services.hand_out,
+        second,
+        distributor=world.distributor,
+        by=world.distributor_member,
+        positions=[3],
+    )
     other = pass_world().distributor
     refused("not_your_booklet", services.hand_out, second, distributor=other, by=world.distributor_member)
 
@@ -71,12 +90,14 @@ def test_a_distributor_hands_out_a_whole_booklet_or_single_passes_and_records_no
 def test_a_qualified_place_redeems_a_pass_once_and_a_second_try_says_when_and_where(world):
     booklet = handed_out_booklet(world)
     code = booklet.passes.get(position=1).code
-    redemption, replayed = services.redeem(codes.display(code).lower(), place=world.place, service=Service.INDIVIDUAL,
-                                           by=world.mediator)  # fmt: skip
+    redemption, replayed = services.redeem(
+        codes.display(code).lower(), place=world.place, service=Service.INDIVIDUAL, by=world.mediator
+    )
     assert not replayed and redemption.pass_count == 1 and redemption.value_cents == 1000 and redemption.minutes == 60
     assert Pass.objects.get(code=code).status == PassStatus.REDEEMED
-    again = refused("already_redeemed", services.redeem, code, place=world.place, service=Service.INDIVIDUAL,
-                    by=world.mediator)  # fmt: skip
+    again = refused(
+        "already_redeemed", services.redeem, code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator
+    )
     assert again.details["redemption"] == redemption
     assert balance(f"place:{world.place.pk}") == 1000 and balance(f"program:{world.program.pk}") == 9000
     assert ledger_check.problems() == []
@@ -94,11 +115,13 @@ def test_typos_unknown_codes_and_rules_are_told_apart(world):
     refused("not_qualified", services.redeem, code, place=elsewhere, service=Service.INDIVIDUAL, by=world.mediator)
     world.program.service_costs = {Service.WORKSHOP: 1}
     world.program.save()
-    refused("service_not_allowed", services.redeem, code, place=world.place, service=Service.INDIVIDUAL,
-            by=world.mediator)  # fmt: skip
+    refused(
+        "service_not_allowed", services.redeem, code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator
+    )
     late = world.program.expires_on + datetime.timedelta(days=1)
-    refused("expired", services.redeem, code, place=world.place, service=Service.WORKSHOP, by=world.mediator,
-            today=late)  # fmt: skip
+    refused(
+        "expired", services.redeem, code, place=world.place, service=Service.WORKSHOP, by=world.mediator, today=late
+    )
     services.block(booklet.passes.get(position=1), reason="perdu", by=world.coordinator)
     refused("blocked", services.redeem, code, place=world.place, service=Service.WORKSHOP, by=world.mediator)
     services.unblock(booklet.passes.get(position=1), by=world.coordinator)
@@ -121,13 +144,22 @@ def test_a_service_worth_three_passes_takes_three_of_the_same_handover(world):
 def test_the_same_idempotency_key_gives_the_first_answer_and_does_nothing_more(world):
     booklet = handed_out_booklet(world)
     code, other = booklet.passes.get(position=1).code, booklet.passes.get(position=2).code
-    first, replayed = services.redeem(code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator,
-                                      idempotency_key="scan-0001")  # fmt: skip
-    again, replayed = services.redeem(code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator,
-                                      idempotency_key="scan-0001")  # fmt: skip
+    first, replayed = services.redeem(
+        code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator, idempotency_key="scan-0001"
+    )
+    again, replayed = services.redeem(
+        code, place=world.place, service=Service.INDIVIDUAL, by=world.mediator, idempotency_key="scan-0001"
+    )
     assert again == first and replayed
-    refused("key_reused", services.redeem, other, place=world.place, service=Service.INDIVIDUAL, by=world.mediator,
-            idempotency_key="scan-0001")  # fmt: skip
+    refused(
+        "key_reused",
+        services.redeem,
+        other,
+        place=world.place,
+        service=Service.INDIVIDUAL,
+        by=world.mediator,
+        idempotency_key="scan-0001",
+    )
     assert LedgerTransaction.objects.filter(kind="redemption").count() == 1
 
 
@@ -210,9 +242,17 @@ def test_a_programme_past_its_end_takes_no_order_and_no_payment(world):
 def test_a_retried_key_after_a_cancellation_says_the_use_was_cancelled(world):
     booklet = handed_out_booklet(world)
     code = booklet.passes.get(position=1).code
-    redemption, _ = services.redeem(code, place=world.place, service="individual", by=world.mediator,
-                                    idempotency_key="scan-0001")  # fmt: skip
+    redemption, _ = services.redeem(
+        code, place=world.place, service="individual", by=world.mediator, idempotency_key="scan-0001"
+    )
     services.cancel_redemption(redemption, by=world.mediator)
-    refused("cancelled", services.redeem, code, place=world.place, service="individual", by=world.mediator,
-            idempotency_key="scan-0001")  # fmt: skip
+    refused(
+        "cancelled",
+        services.redeem,
+        code,
+        place=world.place,
+        service="individual",
+        by=world.mediator,
+        idempotency_key="scan-0001",
+    )
     assert Pass.objects.get(code=code).status == PassStatus.HANDED_OUT

@@ -41,15 +41,24 @@ def make_funder_admin(demo, departement):
 
 
 PROGRAM_FORM = {
-    "name": "Pass numérique 2027", "face_value": "10", "minutes_per_pass": "60", "department_codes": "49",
-    "commune_codes": "49007, 49099", "target_publics": ["seniors"],
-    "starts_on": "1/1/2026", "ends_on": "31/12/2027", "grace_days": "30",
-    "cost_individual": "1", "cost_workshop": "1", "cost_course": "3",
-}  # fmt: skip
+    "name": "Pass numérique 2027",
+    "face_value": "10",
+    "minutes_per_pass": "60",
+    "department_codes": "49",
+    "commune_codes": "49007, 49099",
+    "target_publics": ["seniors"],
+    "starts_on": "1/1/2026",
+    "ends_on": "31/12/2027",
+    "grace_days": "30",
+    "cost_individual": "1",
+    "cost_workshop": "1",
+    "cost_course": "3",
+}
 
 
-def test_a_funder_creates_a_programme_and_orders_once_even_when_the_form_is_sent_twice(client, demo, departement,
-                                                                                      library):  # fmt: skip
+def test_a_funder_creates_a_programme_and_orders_once_even_when_the_form_is_sent_twice(
+    client, demo, departement, library
+):
     make_funder_admin(demo, departement)
     funder = session(client, demo, "financeur")
     place = library.places.first()
@@ -103,12 +112,14 @@ def test_the_coordination_marks_an_order_paid_and_gives_booklets_to_a_distributo
     order.refresh_from_db()
     assert order.is_paid and not Pass.objects.filter(booklet__order=order, status=PassStatus.ORDERED).exists()
     ccas = Organization.objects.get(name="CCAS de Cholet")
-    response = coordination.post(f"/pass-numerique/commandes/{order.pk}/distribuer/",
-                                 {"distributor": ccas.pk, "count": "2", "commune": "Cholet"})  # fmt: skip
+    response = coordination.post(
+        f"/pass-numerique/commandes/{order.pk}/distribuer/", {"distributor": ccas.pk, "count": "2", "commune": "Cholet"}
+    )
     assert response.status_code == 302
     assert order.booklets.filter(distributor=ccas).count() == 2
-    too_many = coordination.post(f"/pass-numerique/commandes/{order.pk}/distribuer/",
-                                 {"distributor": ccas.pk, "count": "50"}).content.decode()  # fmt: skip
+    too_many = coordination.post(
+        f"/pass-numerique/commandes/{order.pk}/distribuer/", {"distributor": ccas.pk, "count": "50"}
+    ).content.decode()
     assert "Seulement 8 carnets" in too_many
     pdf = coordination.get(f"/pass-numerique/commandes/{order.pk}/carnets.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
@@ -119,8 +130,11 @@ def test_the_coordination_marks_an_order_paid_and_gives_booklets_to_a_distributo
 def test_a_commune_outside_the_programme_is_refused_and_the_form_keeps_the_ticks(client, demo, program, communes):
     ccas = Organization.objects.get(name="CCAS de Cholet")
     booklet = ccas.pass_booklets.order_by("number").first()
-    page = session(client, demo, "ccas").post(f"/pass-numerique/carnets/{booklet.pk}/remettre/",
-                                              {"positions": ["1"], "commune": "Lyon"}).content.decode()  # fmt: skip
+    page = (
+        session(client, demo, "ccas")
+        .post(f"/pass-numerique/carnets/{booklet.pk}/remettre/", {"positions": ["1"], "commune": "Lyon"})
+        .content.decode()
+    )
     assert "en dehors du territoire du programme" in page
     assert not booklet.passes.filter(status=PassStatus.HANDED_OUT).exists()
 
@@ -130,8 +144,10 @@ def test_a_distributor_hands_out_a_booklet_recording_no_name(client, demo, progr
     booklet = ccas.pass_booklets.order_by("number").first()
     distributor = session(client, demo, "ccas")
     assert booklet.label in distributor.get("/pass-numerique/carnets/").content.decode()
-    response = distributor.post(f"/pass-numerique/carnets/{booklet.pk}/remettre/",
-                                {"positions": ["1", "2", "3"], "age_band": "75_plus", "public": "seniors"})  # fmt: skip
+    response = distributor.post(
+        f"/pass-numerique/carnets/{booklet.pk}/remettre/",
+        {"positions": ["1", "2", "3"], "age_band": "75_plus", "public": "seniors"},
+    )
     assert response.status_code == 302
     assert booklet.passes.filter(status=PassStatus.HANDED_OUT).count() == 3
     nothing = distributor.post(f"/pass-numerique/carnets/{booklet.pk}/remettre/", {}).content.decode()
@@ -175,8 +191,10 @@ def test_a_place_cancels_a_use_the_same_day(client, demo, program, library):
     mediator = session(client, demo, "mediateur")
     mediator.post(f"/pass-numerique/encaisser/{redemption.pk}/annuler/")
     assert Pass.objects.get(pk=handed.pk).status == PassStatus.HANDED_OUT
-    assert session(client, demo, "association").post(
-        f"/pass-numerique/encaisser/{redemption.pk}/annuler/").status_code == 404  # fmt: skip
+    assert (
+        session(client, demo, "association").post(f"/pass-numerique/encaisser/{redemption.pk}/annuler/").status_code
+        == 404
+    )
 
 
 def test_viewers_do_not_take_passes(client, demo, program):
@@ -188,9 +206,15 @@ def test_ten_unknown_codes_lock_the_till_for_fifteen_minutes(client, demo, progr
     mediator = session(client, demo, "mediateur")
     place = library.places.filter(pass_programs=program).first()
     for attempt in range(11):
-        page = mediator.post("/pass-numerique/encaisser/", {"service": "individual", "place": place.pk,
-                                                            "idempotency_key": f"{attempt:032d}",
-                                                            "code": codes.new_code()}).content.decode()  # fmt: skip
+        page = mediator.post(
+            "/pass-numerique/encaisser/",
+            {
+                "service": "individual",
+                "place": place.pk,
+                "idempotency_key": f"{attempt:032d}",
+                "code": codes.new_code(),
+            },
+        ).content.decode()
     assert "Attendez 15 minutes" in page
 
 
@@ -237,8 +261,9 @@ def test_the_funder_sees_hours_and_groups_of_five_or_more_only(client, demo, pro
     assert b"hours;;3.0" in csv_text and b"<5" in csv_text
 
 
-def test_the_daily_upkeep_warns_before_expiry_then_expires_and_refunds(demo, program,
-                                                                      django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_daily_upkeep_warns_before_expiry_then_expires_and_refunds(
+    demo, program, django_capture_on_commit_callbacks
+):
     warn_day = program.expires_on - datetime.timedelta(days=30)
     with django_capture_on_commit_callbacks(execute=True):
         lines = upkeep.run(act=True, today=warn_day)
@@ -302,8 +327,10 @@ def test_an_order_form_sent_again_after_back_says_which_order_stands(client, dem
 def test_a_till_form_that_failed_comes_back_with_a_new_key(client, demo, program, library):
     mediator = session(client, demo, "mediateur")
     place = library.places.filter(pass_programs=program).first()
-    page = mediator.post("/pass-numerique/encaisser/", {"service": "individual", "place": place.pk,
-                                                        "idempotency_key": "k" * 32, "code": "bonjour"})  # fmt: skip
+    page = mediator.post(
+        "/pass-numerique/encaisser/",
+        {"service": "individual", "place": place.pk, "idempotency_key": "k" * 32, "code": "bonjour"},
+    )
     assert 'value="' + "k" * 32 + '"' not in page.content.decode()
 
 

@@ -19,14 +19,20 @@ m4;;Lieu introuvable;Nulle-Part;99999;;1 rue X;;;;;;2024-01-01;;;
 
 V0_JSON = [
     {
-        "id": "a-1", "nom": "Mediatheque Toussaint", "commune": "ANGERS", "code_postal": "49000",
-        "adresse": "49 rue Toussaint", "latitude": 47.46962, "longitude": -0.55405, "date_maj": "2022-07-15",
+        "id": "a-1",
+        "nom": "Mediatheque Toussaint",
+        "commune": "ANGERS",
+        "code_postal": "49000",
+        "adresse": "49 rue Toussaint",
+        "latitude": 47.46962,
+        "longitude": -0.55405,
+        "date_maj": "2022-07-15",
         "services": "Prendre en main un ordinateur;Accéder à une connexion internet",
         "publics_accueillis": "Seniors (+ 65 ans);Surdité",
         "conditions_acces": "Gratuit : Je peux accéder gratuitement au lieu et à ses services",
         "labels_nationaux": "CNFS;Fabriques de Territoire",
     }
-]  # fmt: skip
+]
 
 
 @pytest.fixture

@@ -17,18 +17,38 @@ def library_place(demo):
 
     library = Organization.objects.get(name="Médiathèque Toussaint")
     return Place.objects.create(
-        name="Espace numérique Toussaint", address="49 rue Toussaint", postcode="49000", commune_name="Angers",
-        commune_id="49007", latitude=47.4696, longitude=-0.554, organization=library, updated_on=date(2025, 1, 1),
+        name="Espace numérique Toussaint",
+        address="49 rue Toussaint",
+        postcode="49000",
+        commune_name="Angers",
+        commune_id="49007",
+        latitude=47.4696,
+        longitude=-0.554,
+        organization=library,
+        updated_on=date(2025, 1, 1),
         opening_hours="Tu-Sa 10:00-18:00",
-    )  # fmt: skip
+    )
 
 
 def edit_data(**overrides):
-    data = {"name": "Espace numérique Toussaint", "address": "49 rue Toussaint", "address_complement": "",
-            "postcode": "49000", "commune": "Angers", "summary": "", "description": "", "booking_url": "",
-            "accessibility_sheet_url": "", "phone": "02 41 24 25 50", "emails": "accueil@example.org",
-            "websites": "", "opening_hours": "Tu-Sa 10:00-18:00", "services": ["Aide aux démarches administratives"],
-            "fees": ["Gratuit"], "request_radius_km": "20"}  # fmt: skip
+    data = {
+        "name": "Espace numérique Toussaint",
+        "address": "49 rue Toussaint",
+        "address_complement": "",
+        "postcode": "49000",
+        "commune": "Angers",
+        "summary": "",
+        "description": "",
+        "booking_url": "",
+        "accessibility_sheet_url": "",
+        "phone": "02 41 24 25 50",
+        "emails": "accueil@example.org",
+        "websites": "",
+        "opening_hours": "Tu-Sa 10:00-18:00",
+        "services": ["Aide aux démarches administratives"],
+        "fees": ["Gratuit"],
+        "request_radius_km": "20",
+    }
     return {**data, **overrides}
 
 

@@ -81,11 +81,13 @@ def test_legacy_values_of_every_separator_map_to_v1():
         ("9h-12h et 14h-17h du lundi au vendredi", "Mo-Fr 09:00-12:00,14:00-17:00"),
         ("Lundi au samedi de 9h à 19h", "Mo-Sa 09:00-19:00"),
         ("mercredi de 16 h à 18 h et le samedi de 10 h à 12 h", "We 16:00-18:00; Sa 10:00-12:00"),
-        ("Les mardi et jeudi de 15h00 à 19h00 - Les mercredi et vendredi de 9h30 à 13h30",
-         "Tu 15:00-19:00; We 09:30-13:30; Th 15:00-19:00; Fr 09:30-13:30"),
+        (
+            "Les mardi et jeudi de 15h00 à 19h00 - Les mercredi et vendredi de 9h30 à 13h30",
+            "Tu 15:00-19:00; We 09:30-13:30; Th 15:00-19:00; Fr 09:30-13:30",
+        ),
         ("9H00-12H00 / 13H30-17H00", ""),  # no day: nothing is guessed
     ],
-)  # fmt: skip
+)
 def test_french_opening_hours_become_osm(text, expected):
     assert french_week_to_osm(text) == expected
 

@@ -14,8 +14,14 @@ SUNDAY_10H = timezone.make_aware(datetime(2026, 11, 29, 10, 0))
 
 
 def place(name, latitude, longitude, **fields):
-    defaults = {"address": "1 rue X", "postcode": "49000", "commune_name": "Angers", "commune_id": "49007",
-                "updated_on": date(2026, 11, 1), "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30"}  # fmt: skip
+    defaults = {
+        "address": "1 rue X",
+        "postcode": "49000",
+        "commune_name": "Angers",
+        "commune_id": "49007",
+        "updated_on": date(2026, 11, 1),
+        "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30",
+    }
     return Place.objects.create(name=name, latitude=latitude, longitude=longitude, **{**defaults, **fields})
 
 
@@ -24,12 +30,18 @@ def angers(communes):
     paperwork = ["Aide aux démarches administratives"]
     return {
         "library": place("Médiathèque", 47.4696, -0.5540, services=paperwork, fees=["Gratuit"]),
-        "fablab": place("Fablab", 47.48, -0.56, services=["Loisirs et créations numériques"], fees=["Payant"],
-                        opening_hours="Sa 10:00-12:00"),
+        "fablab": place(
+            "Fablab",
+            47.48,
+            -0.56,
+            services=["Loisirs et créations numériques"],
+            fees=["Payant"],
+            opening_hours="Sa 10:00-12:00",
+        ),
         "far": place("Saumur", 47.26, -0.08, services=["Aide aux démarches administratives"], fees=["Gratuit"]),
         "draft": place("Brouillon", 47.47, -0.55, status=Place.Status.DRAFT),
         "no_position": place("Sans position", None, None, services=["Aide aux démarches administratives"]),
-    }  # fmt: skip
+    }
 
 
 def names(results):

@@ -44,7 +44,12 @@ def test_a_mediator_records_a_common_accompaniment_in_at_most_six_interactions(l
     assert "L’accompagnement est enregistré" in page.content()
     record = Accompaniment.objects.get()
     assert (record.duration_minutes, record.themes, record.autonomy, record.kind, record.outcome) == (
-        30, ["email"], "with_help", "individual", "done")  # fmt: skip
+        30,
+        ["email"],
+        "with_help",
+        "individual",
+        "done",
+    )
     assert record.author == user and record.setting == "place"
     context.close()
 
@@ -79,8 +84,10 @@ def test_a_workshop_is_created_three_people_register_one_cancels_and_attendance_
     public = browser.new_context(java_script_enabled=False)
     person = public.new_page()
     links = {}
-    for first_name, contact in (("Amina", {"Votre numéro de téléphone": "06 12 34 56 78"}),
-                                ("Bernard", {"Ou votre e-mail": "bernard@example.org"})):  # fmt: skip
+    for first_name, contact in (
+        ("Amina", {"Votre numéro de téléphone": "06 12 34 56 78"}),
+        ("Bernard", {"Ou votre e-mail": "bernard@example.org"}),
+    ):
         person.goto(live_world.url + "/ateliers/")
         person.get_by_role("link", name="Envoyer une photo par e-mail").click()
         person.get_by_label("Votre prénom").fill(first_name)
@@ -101,7 +108,10 @@ def test_a_workshop_is_created_three_people_register_one_cancels_and_attendance_
     person.get_by_role("button", name="Annuler mon inscription").click()
     assert "Votre inscription est annulée" in person.content()
     assert dict(Registration.objects.values_list("first_name", "status")) == {
-        "Amina": "cancelled", "Bernard": "registered", "Chantal": "registered"}  # fmt: skip
+        "Amina": "cancelled",
+        "Bernard": "registered",
+        "Chantal": "registered",
+    }
 
     WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
     mediator.goto(f"{live_world.url}/mes-ateliers/seances/{session.pk}/")
@@ -133,13 +143,26 @@ def test_the_attendance_form_and_the_registration_errors_have_no_accessibility_v
 
     library = Organization.objects.get(name="Médiathèque Toussaint")
     place = library.places.order_by("name").first()
-    past, coming = (workshops.create_workshop(
-        organization=library, place=place, by=None, title=title, themes=["email"], description="Venez.",
-        capacity=4, first_start=timezone.now() + datetime.timedelta(days=1),
-    ).sessions.get() for title in ("Passé", "À venir"))  # fmt: skip
+    past, coming = (
+        workshops.create_workshop(
+            organization=library,
+            place=place,
+            by=None,
+            title=title,
+            themes=["email"],
+            description="Venez.",
+            capacity=4,
+            first_start=timezone.now() + datetime.timedelta(days=1),
+        ).sessions.get()
+        for title in ("Passé", "À venir")
+    )
     for first_name in ("Amina", "Bernard"):
-        workshops.register(past, first_name=first_name, phone="+33612345678" if first_name == "Amina" else "",
-                           email="bernard@example.org" if first_name == "Bernard" else "")  # fmt: skip
+        workshops.register(
+            past,
+            first_name=first_name,
+            phone="+33612345678" if first_name == "Amina" else "",
+            email="bernard@example.org" if first_name == "Bernard" else "",
+        )
     WorkshopSession.objects.filter(pk=past.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_cookies(

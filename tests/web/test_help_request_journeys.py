@@ -93,9 +93,13 @@ def test_called_back_with_a_phone_and_a_postcode_then_claimed_called_booked_and_
     # The person's link tells every step in plain words.
     page.goto(follow_url)
     steps = page.locator("main ol").inner_text()
-    for words in ("Nous avons reçu votre demande.", "Un lieu d’aide s’occupe de votre demande.",
-                  "Nous avons essayé de vous appeler, sans réponse.", "Un rendez-vous a été fixé.",
-                  "Votre demande a été terminée."):  # fmt: skip
+    for words in (
+        "Nous avons reçu votre demande.",
+        "Un lieu d’aide s’occupe de votre demande.",
+        "Nous avons essayé de vous appeler, sans réponse.",
+        "Un rendez-vous a été fixé.",
+        "Votre demande a été terminée.",
+    ):
         assert words in steps
     assert steps.count("sans réponse") == 2
     person.close()

@@ -57,7 +57,8 @@ def test_from_a_funders_programme_to_a_places_statement(live_world, browser, dem
     program = PassProgram.objects.get(name="Pass numérique Angers 2027")
     order = FundingOrder.objects.get(program=program)
     assert "en attente" in page.content() and set(order.booklets.get().passes.values_list("status", flat=True)) == {
-        PassStatus.ORDERED}  # fmt: skip
+        PassStatus.ORDERED
+    }
     context.close()
 
     # The coordination receives the payment and gives the booklet to the CCAS.

@@ -11,8 +11,13 @@ from maillage.territory.models import Commune, PostalCode
 from maillage.territory.text import fold
 
 # Words that differ between La Poste, INSEE and producers' spellings.
-_SPELLINGS = [(r"\bst\b", "saint"), (r"\bste\b", "sainte"), (r"\bcedex\b.*$", ""), (r"\b\d+\b", ""),
-              (r"^(le|la|les|l)\s+", "")]  # fmt: skip
+_SPELLINGS = [
+    (r"\bst\b", "saint"),
+    (r"\bste\b", "sainte"),
+    (r"\bcedex\b.*$", ""),
+    (r"\b\d+\b", ""),
+    (r"^(le|la|les|l)\s+", ""),
+]
 SIMILAR_NAME_RATIO = 0.8
 NAMED_COMMUNE_MAX_KM = 30  # a place is in the commune it names, near its own position
 

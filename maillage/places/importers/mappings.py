@@ -74,8 +74,14 @@ def map_standard(record):
     return mapped
 
 
-FRANCE_SERVICES_DAYS = {"Mo": "h_lundi", "Tu": "h_mardi", "We": "h_mercredi", "Th": "h_jeudi", "Fr": "h_vendredi",
-                        "Sa": "h_samedi"}  # fmt: skip
+FRANCE_SERVICES_DAYS = {
+    "Mo": "h_lundi",
+    "Tu": "h_mardi",
+    "We": "h_mercredi",
+    "Th": "h_jeudi",
+    "Fr": "h_vendredi",
+    "Sa": "h_samedi",
+}
 
 
 def map_france_services(record):

@@ -15,15 +15,42 @@ import unicodedata
 from maillage.places.importers.normalize import OSM_DAYS, clean_opening_hours, day_ranges_to_osm, week_to_osm
 
 SCALAR_FIELDS = (
-    "id", "nom", "pivot", "adresse", "complement_adresse", "code_postal", "commune", "code_insee", "latitude",
-    "longitude", "telephone", "courriels", "courriel", "site_web", "presentation_resume", "presentation_detail",
-    "source", "structure_parente", "date_maj", "fiche_acces_libre", "prise_rdv", "semaine_ouverture",
-)  # fmt: skip
+    "id",
+    "nom",
+    "pivot",
+    "adresse",
+    "complement_adresse",
+    "code_postal",
+    "commune",
+    "code_insee",
+    "latitude",
+    "longitude",
+    "telephone",
+    "courriels",
+    "courriel",
+    "site_web",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "structure_parente",
+    "date_maj",
+    "fiche_acces_libre",
+    "prise_rdv",
+    "semaine_ouverture",
+)
 RULE_FIELDS = (
-    "services", "typologie", "publics_specifiquement_adresses", "prise_en_charge_specifique", "frais_a_charge",
-    "itinerance", "dispositif_programmes_nationaux", "formations_labels", "autres_formations_labels",
-    "modalites_acces", "modalites_accompagnement",
-)  # fmt: skip
+    "services",
+    "typologie",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "itinerance",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+)
 NO_DEFAULT_RULES = {"modalites_acces", "modalites_accompagnement"}
 NOT_OPEN_TO_PUBLIC = "Ce lieu n'accueille pas de public"
 
@@ -88,8 +115,15 @@ def read_scalar(row, spec):
 
 # Opening hours ----------------------------------------------------------------------------------
 
-FRENCH_DAYS = {"lundi": "Mo", "mardi": "Tu", "mercredi": "We", "jeudi": "Th", "vendredi": "Fr", "samedi": "Sa",
-               "dimanche": "Su"}  # fmt: skip
+FRENCH_DAYS = {
+    "lundi": "Mo",
+    "mardi": "Tu",
+    "mercredi": "We",
+    "jeudi": "Th",
+    "vendredi": "Fr",
+    "samedi": "Sa",
+    "dimanche": "Su",
+}
 _DAY = r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
 _DAY_EXPRESSION = re.compile(rf"(?:du\s+)?{_DAY}(?:\s*(?:au|a|-)\s*{_DAY})?")
 _CONNECTOR = re.compile(r"^[\s,/&]*(et|,|/|&|les?|\s)*[\s,/&]*$")
@@ -215,10 +249,17 @@ def mapping_from_config(config):
             raw["code_postal"] = raw.get("code_postal") or postcode
             raw["commune"] = raw.get("commune") or commune
         if isinstance(config.get("horaires"), dict):
-            raw["horaires"] = read_hours(row, {**config["horaires"], **(
-                {"semaine_ouverture": config["semaine_ouverture"].get("colonne")}
-                if isinstance(config.get("semaine_ouverture"), dict) else {}
-            )})  # fmt: skip
+            raw["horaires"] = read_hours(
+                row,
+                {
+                    **config["horaires"],
+                    **(
+                        {"semaine_ouverture": config["semaine_ouverture"].get("colonne")}
+                        if isinstance(config.get("semaine_ouverture"), dict)
+                        else {}
+                    ),
+                },
+            )
         for field in RULE_FIELDS:
             if isinstance(config.get(field), list):
                 raw[field] = apply_rules(row, config[field], field)

@@ -18,8 +18,19 @@ from maillage.places.schema import ENUMERATIONS, UNKNOWN_SIRET
 from maillage.territory.text import fold
 
 # Overseas postcodes start with these; their phone region differs from France's.
-OVERSEAS_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "975": "PM", "976": "YT", "977": "BL",
-                    "978": "MF", "986": "WF", "987": "PF", "988": "NC"}  # fmt: skip
+OVERSEAS_REGIONS = {
+    "971": "GP",
+    "972": "MQ",
+    "973": "GF",
+    "974": "RE",
+    "975": "PM",
+    "976": "YT",
+    "977": "BL",
+    "978": "MF",
+    "986": "WF",
+    "987": "PF",
+    "988": "NC",
+}
 
 # Where French places can be: mainland and Corsica, then the overseas territories (lat, lon boxes).
 FRENCH_BOXES = [

@@ -142,8 +142,12 @@ def build_place_fields(raw, locator, warnings):
     for schema_field, model_field in ENUMERATION_FIELDS.items():
         values, leftover = clean_enumeration(raw.get(schema_field), schema_field)
         fields[model_field] = values
-        if leftover and schema_field not in {"publics_specifiquement_adresses", "prise_en_charge_specifique",
-                                             "dispositif_programmes_nationaux", "formations_labels"}:  # fmt: skip
+        if leftover and schema_field not in {
+            "publics_specifiquement_adresses",
+            "prise_en_charge_specifique",
+            "dispositif_programmes_nationaux",
+            "formations_labels",
+        }:
             # (those four share their legacy column: what one does not know, the other reads)
             warnings[f"unknown {schema_field} value ignored"] += 1
     return fields
@@ -333,8 +337,14 @@ def import_file(path, source=None, dry_run=False, locator=None, duplicates=None)
     now = timezone.now()
 
     def provenance(source_id, producer, content_hash):
-        return {"source": source, "source_id": source_id, "producer": producer, "content_hash": content_hash,
-                "first_imported_at": now, "last_imported_at": now}  # fmt: skip
+        return {
+            "source": source,
+            "source_id": source_id,
+            "producer": producer,
+            "content_hash": content_hash,
+            "first_imported_at": now,
+            "last_imported_at": now,
+        }
 
     with transaction.atomic():
         for chunk in _chunks(enumerate(read_records(path), start=1), BATCH_SIZE):

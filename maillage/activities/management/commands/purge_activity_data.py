@@ -15,11 +15,16 @@ class Command(BaseCommand):
         parser.add_argument("--wet-run", action="store_true", help="Really erase")
 
     def handle(self, *args, wet_run=False, **options):
-        notes, registrations, people = (retention.notes_due(), retention.registrations_due_for_erasure(),
-                                        retention.people_due())  # fmt: skip
+        notes, registrations, people = (
+            retention.notes_due(),
+            retention.registrations_due_for_erasure(),
+            retention.people_due(),
+        )
         if not wet_run:
-            self.stdout.write(f"[dry run] {notes.count()} note(s), {registrations.count()} workshop registration(s) "
-                              f"and {people.count()} person record(s) would be erased.")  # fmt: skip
+            self.stdout.write(
+                f"[dry run] {notes.count()} note(s), {registrations.count()} workshop registration(s) "
+                f"and {people.count()} person record(s) would be erased."
+            )
             return
         self.stdout.write(f"{notes.update(note='')} note(s) erased.")
         self.stdout.write(f"{retention.erase_registrations(registrations)} workshop registration(s) erased.")
