@@ -239,12 +239,12 @@ class PassSamples:
 
 
 def organization_world(organization):
-    from maillage.accounts.models import ApiToken, Invitation, Membership
+    from maillage.accounts.models import Ability, ApiToken, Invitation, Membership
     from maillage.accounts.services import invitation_token
     from maillage.helprequests import links
     from maillage.places.models import Place, PlaceCorrection
 
-    admin_membership = Membership.objects.admins().of(organization).select_related("user").first()
+    admin_membership = Membership.objects.able_to(Ability.MANAGE).of(organization).select_related("user").first()
     other = Membership.objects.of(organization).exclude(pk=admin_membership.pk).select_related("user").first()
     other = other or admin_membership
     place = Place.objects.filter(organization=organization).order_by("pk").first() or _sample_place(organization)
@@ -294,9 +294,9 @@ def _sample_registration(organization, place, by):
 
 
 def _sample_person(organization, recorded_by):
-    from maillage.activities import services
+    from maillage.activities import beneficiaries
 
-    return services.record_person(
+    return beneficiaries.record_person(
         organization=organization,
         by=recorded_by,
         first_name="Yvette",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from maillage.accounts.models import Membership, Organization, User
+from maillage.accounts.models import ROLES_ABLE_TO, Ability, Membership, Organization, User
 from maillage.territory.models import Commune
 
 DEMO_DEPARTMENT = "49"
@@ -145,7 +145,7 @@ def load_demo_territory():
             )
         organization = organizations[spec["organization"]]
         Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": spec["role"]})
-        if spec["role"] in Role.seeing_personal_data():
+        if spec["role"] in ROLES_ABLE_TO[Ability.ACT]:  # they see personal data: a second factor
             TOTPDevice.objects.update_or_create(
                 user=user, name="authenticator", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
             )

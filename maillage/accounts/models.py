@@ -1,5 +1,6 @@
 """People, organisations, their memberships, API keys and the append-only audit journal."""
 
+import enum
 import hashlib
 import secrets
 from datetime import timedelta
@@ -33,6 +34,12 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         return self.get(email=self.normalize_email(username))
+
+    def able_to(self, ability, organizations):
+        """Active people whose role lets them do ``ability`` in one of ``organizations`` (a QuerySet
+        or ids): the members a message or a list is for."""
+        memberships = Membership.objects.able_to(ability).filter(organization__in=organizations)
+        return self.filter(is_active=True, pk__in=memberships.values("user"))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -71,26 +78,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_two_factor(self):
-        """Staff and anyone whose role lets them see personal data must use a second factor."""
+        """Staff and anyone whose role lets them see personal data (``Ability.ACT``) must use a second factor."""
         if self.is_staff or self.is_superuser:
             return True
-        return self.memberships.filter(role__in=Membership.Role.seeing_personal_data()).exists()
+        return Membership.objects.acting(self, Ability.ACT).exists()
 
 
 class OrganizationQuerySet(models.QuerySet):
     def of_kind(self, kind):
         return self.filter(**{Organization.KIND_FIELDS[kind]: True})
 
-    def visible_to(self, user):
-        """Organisations whose member pages the user may open: their own."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user).distinct()
-
-    def administered_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN).distinct()
+    def acted_in_by(self, user, ability=None):
+        """The organisations where ``user`` is a member whose role allows ``ability`` (any role
+        without one). A stranger finds none: their pages answer 404."""
+        return self.filter(pk__in=Membership.objects.acting(user, ability or Ability.READ).values("organization"))
 
 
 class Organization(models.Model):
@@ -175,12 +176,28 @@ class Organization(models.Model):
         return [self.Kind(kind).label for kind in self.kinds]
 
 
+class Ability(enum.StrEnum):
+    """What a member may do in their organisation. Apps ask whether someone is able to do one of
+    these (``accounts.access``), never which role they have: ``ROLES_ABLE_TO`` decides."""
+
+    READ = "read"  # the organisation's pages and statistics: every member
+    ACT = "act"  # help people and see their details, record activity, hand out and take passes, keep listings
+    RECEIVE_ALERTS = "receive_alerts"  # told by e-mail when a request waits too long or expires
+    MANAGE = "manage"  # the organisation's details, members, keys, orders, bank details, exports
+
+
 class MembershipQuerySet(models.QuerySet):
     def of(self, organization):
         return self.filter(organization=organization)
 
-    def admins(self):
-        return self.filter(role=Membership.Role.ADMIN)
+    def able_to(self, ability):
+        return self.filter(role__in=ROLES_ABLE_TO[ability])
+
+    def acting(self, user, ability=Ability.READ):
+        """The memberships of ``user`` whose role allows ``ability``."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user).able_to(ability)
 
 
 class Membership(models.Model):
@@ -189,11 +206,6 @@ class Membership(models.Model):
         MEDIATOR = "mediator", _("mediator")
         VOLUNTEER = "volunteer", _("volunteer")
         VIEWER = "viewer", _("viewer")
-
-        @classmethod
-        def seeing_personal_data(cls):
-            """Roles that meet people's records; they need two-factor authentication."""
-            return [cls.ADMIN, cls.MEDIATOR, cls.VOLUNTEER]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -214,6 +226,20 @@ class Membership(models.Model):
     @property
     def is_admin(self):
         return self.role == self.Role.ADMIN
+
+    def can(self, ability):
+        return self.role in ROLES_ABLE_TO[ability]
+
+
+# What each role may do: the one table of access. Volunteers act but are spared the alerts;
+# viewers (a funder's, a board's) only read, and see no personal data.
+_ROLE = Membership.Role
+ROLES_ABLE_TO = {
+    Ability.READ: frozenset(_ROLE),
+    Ability.ACT: frozenset({_ROLE.ADMIN, _ROLE.MEDIATOR, _ROLE.VOLUNTEER}),
+    Ability.RECEIVE_ALERTS: frozenset({_ROLE.ADMIN, _ROLE.MEDIATOR}),
+    Ability.MANAGE: frozenset({_ROLE.ADMIN}),
+}
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -383,11 +409,15 @@ class ApiToken(models.Model):
         )
         return token, key
 
+    def can(self, ability):
+        """Whether the key's member may do ``ability`` in its organisation (after ``authenticate``)."""
+        return self.member_role in ROLES_ABLE_TO[ability]
+
     @classmethod
     def authenticate(cls, key):
         """The active token of this key whose user is still a member of its organisation, or None.
 
-        The token carries ``member_role``, the member's current role in the organisation.
+        The token carries ``member_role``, the member's current role in the organisation (``can``).
         """
         if not key or not key.startswith(cls.PREFIX):
             return None

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.accounts import journal
-from maillage.accounts.models import Invitation, Membership, User
+from maillage.accounts.models import Ability, Invitation, Membership, User
 
 INVITATION_SALT = "maillage.accounts.invitation"
 RECOVERY_DEVICE_NAME = "recovery"
@@ -143,7 +143,12 @@ def create_account_from_invitation(invitation, *, first_name, last_name, passwor
 def _ensure_an_admin_remains(membership, new_role=None):
     if membership.role != Membership.Role.ADMIN or new_role == Membership.Role.ADMIN:
         return
-    other_admins = Membership.objects.select_for_update().admins().of(membership.organization).exclude(pk=membership.pk)
+    other_admins = (
+        Membership.objects.select_for_update()
+        .able_to(Ability.MANAGE)
+        .of(membership.organization)
+        .exclude(pk=membership.pk)
+    )
     if not other_admins.exists():
         raise LastAdministratorError(
             _("An organisation needs at least one administrator. Name another administrator first.")

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from maillage.accounts import journal, services
+from maillage.accounts.access import Ability, organization_for, user_can
 from maillage.accounts.forms import (
     ApiKeyForm,
     InvitationForm,
@@ -26,7 +26,7 @@ from maillage.accounts.forms import (
     SecondFactorForm,
 )
 from maillage.accounts.middleware import two_factor_exempt
-from maillage.accounts.models import ApiToken, AuditEvent, Invitation, Membership, Organization
+from maillage.accounts.models import ApiToken, AuditEvent, Invitation, Membership
 from maillage.ratelimit import rate_limited
 
 JOURNAL_PAGE_SIZE = 50
@@ -44,18 +44,6 @@ def _safe_next(request, default="accounts:dashboard"):
     return default
 
 
-def _member_organization(request, organization_id):
-    """The organisation if the user belongs to it; a stranger gets a 404, never a hint."""
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=organization_id)
-
-
-def _administered_organization(request, organization_id):
-    organization = _member_organization(request, organization_id)
-    if not Organization.objects.administered_by(request.user).filter(pk=organization.pk).exists():
-        raise PermissionDenied(_("Only the organisation's administrators can do this."))
-    return organization
-
-
 # Member space -----------------------------------------------------------------------------------
 
 
@@ -65,8 +53,8 @@ def dashboard(request):
 
 
 def organization_detail(request, organization_id):
-    organization = _member_organization(request, organization_id)
-    is_admin = Organization.objects.administered_by(request.user).filter(pk=organization.pk).exists()
+    organization = organization_for(request.user, organization_id)
+    is_admin = user_can(request.user, Ability.MANAGE, organization)
     return render(
         request,
         "accounts/organization_detail.html",
@@ -80,7 +68,7 @@ def organization_detail(request, organization_id):
 
 
 def organization_edit(request, organization_id):
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         services.update_organization(form.save(commit=False), form.changed_data, by=request.user)
@@ -90,7 +78,7 @@ def organization_edit(request, organization_id):
 
 
 def member_invite(request, organization_id):
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,7 +103,7 @@ def member_invite(request, organization_id):
 
 @require_POST
 def invitation_revoke(request, organization_id, invitation_id):
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     invitation = get_object_or_404(Invitation.objects.pending(), organization=organization, pk=invitation_id)
     services.revoke_invitation(invitation, by=request.user)
     messages.success(request, _("The invitation is cancelled."))
@@ -123,7 +111,7 @@ def invitation_revoke(request, organization_id, invitation_id):
 
 
 def member_edit(request, organization_id, membership_id):
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), organization=organization, pk=membership_id
     )
@@ -146,7 +134,7 @@ def member_edit(request, organization_id, membership_id):
 
 
 def organization_journal(request, organization_id):
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     events = AuditEvent.objects.about(organization).select_related("actor")[:JOURNAL_PAGE_SIZE]
     return render(request, "accounts/organization_journal.html", {"organization": organization, "events": events})
 
@@ -276,7 +264,7 @@ def _chunks(text, size):
 
 def api_keys(request, organization_id):
     """The organisation's keys; a new key is shown once, on the page that makes it."""
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     form = ApiKeyForm(request.POST or None, organization=organization)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -290,7 +278,7 @@ def api_keys(request, organization_id):
 
 @require_POST
 def api_key_revoke(request, organization_id, token_id):
-    organization = _administered_organization(request, organization_id)
+    organization = organization_for(request.user, organization_id, Ability.MANAGE)
     token = get_object_or_404(ApiToken.objects.active(), organization=organization, pk=token_id)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     journal.record(AuditEvent.Action.API_KEY_REVOKED, actor=request.user, organization=organization, target=token)

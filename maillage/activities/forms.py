@@ -11,11 +11,11 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage import phones
 from maillage.activities.models import Autonomy, ConsentPurpose, ConsentWay, Gender, Kind, Level, Outcome, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
 from maillage.passes.models import AgeBand
 from maillage.places.models import Place
-from maillage.places.phones import cleaned_phone
 from maillage.territory.forms import CommuneField
 
 OTHER = "other"
@@ -278,7 +278,7 @@ class PersonForm(forms.Form):
         }
 
     def clean_phone(self):
-        return cleaned_phone(self.cleaned_data["phone"])
+        return phones.cleaned(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()
@@ -475,7 +475,7 @@ class RegistrationForm(forms.Form):
         return valid_submission_key(self.cleaned_data["submission_key"])
 
     def clean_phone(self):
-        return cleaned_phone(self.cleaned_data["phone"])
+        return phones.cleaned(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

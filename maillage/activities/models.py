@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.accounts.models import Membership
+from maillage.accounts.models import Ability, Organization
 from maillage.passes.models import AgeBand
 
 
@@ -43,10 +43,6 @@ class Outcome(models.TextChoices):
     DONE = "done", _("Done: nothing more to do")
     FOLLOW_UP = "follow_up", _("To follow up: we will meet again")
     REFERRED = "referred", _("Referred to another place or service")
-
-
-def _organizations_where(user, roles):
-    return Membership.objects.filter(user=user, role__in=roles).values("organization")
 
 
 class ConsentWay(models.TextChoices):
@@ -77,7 +73,7 @@ class BeneficiaryQuerySet(models.QuerySet):
         """A person's record is read within their organisation only, by those who meet people."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(organization__in=_organizations_where(user, Membership.Role.seeing_personal_data()))
+        return self.filter(organization__in=Organization.objects.acted_in_by(user, Ability.ACT))
 
 
 class Beneficiary(models.Model):
@@ -131,7 +127,7 @@ class AccompanimentQuerySet(models.QuerySet):
         """One's own records; an organisation's administrators see all of its records."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(author=user) | Q(organization__in=_organizations_where(user, [Membership.Role.ADMIN])))
+        return self.filter(Q(author=user) | Q(organization__in=Organization.objects.acted_in_by(user, Ability.MANAGE)))
 
 
 class Accompaniment(models.Model):
@@ -221,7 +217,7 @@ class WorkshopQuerySet(models.QuerySet):
         """The workshops of the organisations where the user meets people."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(organization__in=_organizations_where(user, Membership.Role.seeing_personal_data()))
+        return self.filter(organization__in=Organization.objects.acted_in_by(user, Ability.ACT))
 
 
 class Workshop(models.Model):
@@ -337,3 +333,11 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.first_name} ({self.get_status_display()})"
+
+    @property
+    def is_registered(self):
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
+    def is_waiting(self):
+        return self.status == RegistrationStatus.WAITING

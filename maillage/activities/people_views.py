@@ -12,12 +12,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from maillage.accounts import journal
+from maillage.accounts.access import Ability, organizations_of
 from maillage.accounts.models import AuditEvent
-from maillage.activities import services
+from maillage.activities import beneficiaries, services
 from maillage.activities.forms import MergeForm, PersonForm
 from maillage.activities.models import CONSENT_PURPOSES_SAID_ALONE, Accompaniment, Beneficiary, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
-from maillage.activities.views import recording_organizations
 from maillage.forms import posted
 
 
@@ -40,7 +40,7 @@ def _journal_reading(request, person, action=AuditEvent.Action.PERSONAL_RECORD_V
 
 
 def people(request):
-    organizations = recording_organizations(request.user)
+    organizations = organizations_of(request.user, Ability.ACT)
     if not organizations:
         raise Http404
     query = request.GET.get("q", "").strip()[:60]
@@ -63,12 +63,12 @@ def people(request):
 
 
 def person_new(request):
-    organizations = recording_organizations(request.user)
+    organizations = organizations_of(request.user, Ability.ACT)
     if not organizations:
         raise Http404
     form = PersonForm(posted(request), organizations=organizations, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
-        person = services.record_person(by=request.user, **form.person_fields(), **form.creation_fields())
+        person = beneficiaries.record_person(by=request.user, **form.person_fields(), **form.creation_fields())
         messages.success(request, _("The record of %(name)s is created.") % {"name": person.first_name})
         return redirect("activities:person", person_id=person.pk)
     return render(request, "activities/person_form.html", {"form": form, "person": None})
@@ -106,7 +106,7 @@ def person_edit(request, person_id):
         fields = form.person_fields()
         if {"consent_way", "consent_purposes"} & set(form.changed_data):
             fields["consent_at"] = timezone.now()  # a new consent, given today
-        services.change_person(person, by=request.user, **fields)
+        beneficiaries.change_person(person, by=request.user, **fields)
         messages.success(request, _("The record is saved."))
         return redirect("activities:person", person_id=person.pk)
     if request.method != "POST":
@@ -123,7 +123,7 @@ def person_merge(request, person_id):
     form = MergeForm(posted(request), others=others)
     if request.method == "POST" and form.is_valid():
         try:
-            services.merge_people(person, form.cleaned_data["duplicate"], by=request.user)
+            beneficiaries.merge_people(person, form.cleaned_data["duplicate"], by=request.user)
         except services.RecordRefused:
             messages.error(request, _("These two records can no longer be merged: one of them changed meanwhile."))
         else:
@@ -149,7 +149,7 @@ def person_delete(request, person_id):
         return redirect("activities:people")
     person = _person(request, person_id)
     if request.method == "POST":
-        services.anonymise_person(person, by=request.user)
+        beneficiaries.anonymise_person(person, by=request.user)
         erased = _(
             "The record is deleted: the person's details are erased. "
             "Their accompaniments still count in the statistics, attached to nobody."

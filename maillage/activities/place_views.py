@@ -4,14 +4,15 @@ as a CSV file for its administrators, with people only on request, and always in
 
 import datetime
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from maillage import months
 from maillage.accounts import journal
-from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.accounts.access import Ability, organizations_of, user_can
+from maillage.accounts.models import AuditEvent
 from maillage.activities import statistics
 from maillage.places.models import Place
 from maillage.spreadsheets import EXCEL_BOM
@@ -20,21 +21,8 @@ from maillage.spreadsheets import EXCEL_BOM
 FIRST_YEAR = 2000
 
 
-def places_whose_activity_is_seen_by(user):
-    """The places of the user's organisations (any role); every place for members of a coordination."""
-    if not user.is_authenticated:
-        return Place.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    coordinates = Exists(memberships.filter(organization__is_coordinator=True))
-    return Place.objects.filter(Exists(memberships.filter(organization=OuterRef("organization"))) | coordinates)
-
-
 def _place_or_404(request, place_id):
-    return get_object_or_404(places_whose_activity_is_seen_by(request.user).select_related("organization"), pk=place_id)
-
-
-def _administers(user, organization):
-    return organization is not None and Organization.objects.administered_by(user).filter(pk=organization.pk).exists()
+    return get_object_or_404(Place.objects.followed_by(request.user).select_related("organization"), pk=place_id)
 
 
 def place_activity(request, place_id):
@@ -45,7 +33,7 @@ def place_activity(request, place_id):
         {
             "place": place,
             "activity": statistics.place_activity(place, timezone.localdate()),
-            "can_export": _administers(request.user, place.organization),
+            "can_export": user_can(request.user, Ability.MANAGE, place.organization),
         },
     )
 
@@ -63,7 +51,7 @@ def place_month(request, place_id, year, month):
     place = _place_or_404(request, place_id)
     today = timezone.localdate()
     start = _month_or_404(year, month, today)
-    previous, following = statistics.month_shifted(start, -1), statistics.month_shifted(start, 1)
+    previous, following = months.shifted(start, -1), months.shifted(start, 1)
     return render(
         request,
         "activities/monthly_summary.html",
@@ -79,7 +67,7 @@ def place_month(request, place_id, year, month):
 
 def _exported_organization(request):
     """The organisation whose records are asked for (``?organisation=``), among those the user administers."""
-    administered = Organization.objects.administered_by(request.user).order_by("name", "pk")
+    administered = organizations_of(request.user, Ability.MANAGE)
     asked = request.GET.get("organisation", "")
     if asked:
         organization = administered.filter(pk=asked).first() if asked.isdigit() else None
@@ -90,15 +78,10 @@ def _exported_organization(request):
     return organization
 
 
-def _sees_personal_data(user, organization):
-    roles = Membership.Role.seeing_personal_data()
-    return Membership.objects.filter(user=user, organization=organization, role__in=roles).exists()
-
-
 def export_csv(request):
     """The organisation's records that count. No person unless ``?personnes=1`` and the role allows it."""
     organization = _exported_organization(request)
-    with_people = request.GET.get("personnes") == "1" and _sees_personal_data(request.user, organization)
+    with_people = request.GET.get("personnes") == "1" and user_can(request.user, Ability.ACT, organization)
     records = statistics.organization_records(organization)
     # Every export is in the journal; one with people says so, to be found when someone asks.
     what = "activity_records_with_people" if with_people else "activity_records"

@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from maillage import months
 from maillage.activities.models import Accompaniment, Beneficiary, Registration
 from maillage.personal_data import ACTIVITY_NOTE
 
@@ -19,8 +20,8 @@ def notes_due(today=None):
 
 
 def people_due(now=None):
-    """Records whose person has not been accompanied for BENEFICIARY_RETENTION_MONTHS (30-day months)."""
-    limit = (now or timezone.now()) - datetime.timedelta(days=30 * settings.BENEFICIARY_RETENTION_MONTHS)
+    """Records whose person has not been accompanied for BENEFICIARY_RETENTION_MONTHS."""
+    limit = months.before(now or timezone.now(), settings.BENEFICIARY_RETENTION_MONTHS)
     # Someone registered for a workshop to come is still being accompanied (NOT IN and NULL: filtered).
     coming = Registration.objects.filter(session__starts_at__gte=timezone.now(), beneficiary__isnull=False).exclude(
         status="cancelled"

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 
 from maillage.activities.models import Accompaniment, Kind, Outcome, Setting
 from maillage.activities.themes import THEMES
+from maillage.months import shifted
 from maillage.passes.models import Redemption
 from maillage.small_groups import SMALLEST_GROUP, rows_with_small_groups_hidden
 from maillage.spreadsheets import Echo, cell
@@ -71,16 +72,10 @@ class Tally:
 # Months ----------------------------------------------------------------------------------------
 
 
-def month_shifted(start, months):
-    """The first day of the month ``months`` before (negative) or after ``start``'s month."""
-    index = start.year * 12 + start.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def last_months(today, count=MONTHS_SHOWN):
     """The first days of the last ``count`` months, oldest first, the current month last."""
     this_month = today.replace(day=1)
-    return [month_shifted(this_month, -back) for back in range(count - 1, -1, -1)]
+    return [shifted(this_month, -back) for back in range(count - 1, -1, -1)]
 
 
 # Figures ---------------------------------------------------------------------------------------
@@ -198,12 +193,12 @@ def place_activity(place, today):
     and hide what a month's page hides, or the year minus the other months would give it.
     """
     months = last_months(today)
-    records = records_at(place, months[0], month_shifted(months[-1], 1))
+    records = records_at(place, months[0], shifted(months[-1], 1))
     lines = activity_by_month(records, months)
     shown_months = [line.start for line in lines if line.figures.shown]
     in_shown_months = Q(pk__in=[])
     for month in shown_months:
-        in_shown_months |= Q(day__gte=month, day__lt=month_shifted(month, 1))
+        in_shown_months |= Q(day__gte=month, day__lt=shifted(month, 1))
     counted = records.filter(in_shown_months)
     hidden = hidden_by_the_month_pages(counted)
     first_time = first_time_share(counted)
@@ -223,7 +218,7 @@ def place_activity(place, today):
 
 def month_summary(place, month_start, today):
     """One month at a place, to print: the same figures, plus where, collective sessions and passes."""
-    records = records_at(place, month_start, month_shifted(month_start, 1))
+    records = records_at(place, month_start, shifted(month_start, 1))
     summary = {
         "total": figures_of(records),
         "first_time": first_time_share(records),
@@ -247,7 +242,7 @@ def _shown_among_the_last_months(place, month_start, today):
     months = last_months(today)
     if month_start not in months:
         return True  # no table sums it with others: its own small groups are hidden on its page
-    records = records_at(place, months[0], month_shifted(months[-1], 1))
+    records = records_at(place, months[0], shifted(months[-1], 1))
     return next(line for line in activity_by_month(records, months) if line.start == month_start).figures.shown
 
 

@@ -40,7 +40,7 @@ ADMINISTRATIVE_SUBTHEMES = {
 }
 
 
-# The help request's need (places.search.NEEDS) → the themes a record of it starts with.
+# The help request's need (places.vocabulary.NEEDS) → the themes a record of it starts with.
 THEMES_OF_NEED = {
     "demarches": [ADMINISTRATIVE],
     "telephone": ["equipment"],

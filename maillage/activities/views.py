@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import journal
-from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.accounts.access import Ability, organizations_of
+from maillage.accounts.models import AuditEvent
 from maillage.activities import services, workshops
 from maillage.activities.forms import AccompanimentForm
 from maillage.activities.models import Accompaniment, Beneficiary, Setting, Workshop, WorkshopSession
@@ -21,22 +22,12 @@ from maillage.helprequests.models import HelpRequest, Status
 from maillage.passes.models import Redemption
 from maillage.places.models import Place
 
-RECORDING_ROLES = Membership.Role.seeing_personal_data()  # those who meet people: not viewers
 # A help request gives an accompaniment to record once it is closed, or at its appointment.
 DONE_WITH = [Status.CLOSED, Status.APPOINTMENT]
 
 
-def recording_organizations(user):
-    memberships = Membership.objects.filter(user=user, role__in=RECORDING_ROLES)
-    return Organization.objects.filter(pk__in=memberships.values("organization")).order_by("name")
-
-
-def _places(user):
-    return Place.objects.filter(organization__in=recording_organizations(user)).order_by("name")
-
-
 def _people(user):
-    return Beneficiary.objects.kept().filter(organization__in=recording_organizations(user))
+    return Beneficiary.objects.kept().filter(organization__in=organizations_of(user, Ability.ACT))
 
 
 def _redemptions_to_link(user, accompaniment=None):
@@ -47,7 +38,7 @@ def _redemptions_to_link(user, accompaniment=None):
         .filter(
             redeemed_by=user,
             redeemed_at__gte=timezone.now() - datetime.timedelta(days=7),
-            place__organization__in=recording_organizations(user),
+            place__organization__in=organizations_of(user, Ability.ACT),
         )
         .exclude(
             pk__in=Accompaniment.redemptions.through.objects.filter(accompaniment__replaced_at__isnull=True).values(
@@ -103,7 +94,7 @@ def _initial_from_help_request(help_request):
 
 
 def record_new(request):
-    organizations = recording_organizations(request.user)
+    organizations = organizations_of(request.user, Ability.ACT)
     if not organizations:
         raise Http404
     help_request = _help_request_to_record(request)
@@ -112,7 +103,7 @@ def record_new(request):
     person_id = int(person) if person.isdigit() else None
     if person_id:  # from a person's record: it is chosen already
         initial["beneficiary"] = person_id
-    form = _record_form(request, _places(request.user), initial, person_id=person_id)
+    form = _record_form(request, Place.objects.acted_at_by(request.user).order_by("name"), initial, person_id=person_id)
     if request.method == "POST" and form.is_valid():
         fields = form.record_fields()
         if fields["place"]:
@@ -158,7 +149,7 @@ def mine(request):
         {
             "recent": recent,
             "themes": THEMES,
-            "can_record": recording_organizations(request.user).exists(),
+            "can_record": organizations_of(request.user, Ability.ACT).exists(),
             **_time_given(request.user, today),
         },
     )
@@ -171,7 +162,9 @@ def _visible_record(request, record_id):
 def record_edit(request, record_id):
     accompaniment = _visible_record(request, record_id)
     # The record's own place stays a choice, even if the user no longer works there.
-    places = Place.objects.filter(Q(pk__in=_places(request.user)) | Q(pk=accompaniment.place_id)).order_by("name")
+    places = Place.objects.filter(
+        Q(pk__in=Place.objects.acted_at_by(request.user)) | Q(pk=accompaniment.place_id)
+    ).order_by("name")
     form = _record_form(
         request,
         places,
@@ -230,7 +223,7 @@ def my_week(request):
                 appointment_at__lt=now + datetime.timedelta(days=7),
             ).order_by("appointment_at"),
             "in_progress": mine.filter(status=Status.CLAIMED).order_by("status_changed_at"),
-            "referred": handled.filter(status=Status.REFERRED, place__in=_places(user)).count(),
+            "referred": handled.filter(status=Status.REFERRED, place__in=Place.objects.acted_at_by(user)).count(),
             "to_record": mine.filter(status__in=DONE_WITH, status_changed_at__gte=now - datetime.timedelta(days=14))
             .exclude(pk__in=recorded)
             .order_by("-status_changed_at")[:10],
@@ -244,8 +237,8 @@ def my_week(request):
             .select_related("workshop")
             .order_by("starts_at"),
             "attendance_to_take": workshops.sessions_to_take_attendance(user).count(),
-            "my_places": _places(user),
-            "can_record": recording_organizations(user).exists(),
+            "my_places": Place.objects.acted_at_by(user).order_by("name"),
+            "can_record": organizations_of(user, Ability.ACT).exists(),
             **_time_given(user, today),
         },
     )

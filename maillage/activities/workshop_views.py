@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import journal
+from maillage.accounts.access import Ability, organizations_of
 from maillage.accounts.models import AuditEvent
 from maillage.activities import workshops
 from maillage.activities.forms import (
@@ -30,7 +31,6 @@ from maillage.activities.models import (
     WorkshopSession,
 )
 from maillage.activities.themes import THEMES
-from maillage.activities.views import recording_organizations
 from maillage.forms import posted
 from maillage.passes.models import AgeBand
 from maillage.places.models import Place
@@ -164,7 +164,7 @@ def _managed_sessions(user):
 
 
 def mine(request):
-    if not recording_organizations(request.user):
+    if not organizations_of(request.user, Ability.ACT):
         raise Http404
     now = timezone.now()
     sessions = _managed_sessions(request.user).with_counts().select_related("workshop__place")
@@ -179,7 +179,7 @@ def mine(request):
 
 
 def workshop_new(request):
-    organizations = recording_organizations(request.user)
+    organizations = organizations_of(request.user, Ability.ACT)
     places = Place.objects.filter(organization__in=organizations).exclude(status=Place.Status.ARCHIVED).order_by("name")
     if not places:
         raise Http404

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage import phones
 from maillage.activities import services
 from maillage.activities.models import (
     Autonomy,
@@ -30,7 +31,6 @@ from maillage.activities.models import (
 from maillage.activities.themes import THEMES
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
-from maillage.places.phones import is_mobile
 
 MAX_REPEATS = 12
 LINK_SALT = "maillage.activities.registration"
@@ -112,7 +112,7 @@ def _tell(registration, key, text):
         return None
     with translation.override(settings.LANGUAGE_CODE):
         subject = registration.session.workshop.title
-        if registration.phone and is_mobile(registration.phone):
+        if registration.phone and phones.is_mobile(registration.phone):
             return notify(key, Notification.Channel.SMS, registration.phone, text)
         if registration.email:
             return notify(key, Notification.Channel.EMAIL, registration.email, text, subject=subject)

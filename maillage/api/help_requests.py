@@ -12,13 +12,14 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from maillage.accounts.models import Membership
+from maillage import phones
+from maillage.accounts.models import Ability
 from maillage.api.auth import ApiKey
 from maillage.helprequests import links, services
-from maillage.helprequests.forms import LANGUAGES, SUPPORT, read_phone
 from maillage.helprequests.models import ConsentChannel, ContactPreference, HelpRequest, Origin
+from maillage.helprequests.vocabulary import LANGUAGES, SUPPORT
 from maillage.places.models import Place
-from maillage.places.search import NEEDS
+from maillage.places.vocabulary import NEEDS
 from maillage.territory.models import Commune
 
 router = Router(tags=["help requests"], auth=ApiKey())
@@ -86,12 +87,6 @@ def _out(request, help_request, with_link=False):
     }
 
 
-def _may_record(token):
-    return Membership.objects.filter(
-        user=token.user, organization=token.organization, role__in=Membership.Role.seeing_personal_data()
-    ).exists()
-
-
 @router.post(
     "/help-requests",
     response={201: HelpRequestOut, 200: HelpRequestOut},
@@ -102,7 +97,7 @@ def create_help_request(request, payload: HelpRequestIn):
     """Record a request for a person who agreed to it. Sent again with the same idempotency key, it
     answers 200 with the first request and records nothing more."""
     token = request.auth
-    if not _may_record(token):
+    if not token.can(Ability.ACT):
         raise HttpError(403, "This key's member cannot record requests (viewers only read statistics).")
     key = f"api:{token.organization_id}:{payload.idempotency_key}"
     existing = HelpRequest.objects.filter(submission_key=key).first()
@@ -111,7 +106,7 @@ def create_help_request(request, payload: HelpRequestIn):
     commune = Commune.objects.filter(pk=payload.commune_insee).first()
     if commune is None:
         raise HttpError(422, f"Unknown commune: {payload.commune_insee}.")
-    phone = read_phone(payload.phone) if payload.phone else ""
+    phone = phones.read_typed(payload.phone) if payload.phone else ""
     if payload.phone and not phone:
         raise HttpError(422, "The phone number cannot be read.")
     if payload.contact_preference in ("call", "sms") and not phone:

@@ -12,7 +12,7 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from maillage.accounts.models import Membership
+from maillage.accounts.models import Ability
 from maillage.api.auth import ApiKey
 from maillage.passes import codes, services
 from maillage.passes.models import Pass, Service
@@ -82,10 +82,6 @@ def _guard(request):
     return identities
 
 
-def _may_redeem(token):
-    return token.member_role in Membership.Role.seeing_personal_data()
-
-
 def _place(token, place_id, code):
     """The place of the key's organisation where the pass is used."""
     places = Place.objects.filter(organization=token.organization_id).only("pk", "organization_id")
@@ -144,7 +140,7 @@ def redeem_pass(request, payload: RedeemIn):
     first time and uses nothing more."""
     token = request.auth
     identities = _guard(request)
-    if not _may_redeem(token):
+    if not token.can(Ability.ACT):
         raise HttpError(403, "This key's member cannot use passes (viewers only read statistics).")
     try:
         code = _read(payload.code, token, identities)

@@ -17,7 +17,8 @@ from pydantic import create_model
 from maillage.places import exports, hours
 from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS
-from maillage.places.search import NEEDS, for_display, search
+from maillage.places.search import for_display, search
+from maillage.places.vocabulary import NEEDS
 
 PAGE_SIZE = 20
 MAX_RADIUS_KM = 100

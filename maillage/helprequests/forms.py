@@ -4,40 +4,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from maillage import phones
 from maillage.helprequests.models import ContactPreference
-from maillage.places.phones import cleaned_phone, read_phone  # noqa: F401 (read_phone: used by the API)
-from maillage.places.search import NEEDS, SPECIFIC_SUPPORT
+from maillage.helprequests.vocabulary import LANGUAGES, MOMENTS, SUPPORT
+from maillage.places.vocabulary import NEEDS, choices
 from maillage.territory.forms import CommuneField
 
 GO_TO_A_PLACE = "place"
 SOMEONE_ELSE = "someone_else"
-
-MOMENTS = {
-    "morning": _("In the morning"),
-    "midday": _("Around lunchtime"),
-    "afternoon": _("In the afternoon"),
-    "evening": _("After 6 pm"),
-    "saturday": _("On Saturday"),
-}
-
-# The languages most asked for in France's help places, and French Sign Language.
-LANGUAGES = {
-    "": _("French"),
-    "en": _("English"),
-    "ar": _("Arabic"),
-    "es": _("Spanish"),
-    "pt": _("Portuguese"),
-    "tr": _("Turkish"),
-    "ro": _("Romanian"),
-    "ru": _("Russian"),
-    "uk": _("Ukrainian"),
-    "fa": _("Dari or Persian"),
-    "ps": _("Pashto"),
-    "lsf": _("French Sign Language (LSF)"),
-}
-
-# The specific support a person can ask for when asking to be contacted (not mobility: we come to them).
-SUPPORT = {key: SPECIFIC_SUPPORT[key][0] for key in ("surdite", "vue", "lecture", "handicap-mental")}
 
 
 def require_the_chosen_contact(form, cleaned, phone_missing, email_missing):
@@ -50,14 +24,10 @@ def require_the_chosen_contact(form, cleaned, phone_missing, email_missing):
         form.add_error("email", email_missing)
 
 
-def _choices(options):
-    return [(key, label) for key, (label, _values) in options.items()]
-
-
 class NeedStep(forms.Form):
     need = forms.ChoiceField(
         label=_("What do you need help with?"),
-        choices=_choices(NEEDS),
+        choices=choices(NEEDS),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what you need help with.")},
     )
@@ -173,10 +143,10 @@ class HowStep(forms.Form):
         return bool(self.cleaned_data.get("website"))
 
     def clean_phone(self):
-        return cleaned_phone(self.cleaned_data["phone"])
+        return phones.cleaned(self.cleaned_data["phone"])
 
     def clean_asker_phone(self):
-        return cleaned_phone(self.cleaned_data["asker_phone"])
+        return phones.cleaned(self.cleaned_data["asker_phone"])
 
     def clean(self):
         cleaned = super().clean()

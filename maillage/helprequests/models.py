@@ -12,6 +12,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.accounts.access import acts_as
+from maillage.accounts.models import Ability, Organization
+from maillage.helprequests.vocabulary import LANGUAGES
+from maillage.places.models import Place
+from maillage.places.vocabulary import NEEDS, label
+
 # Crockford's base32 without the letters people confuse (I, L, O, U): easy to read on the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -60,22 +66,43 @@ class Outcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("unreachable after 3 attempts")
 
 
+# The sets of statuses the pages, the state machine (states.py) and the QuerySets speak of.
+WAITING_FOR_A_PLACE = frozenset({Status.NEW, Status.ESCALATED})  # with nobody: the phone line's queue
+WAITING = frozenset({Status.NEW, Status.REFERRED, Status.DECLINED, Status.ESCALATED})
+WITH_A_PLACE = frozenset({Status.CLAIMED, Status.APPOINTMENT})
+ENDED = frozenset({Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED})
+
+
+def _on_the_phone_line(user):
+    """The requests the territory's coordination handles: those waiting for a place (it runs the phone line)."""
+    if acts_as(user, Organization.Kind.COORDINATOR, Ability.ACT):
+        return models.Q(status__in=WAITING_FOR_A_PLACE)
+    return models.Q(pk__in=[])
+
+
 class HelpRequestQuerySet(models.QuerySet):
     def handled_by(self, user):
         """The requests a user may see in full: those of their organisations' places, those their
         organisations referred, and, for a territory's coordination, those still waiting for a place.
         Viewers see none: personal data never leaves the people who help."""
-        from maillage.accounts.models import Membership
-
         if not user.is_authenticated:
             return self.none()
-        memberships = user.memberships.filter(role__in=Membership.Role.seeing_personal_data())
-        organizations = memberships.values("organization")
+        organizations = Organization.objects.acted_in_by(user, Ability.ACT)
         visible = models.Q(place__organization__in=organizations) | models.Q(referrer_organization__in=organizations)
-        if memberships.filter(organization__is_coordinator=True).exists():
-            # The territory's coordination runs the phone line: it sees who waits for a place.
-            visible |= models.Q(status__in=[Status.NEW, Status.ESCALATED])
-        return self.filter(visible)
+        return self.filter(visible | _on_the_phone_line(user))
+
+    def at_places_of(self, user):
+        """The requests sent to or taken by a place where the user acts: they answer and follow them."""
+        return self.filter(place__in=Place.objects.acted_at_by(user))
+
+    def on_the_phone_line_of(self, user):
+        return self.filter(_on_the_phone_line(user))
+
+    def sent_by(self, user):
+        """The requests the user may send to a place: their organisations' referrals, and for the
+        coordination, those waiting for a place."""
+        organizations = Organization.objects.acted_in_by(user, Ability.ACT)
+        return self.filter(models.Q(referrer_organization__in=organizations) | _on_the_phone_line(user))
 
 
 class HelpRequest(models.Model):
@@ -144,19 +171,32 @@ class HelpRequest(models.Model):
 
     @property
     def need_label(self):
-        from maillage.places.search import NEEDS
-
-        return NEEDS.get(self.need, (self.need,))[0]
+        return label(NEEDS, self.need)
 
     @property
     def language_label(self):
-        from maillage.helprequests.forms import LANGUAGES
-
         return LANGUAGES.get(self.language, self.language) if self.language else ""
 
     @property
     def is_open(self):
-        return self.status not in {Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED}
+        return self.status not in ENDED
+
+    @property
+    def is_declined(self):
+        return self.status == Status.DECLINED
+
+    @property
+    def is_escalated(self):
+        return self.status == Status.ESCALATED
+
+    @property
+    def is_taken(self):
+        """A place has it and will contact the person (no appointment yet)."""
+        return self.status == Status.CLAIMED
+
+    @property
+    def has_appointment(self):
+        return self.status == Status.APPOINTMENT and self.appointment_at is not None
 
 
 class Transition(models.Model):

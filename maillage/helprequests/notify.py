@@ -8,19 +8,20 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage import phones
+from maillage.accounts.models import Ability, Organization, User
 from maillage.helprequests import links
 from maillage.helprequests.models import ContactPreference
 from maillage.helprequests.states import DECLINE_REASONS
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
-from maillage.places.phones import is_mobile
 
 
 def _tell_person(help_request, key, text, subject):
     """By e-mail if the person chose it, else by SMS to a mobile; a landline only gets calls."""
     if help_request.contact_preference == ContactPreference.EMAIL and help_request.email:
         notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
-    elif help_request.phone and is_mobile(help_request.phone):
+    elif help_request.phone and phones.is_mobile(help_request.phone):
         notify(key, Notification.Channel.SMS, help_request.phone, text)
     elif help_request.email:
         notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
@@ -31,24 +32,15 @@ def _tell_referrer(help_request, key, text, subject):
         notify(key, Notification.Channel.EMAIL, help_request.referred_by.email, text, subject=subject)
 
 
-def helpers(everyone=False, **membership_filters):
-    """Active administrators and mediators (and volunteers, with ``everyone``) of the organisations
-    the filters select: the members who may see a person's details."""
-    from maillage.accounts.models import Membership, User
-
-    filters = {f"memberships__{name}": value for name, value in membership_filters.items()}
-    roles = Membership.Role.seeing_personal_data() if everyone else [Membership.Role.ADMIN, Membership.Role.MEDIATOR]
-    return User.objects.filter(is_active=True, memberships__role__in=roles, **filters).distinct()
-
-
 def _coordinators():
-    return helpers(organization__is_coordinator=True)
+    """Who hears that a request waits for a place: the coordination's members who receive alerts."""
+    return User.objects.able_to(Ability.RECEIVE_ALERTS, Organization.objects.of_kind(Organization.Kind.COORDINATOR))
 
 
-def _place_members(help_request):
+def _place_members(help_request, ability=Ability.RECEIVE_ALERTS):
     if help_request.place is None or help_request.place.organization_id is None:
-        return []
-    return helpers(organization_id=help_request.place.organization_id)
+        return User.objects.none()
+    return User.objects.able_to(ability, [help_request.place.organization_id])
 
 
 def _tell_receiving_place(help_request, key, words, subject):
@@ -57,7 +49,7 @@ def _tell_receiving_place(help_request, key, words, subject):
     place = help_request.place
     if place.organization_id is not None:  # never the no-account link to a place that has members
         text = _("A person is sent to %(place)s: request %(reference)s. Answer here: %(link)s") % words
-        for member in helpers(everyone=True, organization_id=place.organization_id):
+        for member in _place_members(help_request, Ability.ACT):
             notify(f"{key}:place:{member.pk}", Notification.Channel.EMAIL, member.email, text, subject=subject)
         return
     _send_place_link(help_request, place, f"{key}:place", words, subject)
@@ -77,7 +69,7 @@ def _send_place_link(help_request, place, key, words, subject):
 def person_message(help_request, message):
     """Who reads what the person adds: the place's members, else the coordination (still waiting)."""
     if help_request.place is not None and help_request.place.organization_id is not None:
-        readers = helpers(everyone=True, organization_id=help_request.place.organization_id)
+        readers = _place_members(help_request, Ability.ACT)
     else:
         readers = _coordinators()
     with translation.override(settings.LANGUAGE_CODE):

@@ -4,22 +4,19 @@ What remains of an anonymised request (need, commune, origin, dates, statuses, o
 nobody and keeps the territory's statistics right.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from maillage import months
 from maillage.helprequests.models import HelpRequest, PersonMessage, Transition
 from maillage.notifications.models import Notification
 from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
 
-DAYS_PER_MONTH = 30.44
-
 
 def due_for_anonymisation(now=None):
-    cutoff = (now or timezone.now()) - timedelta(days=round(settings.HELP_REQUEST_RETENTION_MONTHS * DAYS_PER_MONTH))
+    cutoff = months.before(now or timezone.now(), settings.HELP_REQUEST_RETENTION_MONTHS)
     # Closing, withdrawing and expiring all set closed_at. A request taken by a place and never
     # closed (a place without an account cannot close) goes too once untouched for as long.
     untouched = Q(closed_at__isnull=True, status_changed_at__lt=cutoff)

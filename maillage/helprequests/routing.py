@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 
 from maillage.helprequests.models import HelpRequest, Status
 from maillage.places.models import Place
-from maillage.places.search import NEEDS, SPECIFIC_SUPPORT
+from maillage.places.vocabulary import NEEDS, SPECIFIC_SUPPORT
 from maillage.territory.distance import distance_km
 
 # Ranking: each open request a place already has counts as this many kilometres further away.

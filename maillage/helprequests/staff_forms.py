@@ -9,18 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.helprequests.forms import LANGUAGES, SUPPORT, cleaned_phone, require_the_chosen_contact
+from maillage import phones
+from maillage.helprequests.forms import require_the_chosen_contact
 from maillage.helprequests.models import ConsentChannel, ContactAttempt, ContactPreference, Outcome
 from maillage.helprequests.states import DECLINE_REASONS
+from maillage.helprequests.vocabulary import LANGUAGES, SUPPORT
 from maillage.places.models import Place
-from maillage.places.search import NEEDS
+from maillage.places.vocabulary import NEEDS, choices
 from maillage.territory.forms import CommuneField
 
 NOTE_HELP = _("For your colleagues and the referrer only; the person never sees it. No health or money details.")
-
-
-def _need_choices():
-    return [(key, label) for key, (label, _values) in NEEDS.items()]
 
 
 def _note():
@@ -160,7 +158,7 @@ class StaffRequestForm(forms.Form):
     """A request recorded by staff for a person at the desk or on the phone, with their oral consent."""
 
     need = forms.ChoiceField(
-        label=_("What does the person need help with?"), choices=_need_choices(), widget=forms.RadioSelect
+        label=_("What does the person need help with?"), choices=choices(NEEDS), widget=forms.RadioSelect
     )
     where = CommuneField(label=_("Where does the person live?"))
     contact = forms.ChoiceField(
@@ -231,7 +229,7 @@ class StaffRequestForm(forms.Form):
         return f"desk:{key}" if re.fullmatch(r"[0-9a-f]{32}", key) else None
 
     def clean_phone(self):
-        return cleaned_phone(self.cleaned_data["phone"])
+        return phones.cleaned(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()

@@ -5,21 +5,29 @@ to the user's places): another organisation's requests answer 404, never 403, so
 existence is not revealed. Each opening of a request's page is written in the audit journal.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from maillage import months
 from maillage.accounts import journal
-from maillage.accounts.models import AuditEvent, Membership, Organization, User
-from maillage.helprequests import routing, services
-from maillage.helprequests.models import ConsentChannel, HelpRequest, Origin, Status
+from maillage.accounts.access import Ability, organizations_of
+from maillage.accounts.models import AuditEvent, Organization, User
+from maillage.helprequests import describe, routing, services
+from maillage.helprequests.models import (
+    ENDED,
+    WAITING_FOR_A_PLACE,
+    WITH_A_PLACE,
+    ConsentChannel,
+    ContactPreference,
+    HelpRequest,
+    Origin,
+    Status,
+)
 from maillage.helprequests.staff_forms import (
     CHOSEN,
     AppointmentForm,
@@ -33,15 +41,7 @@ from maillage.helprequests.staff_forms import (
     StaffRequestForm,
 )
 from maillage.helprequests.states import DECLINE_REASONS, IllegalTransition, allowed_actions
-from maillage.helprequests.views import ATTEMPT_WORDS, PERSON_WORDS, _described
 from maillage.places.models import Place
-
-
-def _my_places(user):
-    return Place.objects.editable_by(user).select_related("commune")
-
-
-WAITING_FOR_A_PLACE = (Status.NEW, Status.ESCALATED)
 
 
 def inbox(request):
@@ -51,45 +51,32 @@ def inbox(request):
         .select_related("commune", "place", "assigned_to")
         .prefetch_related("commune__postcodes")
     )
-    filters = InboxFilterForm(request.GET, places=_my_places(user).order_by("name"))
-    taken = filters.apply(
-        handled.filter(status__in=[Status.CLAIMED, Status.APPOINTMENT], place__in=_my_places(user)).order_by(
-            "status_changed_at"
-        ),
-        user,
-    )
+    my_places = Place.objects.acted_at_by(user)
+    at_my_places = handled.at_places_of(user)
+    filters = InboxFilterForm(request.GET, places=my_places.order_by("name"))
     context = {
-        "referred": handled.filter(status=Status.REFERRED, place__in=_my_places(user)).order_by("created_at"),
-        "offers": routing.offers_for(list(_my_places(user))),
-        "taken": taken,
+        "referred": at_my_places.filter(status=Status.REFERRED).order_by("created_at"),
+        "offers": routing.offers_for(list(my_places.select_related("commune"))),
+        "taken": filters.apply(at_my_places.filter(status__in=WITH_A_PLACE).order_by("status_changed_at"), user),
         "filters": filters,
         "escalated": handled.filter(status=Status.ESCALATED).order_by("created_at"),
         # The phone line's queue: people waiting for a place who asked to be called back.
-        "to_call_back": handled.filter(status=Status.NEW, contact_preference="call").order_by("created_at")
-        if _is_coordinator(user)
-        else [],
-        "sent": handled.filter(referrer_organization__in=_referring_organizations(user))
-        .exclude(status__in=[Status.CLOSED, Status.WITHDRAWN, Status.EXPIRED], closed_at__lt=_a_month_ago())
+        "to_call_back": handled.on_the_phone_line_of(user)
+        .filter(status=Status.NEW, contact_preference=ContactPreference.CALL)
+        .order_by("created_at"),
+        "sent": handled.filter(referrer_organization__in=organizations_of(user, Ability.ACT))
+        .exclude(status__in=ENDED, closed_at__lt=months.before(timezone.now(), 1))
         .order_by("-created_at"),
     }
     return render(request, "helprequests/inbox.html", context)
 
 
-def _referring_organizations(user):
-    memberships = user.memberships.filter(role__in=Membership.Role.seeing_personal_data())
-    return Organization.objects.filter(pk__in=memberships.values("organization")).order_by("name")
-
-
-def _a_month_ago():
-    return timezone.now() - timedelta(days=30)
-
-
 def new_request(request):
     """Record a request for a person at the desk or on the phone, to the nearest places or to a chosen one."""
-    organizations = _referring_organizations(request.user)
-    if not organizations:
+    acting_in = organizations_of(request.user, Ability.ACT)
+    if not acting_in:
         raise Http404("Only members who help people record requests.")
-    form = StaffRequestForm(request.POST or None, organizations=organizations)
+    form = StaffRequestForm(request.POST or None, organizations=acting_in)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         place = data["place"] if data["destination"] == CHOSEN else None
@@ -124,23 +111,14 @@ def new_request(request):
     return render(request, "helprequests/new.html", context)
 
 
-def _is_referrer(user, help_request):
-    """The referrer's organisation, or the coordination for a request still waiting for a place."""
-    return _referring_organizations(user).filter(pk=help_request.referrer_organization_id).exists() or (
-        help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(user)
-    )
-
-
 @require_POST
 def refer(request, request_id):
     """The referrer (or the coordination, for a request waiting for a place) sends the person to a place."""
-    help_request = _handled(request, request_id)
-    if not _is_referrer(request.user, help_request):
-        raise Http404("Only the referrer sends a request elsewhere.")
+    help_request = _handled(request, request_id, HelpRequest.objects.sent_by(request.user))
     form = ReferForm(request.POST, prefix="refer")
     if not form.is_valid():
         return request_detail(request, request_id, forms={"refer": form})
-    coordination = _referring_organizations(request.user).filter(is_coordinator=True).first()
+    coordination = organizations_of(request.user, Ability.ACT, Organization.Kind.COORDINATOR).first()
     try:
         services.refer(
             help_request, form.cleaned_data["place"], request.user, form.cleaned_data["note"], on_behalf_of=coordination
@@ -154,9 +132,7 @@ def refer(request, request_id):
 
 @require_POST
 def reoffer(request, request_id):
-    help_request = _handled(request, request_id)
-    if not _is_referrer(request.user, help_request):
-        raise Http404("Only the referrer sends a request elsewhere.")
+    help_request = _handled(request, request_id, HelpRequest.objects.sent_by(request.user))
     try:
         services.reoffer(help_request, request.user)
     except IllegalTransition:
@@ -166,34 +142,18 @@ def reoffer(request, request_id):
     return redirect("helprequests:detail", request_id=request_id)
 
 
-def _handled(request, request_id):
-    requests = HelpRequest.objects.handled_by(request.user).select_related("commune", "place")
-    return get_object_or_404(requests.prefetch_related("commune__postcodes"), pk=request_id)
-
-
-def _staff_timeline(help_request):
-    events = [
-        (move.at, PERSON_WORDS[move.action], move.actor, DECLINE_REASONS.get(move.reason, ""), move.staff_note)
-        for move in help_request.transitions.select_related("actor")
-    ]
-    events += [
-        (attempt.at, ATTEMPT_WORDS[attempt.kind], attempt.by, "", "")
-        for attempt in help_request.contact_attempts.select_related("by")
-    ]
-    events += [
-        (message.at, _("Message from the person:"), None, "", message.text)
-        for message in help_request.person_messages.all()
-    ]
-    return sorted(events, key=lambda event: event[0])
+def _handled(request, request_id, requests=None):
+    """The request, among ``requests`` (by default those the user handles); 404 for any other."""
+    requests = HelpRequest.objects.handled_by(request.user) if requests is None else requests
+    found = requests.select_related("commune", "place").prefetch_related("commune__postcodes")
+    return get_object_or_404(found, pk=request_id)
 
 
 def _members_of(help_request):
+    """Who a request may be assigned to: the members of its place's organisation who act."""
     if help_request.place is None or help_request.place.organization_id is None:
         return User.objects.none()
-    return User.objects.filter(
-        memberships__organization_id=help_request.place.organization_id,
-        memberships__role__in=Membership.Role.seeing_personal_data(),
-    ).order_by("first_name", "email")
+    return User.objects.able_to(Ability.ACT, [help_request.place.organization_id]).order_by("first_name", "email")
 
 
 def request_detail(request, request_id, forms=None):
@@ -204,17 +164,16 @@ def request_detail(request, request_id, forms=None):
         target=help_request,
         organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
     )
-    is_place_member = (
-        help_request.place is not None and _my_places(request.user).filter(pk=help_request.place_id).exists()
-    )
-    on_the_phone_line = help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(request.user)
+    mine = HelpRequest.objects.filter(pk=help_request.pk)
+    is_place_member = mine.at_places_of(request.user).exists()
+    is_referrer = mine.sent_by(request.user).exists()
     actions = allowed_actions(help_request.status) if is_place_member else set()
     forms = forms or {}
     last_decline = help_request.transitions.filter(action="decline").select_related("place").last()
     context = {
         "help_request": help_request,
-        "described": _described(help_request, masked=False),
-        "timeline": _staff_timeline(help_request),
+        "described": describe.described(help_request, masked=False),
+        "timeline": describe.staff_timeline(help_request),
         "attempts": help_request.contact_attempts.count(),
         "can": actions,
         # Several forms on one page: each has its prefix, so that no two fields share an id.
@@ -229,8 +188,10 @@ def request_detail(request, request_id, forms=None):
         "is_place_member": is_place_member,
         "shown_actions": actions & {"accept", "decline", "transfer", "close"},
         "form_in_error": next(iter(forms.values()), None),
-        "on_the_phone_line": on_the_phone_line,
-        "is_referrer": _is_referrer(request.user, help_request),
+        "on_the_phone_line": mine.on_the_phone_line_of(request.user).exists(),
+        "is_referrer": is_referrer,
+        # What the referrer (or the phone line) may do: send the person to a place, or offer them again.
+        "referrer_can": allowed_actions(help_request.status) & {"refer", "reoffer"} if is_referrer else set(),
         "refer_form": forms.get("refer") or ReferForm(prefix="refer"),
         "transfer_form": forms.get("transfer") or ReferForm(prefix="transfer"),
         "last_decline": last_decline,
@@ -241,10 +202,8 @@ def request_detail(request, request_id, forms=None):
 
 @require_POST
 def claim(request, request_id):
-    help_request = get_object_or_404(
-        HelpRequest.objects.filter(status__in=[Status.NEW, Status.ESCALATED]), pk=request_id
-    )
-    offers = routing.offers_among(help_request, list(_my_places(request.user)))
+    help_request = get_object_or_404(HelpRequest.objects.filter(status__in=WAITING_FOR_A_PLACE), pk=request_id)
+    offers = routing.offers_among(help_request, list(Place.objects.acted_at_by(request.user)))
     if not offers:
         raise Http404("Not offered to your places.")
     form = ClaimForm(request.POST, places=Place.objects.filter(pk__in=[offer.place.pk for offer in offers]))
@@ -258,15 +217,12 @@ def claim(request, request_id):
     return redirect("helprequests:detail", request_id=help_request.pk)
 
 
-def _is_coordinator(user):
-    return _referring_organizations(user).filter(is_coordinator=True).exists()
-
-
 def _act(request, request_id, name, form_class, apply, success, coordination_may=False, **form_arguments):
-    help_request = _handled(request, request_id)
-    phone_line = coordination_may and help_request.status in WAITING_FOR_A_PLACE and _is_coordinator(request.user)
-    if not phone_line and not _my_places(request.user).filter(pk=help_request.place_id).exists():
-        raise Http404("Only the place's members act on its requests.")
+    # The place's members act on its requests; the phone line notes its calls to those waiting.
+    actionable = HelpRequest.objects.at_places_of(request.user)
+    if coordination_may:
+        actionable |= HelpRequest.objects.on_the_phone_line_of(request.user)
+    help_request = _handled(request, request_id, actionable)
     form = form_class(request.POST, prefix=name, **form_arguments) if form_class else None
     if form is not None and not form.is_valid():
         return request_detail(request, request_id, forms={name: form})
@@ -390,7 +346,7 @@ def personal_data(request, request_id):
     and hand over, or JSON (?format=json). Staff notes are included: they are data about the person."""
     help_request = _handled(request, request_id)
     as_file = request.GET.get("format") == "json"
-    record = access_record(help_request, readable=not as_file)
+    record = describe.access_record(help_request, readable=not as_file)
     journal.record(
         AuditEvent.Action.EXPORT,
         actor=request.user,
@@ -403,90 +359,9 @@ def personal_data(request, request_id):
         response["Content-Disposition"] = f'attachment; filename="demande-{help_request.reference}.json"'
         return response
     rows = [
-        (ACCESS_LABELS[name], ", ".join(value) if isinstance(value, list) else value)
+        (describe.ACCESS_LABELS[name], ", ".join(value) if isinstance(value, list) else value)
         for name, value in record.items()
-        if name in ACCESS_LABELS
+        if name in describe.ACCESS_LABELS
     ]
     context = {"help_request": help_request, "record": record, "rows": rows}
     return render(request, "helprequests/personal_data.html", context)
-
-
-ACCESS_LABELS = {
-    "reference": gettext_lazy("Reference"),
-    "created_at": gettext_lazy("Asked on"),
-    "status": gettext_lazy("Status"),
-    "need": gettext_lazy("Help with"),
-    "commune": gettext_lazy("Commune"),
-    "contact_preference": gettext_lazy("Wishes"),
-    "first_name": gettext_lazy("First name"),
-    "phone": gettext_lazy("Phone"),
-    "email": gettext_lazy("E-mail"),
-    "asker_name": gettext_lazy("Asked by"),
-    "asker_phone": gettext_lazy("Phone of the person asking"),
-    "asker_email": gettext_lazy("E-mail of the person asking"),
-    "message": gettext_lazy("Message"),
-    "preferred_moments": gettext_lazy("When"),
-    "language": gettext_lazy("Language"),
-    "specific_support": gettext_lazy("Specific support"),
-    "place": gettext_lazy("Help place"),
-    "appointment_at": gettext_lazy("Appointment"),
-    "outcome": gettext_lazy("Outcome"),
-}
-
-
-def _when(moment, readable):
-    if moment is None:
-        return None
-    return formats.date_format(timezone.localtime(moment), "j F Y, G \\h i") if readable else moment.isoformat()
-
-
-def access_record(help_request, readable=False):
-    """Everything kept about the person: ISO times for the file, times in words for the page."""
-    described = _described(help_request, masked=False)
-    personal = [
-        "first_name",
-        "phone",
-        "email",
-        "asker_name",
-        "asker_phone",
-        "asker_email",
-        "message",
-        "preferred_moments",
-        "language",
-        "specific_support",
-    ]
-    return {
-        "reference": help_request.reference,
-        "created_at": _when(help_request.created_at, readable),
-        "status": str(help_request.get_status_display()),
-        "need": str(help_request.need_label),
-        "commune": help_request.commune.label if help_request.commune else "",
-        "contact_preference": str(help_request.get_contact_preference_display()),
-        **{name: getattr(help_request, name) for name in personal},
-        "preferred_moments": [str(moment) for moment in described["moments"]],
-        "language": str(described["language"]),
-        "specific_support": [str(support) for support in described["support"]],
-        "consent": {
-            "given_at": _when(help_request.consent_given_at, readable),
-            "channel": str(help_request.get_consent_channel_display()),
-        },
-        "place": help_request.place.name if help_request.place else "",
-        "appointment_at": _when(help_request.appointment_at, readable),
-        "outcome": str(help_request.get_outcome_display()) if help_request.outcome else "",
-        "history": [
-            {
-                "at": _when(move.at, readable),
-                "what": str(PERSON_WORDS[move.action]),
-                "reason": str(DECLINE_REASONS.get(move.reason, "")),
-                "note": move.staff_note,
-            }
-            for move in help_request.transitions.all()
-        ],
-        "contact_attempts": [
-            {"at": _when(attempt.at, readable), "what": str(attempt.get_kind_display())}
-            for attempt in help_request.contact_attempts.all()
-        ],
-        "messages_from_the_person": [
-            {"at": _when(message.at, readable), "text": message.text} for message in help_request.person_messages.all()
-        ],
-    }

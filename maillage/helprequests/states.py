@@ -7,10 +7,7 @@ or booked.
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.helprequests.models import Status
-
-WAITING = frozenset({Status.NEW, Status.REFERRED, Status.DECLINED, Status.ESCALATED})
-WITH_A_PLACE = frozenset({Status.CLAIMED, Status.APPOINTMENT})
+from maillage.helprequests.models import WAITING, WITH_A_PLACE, Status
 
 TRANSITIONS = {
     "submit": (frozenset({""}), Status.NEW),

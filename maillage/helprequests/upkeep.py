@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage.accounts.models import Ability, User
 from maillage.helprequests import notify, routing, services
 from maillage.helprequests.models import HelpRequest, Status
 from maillage.helprequests.states import WAITING, IllegalTransition
@@ -25,7 +26,7 @@ def remind_unclaimed(act, now):
     done = []
     for help_request in HelpRequest.objects.filter(status=Status.NEW, status_changed_at__lte=waiting_since):
         organizations = {offer.place.organization_id for offer in routing.eligible_places(help_request)}
-        members = list(notify.helpers(organization_id__in=organizations))
+        members = list(User.objects.able_to(Ability.RECEIVE_ALERTS, organizations))
         done.append(
             f"{help_request.reference}: remind {len(members)} member(s) of {len(organizations)} organisation(s)"
         )

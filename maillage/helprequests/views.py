@@ -17,21 +17,18 @@ from django.utils.translation import gettext_lazy
 
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
-from maillage.helprequests import links, notify, services
+from maillage.helprequests import describe, links, notify, services
 from maillage.helprequests.forms import (
-    MOMENTS,
     SOMEONE_ELSE,
-    SUPPORT,
     HowStep,
     NeedStep,
     PersonMessageForm,
     WhereStep,
 )
-from maillage.helprequests.models import ConsentChannel, ContactAttempt, HelpRequest, Origin, Status
+from maillage.helprequests.models import ConsentChannel, HelpRequest, Origin, Status
 from maillage.helprequests.staff_forms import DeclineForm
-from maillage.helprequests.states import FOR_THE_PERSON, IllegalTransition
+from maillage.helprequests.states import IllegalTransition
 from maillage.places.models import Place
-from maillage.places.search import NEEDS
 from maillage.ratelimit import rate_limited
 
 STEPS = {1: NeedStep, 2: WhereStep, 3: HowStep}
@@ -146,73 +143,16 @@ def _request_for(token):
     )
 
 
-def _described(help_request, masked=True):
-    """What the person asked, in their words. Contacts are masked on the person's own pages: the
-    link may be seen by others."""
-    return {
-        "need": NEEDS.get(help_request.need, (help_request.need,))[0],
-        "moments": [MOMENTS[key] for key in help_request.preferred_moments if key in MOMENTS],
-        "language": help_request.language_label,
-        "support": [SUPPORT[key] for key in help_request.specific_support if key in SUPPORT],
-        "phone": _masked(help_request.phone) if masked else help_request.phone,
-        "email": _masked_email(help_request.email) if masked else help_request.email,
-        "status": FOR_THE_PERSON[help_request.status],
-    }
-
-
-def _masked(phone):
-    """Enough of a number to recognise it, not enough to use it."""
-    return f"•• •• •• {phone[-4:-2]} {phone[-2:]}" if len(phone) >= 4 else ""
-
-
-def _masked_email(email):
-    if "@" not in email:
-        return ""
-    name, domain = email.split("@", 1)
-    return f"{name[:1]}•••@{domain}"
-
-
 @login_not_required
 def confirmation(request, token):
     help_request = _request_for(token)
     context = {
         "help_request": help_request,
-        "described": _described(help_request),
+        "described": describe.described(help_request),
         "follow_url": request.build_absolute_uri(links.follow_url(help_request)),
         "answer_within_days": max(1, settings.HELP_REQUEST_ESCALATION_HOURS // 24),
     }
     return render(request, "helprequests/confirmation.html", context)
-
-
-PERSON_WORDS = {
-    "submit": gettext_lazy("We received your request."),
-    "refer": gettext_lazy("Your request was sent to a help place."),
-    "claim": gettext_lazy("A help place took your request."),
-    "accept": gettext_lazy("A help place took your request."),
-    "decline": gettext_lazy("We are looking for another help place for you."),
-    "reoffer": gettext_lazy("We are looking for another help place for you."),
-    "transfer": gettext_lazy("Your request was passed on to another help place."),
-    "escalate": gettext_lazy("The team of your territory is looking for a help place for you."),
-    "book": gettext_lazy("An appointment was booked."),
-    "close": gettext_lazy("Your request was closed."),
-    "withdraw": gettext_lazy("You told us you no longer need help."),
-    "expire": gettext_lazy("Your request was closed: we could not find help in time."),
-}
-ATTEMPT_WORDS = {
-    ContactAttempt.Kind.CALLED: gettext_lazy("We called you."),
-    ContactAttempt.Kind.NO_ANSWER: gettext_lazy("We tried to call you, without an answer."),
-    ContactAttempt.Kind.MESSAGE_LEFT: gettext_lazy("We called you and left a message."),
-    ContactAttempt.Kind.SMS_SENT: gettext_lazy("We sent you a text message."),
-    ContactAttempt.Kind.EMAIL_SENT: gettext_lazy("We sent you an e-mail."),
-}
-
-
-def _timeline(help_request):
-    """Each step, in plain words, oldest first. Reasons and staff notes are never shown here."""
-    events = [(move.at, PERSON_WORDS[move.action]) for move in help_request.transitions.all()]
-    events += [(attempt.at, ATTEMPT_WORDS[attempt.kind]) for attempt in help_request.contact_attempts.all()]
-    events += [(message.at, _("You sent a message.")) for message in help_request.person_messages.all()]
-    return sorted(events, key=lambda event: event[0])
 
 
 @login_not_required
@@ -226,8 +166,8 @@ def follow(request, token):
         return redirect("helprequests:follow", token=token)
     context = {
         "help_request": help_request,
-        "described": _described(help_request),
-        "timeline": _timeline(help_request),
+        "described": describe.described(help_request),
+        "timeline": describe.timeline(help_request),
         "form": form,
         "token": token,
     }
@@ -302,7 +242,7 @@ def place_referral(request, token):
     context = {
         "place": place,
         "help_request": help_request,
-        "described": _described(help_request, masked=False),
+        "described": describe.described(help_request, masked=False),
         "decline_form": decline_form,
     }
     return render(request, "helprequests/place_referral.html", context, status=400 if decline_form.errors else 200)

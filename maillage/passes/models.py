@@ -12,7 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.accounts.models import Membership, Organization
+from maillage.accounts.models import Organization
 from maillage.passes import codes
 
 
@@ -55,19 +55,19 @@ class PassStatus(models.TextChoices):
     EXPIRED = "expired", _("expired, refunded to the funder")
 
 
-def _organizations_of(user, **membership_filter):
-    if not user.is_authenticated:
-        return Organization.objects.none()
-    return Organization.objects.filter(
-        pk__in=Membership.objects.filter(user=user, **membership_filter).values("organization")
-    )
-
-
 class PassProgramQuerySet(models.QuerySet):
+    def reported_to(self, user):
+        """The programmes whose figures the user sees: those their organisation funds; all of them
+        for the territory's coordination. Places and distributors see none."""
+        organizations = Organization.objects.acted_in_by(user)
+        if organizations.of_kind(Organization.Kind.COORDINATOR).exists():
+            return self.all()
+        return self.filter(funder__in=organizations)
+
     def visible_to(self, user):
         """The programmes a member's organisation funds, distributes or redeems; all of them for the
         territory's coordination, which runs the scheme (marks orders paid, hands booklets out)."""
-        organizations = _organizations_of(user)
+        organizations = Organization.objects.acted_in_by(user)
         if organizations.filter(is_coordinator=True).exists():
             return self.all()
         return self.filter(
@@ -197,7 +197,7 @@ class FundingOrder(models.Model):
 class BookletQuerySet(models.QuerySet):
     def held_by(self, user):
         """Booklets given to one of the user's distributor organisations."""
-        return self.filter(distributor__in=_organizations_of(user).filter(is_pass_distributor=True))
+        return self.filter(distributor__in=Organization.objects.acted_in_by(user).filter(is_pass_distributor=True))
 
 
 class Booklet(models.Model):
@@ -301,7 +301,7 @@ class RedemptionQuerySet(models.QuerySet):
         return self.filter(cancelled_at__isnull=True)
 
     def at_places_of(self, user):
-        return self.filter(place__organization__in=_organizations_of(user))
+        return self.filter(place__organization__in=Organization.objects.acted_in_by(user))
 
 
 class Redemption(models.Model):
@@ -354,7 +354,7 @@ class Redemption(models.Model):
 class PayoutQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Statements of the user's places; all of them for the coordination, which pays them."""
-        organizations = _organizations_of(user)
+        organizations = Organization.objects.acted_in_by(user)
         if organizations.filter(is_coordinator=True).exists():
             return self.all()
         return self.filter(place__organization__in=organizations)

@@ -10,8 +10,8 @@ import io
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from maillage.months import bounds as month_bounds
 from maillage.passes.models import AgeBand, Handover, Pass, PassStatus, Public, Redemption, Service
-from maillage.passes.services import month_bounds
 from maillage.passes.states import USED
 from maillage.small_groups import SMALLEST_GROUP, rows_with_small_groups_hidden
 

@@ -6,13 +6,13 @@ two places redeeming the same pass at once cannot both succeed, on SQLite as on 
 moves only through ``ledger.post``.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from maillage.months import bounds as month_bounds
 from maillage.passes import codes, ledger
 from maillage.passes.models import (
     Booklet,
@@ -442,14 +442,6 @@ def next_number(name):
     counter = Counter.objects.select_for_update().get(name=name)
     Counter.objects.filter(name=name).update(last_value=F("last_value") + 1)
     return counter.last_value + 1
-
-
-def month_bounds(month):
-    start = month.replace(day=1)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
-    as_moment = lambda day: datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)  # noqa: E731
-    return as_moment(start), as_moment(end)
 
 
 def create_payouts(month):

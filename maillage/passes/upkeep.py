@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from maillage.accounts.models import Membership
+from maillage.accounts.models import Ability, User
+from maillage.months import bounds as month_bounds
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
 from maillage.passes import services
@@ -24,8 +25,7 @@ def _people_to_warn(program):
         order__program=program, passes__status__in=[PassStatus.WITH_DISTRIBUTOR, PassStatus.HANDED_OUT]
     )
     organizations = {program.funder_id, *holding.values_list("distributor", flat=True).distinct()}
-    memberships = Membership.objects.filter(organization__in=organizations - {None}, user__is_active=True)
-    return [membership.user for membership in memberships.select_related("user")]
+    return list(User.objects.able_to(Ability.READ, organizations - {None}).order_by("pk"))
 
 
 def warn_before_expiry(program, alert, days, act):
@@ -49,7 +49,7 @@ def warn_before_expiry(program, alert, days, act):
 
 def prepare_statements(act, today):
     """Statements for every past month with passes used and not yet in a statement (idempotent)."""
-    this_month, _end = services.month_bounds(today)
+    this_month, _end = month_bounds(today)
     due = Redemption.objects.active().filter(payout__isnull=True, redeemed_at__lt=this_month)
     months = sorted({timezone.localdate(moment).replace(day=1) for moment in due.values_list("redeemed_at", flat=True)})
     done = []
@@ -57,7 +57,7 @@ def prepare_statements(act, today):
         if act:
             count = len(services.create_payouts(month))
         else:
-            start, end = services.month_bounds(month)
+            start, end = month_bounds(month)
             count = due.filter(redeemed_at__gte=start, redeemed_at__lt=end).values("place").distinct().count()
         done.append(f"{month:%Y-%m}: prepare {count} statement(s)")
     return done

@@ -19,9 +19,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import journal
-from maillage.accounts.models import AuditEvent, Membership, Organization
+from maillage.accounts.access import Ability, acts_as, organization_as, organizations_of, user_can
+from maillage.accounts.models import AuditEvent, Organization
 from maillage.forms import posted
-from maillage.passes import codes, documents, reports, services
+from maillage.passes import codes, reports, services
+from maillage.passes.documents import csv_files, pdf, sepa
+from maillage.passes.documents.content import MissingBankDetails
 from maillage.passes.forms import (
     AssignForm,
     BankDetailsForm,
@@ -48,43 +51,19 @@ from maillage.places.models import Place
 from maillage.ratelimit import client_address, is_over_limit
 from maillage.spreadsheets import EXCEL_BOM
 
-ACTING_ROLES = Membership.Role.seeing_personal_data()  # admins, mediators, volunteers: not viewers
-
-
-def _organizations(user, kind=None, roles=None):
-    memberships = Membership.objects.filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    organizations = Organization.objects.filter(pk__in=memberships.values("organization")).order_by("name")
-    return organizations.of_kind(kind) if kind else organizations
-
-
-def _is_coordinator(user, roles=None):
-    return _organizations(user, Organization.Kind.COORDINATOR, roles).exists()
-
-
-def _coordinator_admin_or_404(user):
-    if not _is_coordinator(user, [Membership.Role.ADMIN]):
-        raise Http404
-
-
-def _place_places(user):
-    """The places where the user may take passes: those of their organisations, for members who meet people."""
-    return Place.objects.filter(organization__in=_organizations(user, roles=ACTING_ROLES)).order_by("name")
-
 
 def hub(request):
     user = request.user
-    is_coordinator = _is_coordinator(user)
+    is_coordinator = acts_as(user, Organization.Kind.COORDINATOR)
     context = {
         "programs": PassProgram.objects.visible_to(user).select_related("funder"),
-        "can_create_program": _organizations(user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).exists(),
+        "can_create_program": organizations_of(user, Ability.MANAGE, Organization.Kind.FUNDER).exists(),
         "is_coordinator": is_coordinator,
         "awaiting_payment": FundingOrder.objects.visible_to(user).awaiting_payment().select_related("program")
         if is_coordinator
         else [],
         "booklet_count": Booklet.objects.held_by(user).count(),
-        "takes_passes": PassProgram.objects.filter(qualified_places__in=_place_places(user)).exists(),
+        "takes_passes": PassProgram.objects.filter(qualified_places__in=Place.objects.acted_at_by(user)).exists(),
     }
     return render(request, "passes/hub.html", context)
 
@@ -93,9 +72,7 @@ def hub(request):
 
 
 def program_new(request):
-    funder = _organizations(request.user, Organization.Kind.FUNDER, [Membership.Role.ADMIN]).first()
-    if funder is None:
-        raise Http404
+    funder = organization_as(request.user, Organization.Kind.FUNDER, Ability.MANAGE)
     form = ProgramForm(posted(request))
     if request.method == "POST" and form.is_valid():
         program = services.create_program(
@@ -114,19 +91,10 @@ def _visible_program(request, program_id):
     return get_object_or_404(PassProgram.objects.visible_to(request.user).select_related("funder"), pk=program_id)
 
 
-def _sees_figures(user, program):
-    """The funder's members and the coordination see a programme's results; places and distributors do not."""
-    return _is_coordinator(user) or Membership.objects.filter(user=user, organization=program.funder).exists()
-
-
-def _funder_admin(user, program):
-    return Membership.objects.filter(user=user, organization=program.funder, role=Membership.Role.ADMIN).exists()
-
-
 def program_detail(request, program_id):
     program = _visible_program(request, program_id)
     user = request.user
-    sees_figures = _sees_figures(user, program)
+    sees_figures = PassProgram.objects.reported_to(user).filter(pk=program.pk).exists()
     orders = program.orders.annotate(booklet_count=Count("booklets")).order_by("-created_at")
     return render(
         request,
@@ -135,8 +103,8 @@ def program_detail(request, program_id):
             "program": program,
             "orders": orders,
             "report": reports.program_report(program) if sees_figures else None,
-            "can_order": _funder_admin(user, program),
-            "runs_scheme": _is_coordinator(user, [Membership.Role.ADMIN]),
+            "can_order": user_can(user, Ability.MANAGE, program.funder_id),
+            "runs_scheme": acts_as(user, Organization.Kind.COORDINATOR, Ability.MANAGE),
             "places": program.qualified_places.order_by("name"),
             "services": program.allowed_services(),
             "credit_notes": program.credit_notes.all() if sees_figures else [],
@@ -147,7 +115,7 @@ def program_detail(request, program_id):
 
 def program_places(request, program_id):
     """The coordination qualifies places: which ones take the programme's passes from now on."""
-    _coordinator_admin_or_404(request.user)
+    organization_as(request.user, Organization.Kind.COORDINATOR, Ability.MANAGE)
     program = _visible_program(request, program_id)
     form = QualifiedPlacesForm(posted(request), initial={"places": program.qualified_places.all()})
     if request.method == "POST" and form.is_valid():
@@ -156,7 +124,7 @@ def program_places(request, program_id):
             AuditEvent.Action.PASS_PLACES_CHANGED,
             actor=request.user,
             target=program,
-            organization=_organizations(request.user, Organization.Kind.COORDINATOR).first(),
+            organization=organizations_of(request.user, kind=Organization.Kind.COORDINATOR).first(),
             places=sorted(place.pk for place in form.cleaned_data["places"]),
         )
         messages.success(request, _("The list of places that take the passes is saved."))
@@ -166,7 +134,7 @@ def program_places(request, program_id):
 
 def program_report_csv(request, program_id):
     program = _visible_program(request, program_id)
-    if not _sees_figures(request.user, program):
+    if not PassProgram.objects.reported_to(request.user).filter(pk=program.pk).exists():
         raise Http404
     response = HttpResponse(EXCEL_BOM + reports.program_report_csv(program), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pass-numerique-{program.pk}.csv"'
@@ -175,7 +143,7 @@ def program_report_csv(request, program_id):
 
 def order_new(request, program_id):
     program = _visible_program(request, program_id)
-    if not _funder_admin(request.user, program):
+    if not user_can(request.user, Ability.MANAGE, program.funder_id):
         raise Http404
     form = OrderForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -214,7 +182,7 @@ def order_new(request, program_id):
 
 
 def _order_for_coordination(request, order_id):
-    _coordinator_admin_or_404(request.user)
+    organization_as(request.user, Organization.Kind.COORDINATOR, Ability.MANAGE)
     return get_object_or_404(FundingOrder.objects.select_related("program"), pk=order_id)
 
 
@@ -269,12 +237,12 @@ def order_booklets_pdf(request, order_id):
     if not order.is_paid:
         raise Http404  # unpaid codes are not printed: they could be handed out before they are usable
     _journal_print(request, order, f"{order.reference}: {order.booklets.count()} booklets")
-    return _pdf_response(documents.booklet_pdf(list(order.booklets.all())), f"carnets-{order.reference}.pdf")
+    return _pdf_response(pdf.booklet_pdf(list(order.booklets.all())), f"carnets-{order.reference}.pdf")
 
 
 def _journal_print(request, target, label):
     """Printed codes are money: who printed which, when, is in the audit journal."""
-    coordination = _organizations(request.user, Organization.Kind.COORDINATOR).first()
+    coordination = organizations_of(request.user, kind=Organization.Kind.COORDINATOR).first()
     organization = getattr(target, "distributor", None) or coordination
     journal.record(
         AuditEvent.Action.EXPORT,
@@ -287,7 +255,7 @@ def _journal_print(request, target, label):
 
 
 def block_pass(request):
-    _coordinator_admin_or_404(request.user)
+    organization_as(request.user, Organization.Kind.COORDINATOR, Ability.MANAGE)
     form = BlockForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -305,7 +273,7 @@ def block_pass(request):
             else:
                 services.block(pass_item, reason=reason, by=request.user)
                 action, text = AuditEvent.Action.PASS_BLOCKED, _("The pass %(code)s is blocked.")
-            coordination = _organizations(request.user, Organization.Kind.COORDINATOR).first()
+            coordination = organizations_of(request.user, kind=Organization.Kind.COORDINATOR).first()
             journal.record(action, actor=request.user, target=pass_item, reason=reason, organization=coordination)
             messages.success(request, text % {"code": pass_item})
             return redirect("passes:block")
@@ -344,7 +312,7 @@ def _held_booklet(request, booklet_id):
 def _booklet_to_hand_out(request, booklet_id):
     """A booklet of the user's distributor, for members who hand passes out (a viewer gets no live codes)."""
     booklet = _held_booklet(request, booklet_id)
-    if not Membership.objects.filter(user=request.user, organization=booklet.distributor, role__in=ACTING_ROLES):
+    if not user_can(request.user, Ability.ACT, booklet.distributor_id):
         raise Http404
     return booklet
 
@@ -384,7 +352,7 @@ def booklet_handover(request, booklet_id):
 def booklet_pdf(request, booklet_id):
     booklet = _booklet_to_hand_out(request, booklet_id)
     _journal_print(request, booklet, f"booklet {booklet.label}")
-    return _pdf_response(documents.booklet_pdf([booklet]), f"carnet-{booklet.label}.pdf")
+    return _pdf_response(pdf.booklet_pdf([booklet]), f"carnet-{booklet.label}.pdf")
 
 
 def _pdf_response(content, filename):
@@ -410,7 +378,11 @@ def _guarded(request):
 
 def till(request):
     """A place takes passes: type or scan a code, choose the service; today's uses can be cancelled."""
-    places = _place_places(request.user).filter(pk__in=PassProgram.qualified_places.through.objects.values("place"))
+    places = (
+        Place.objects.acted_at_by(request.user)
+        .order_by("name")
+        .filter(pk__in=PassProgram.qualified_places.through.objects.values("place"))
+    )
     if not places:
         raise Http404
     form = RedeemForm(posted(request), places=places)
@@ -436,9 +408,7 @@ def till(request):
             "figures": reports.place_figures(places),
             "payouts": payouts,
             "places": places,
-            "bank_organizations": _organizations(
-                request.user, Organization.Kind.PLACE_OPERATOR, [Membership.Role.ADMIN]
-            ),
+            "bank_organizations": organizations_of(request.user, Ability.MANAGE, Organization.Kind.PLACE_OPERATOR),
         },
     )
 
@@ -489,7 +459,9 @@ def till_done(request, redemption_id):
 @require_POST
 def redemption_cancel(request, redemption_id):
     redemption = get_object_or_404(
-        Redemption.objects.at_places_of(request.user), pk=redemption_id, place__in=_place_places(request.user)
+        Redemption.objects.at_places_of(request.user),
+        pk=redemption_id,
+        place__in=Place.objects.acted_at_by(request.user),
     )
     try:
         services.cancel_redemption(redemption, by=request.user)
@@ -501,7 +473,7 @@ def redemption_cancel(request, redemption_id):
 
 def bank_details(request, organization_id):
     # Places' organisations are paid to it; the coordination pays from it (the SEPA file's debtor).
-    administered = _organizations(request.user, roles=[Membership.Role.ADMIN])
+    administered = organizations_of(request.user, Ability.MANAGE)
     organization = get_object_or_404(
         administered.filter(Q(is_place_operator=True) | Q(is_coordinator=True)), pk=organization_id
     )
@@ -528,7 +500,7 @@ def bank_details(request, organization_id):
 
 
 def payouts(request):
-    _coordinator_admin_or_404(request.user)
+    organization_as(request.user, Organization.Kind.COORDINATOR, Ability.MANAGE)
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     if request.method == "POST":
         try:
@@ -543,7 +515,7 @@ def payouts(request):
         )
         return redirect("passes:payouts")
     listed = Payout.objects.select_related("place__organization__bank_details").order_by("-number")[:200]
-    coordination = _organizations(request.user, Organization.Kind.COORDINATOR, [Membership.Role.ADMIN]).first()
+    coordination = organizations_of(request.user, Ability.MANAGE, Organization.Kind.COORDINATOR).first()
     return render(
         request, "passes/payouts.html", {"payouts": listed, "last_month": last_month, "coordination": coordination}
     )
@@ -556,20 +528,20 @@ def _visible_payout(request, payout_id):
 def payout_pdf(request, payout_id):
     payout = _visible_payout(request, payout_id)
     services.mark_payout_exported(payout)
-    return _pdf_response(documents.statement_pdf(payout), f"{payout.reference}.pdf")
+    return _pdf_response(pdf.statement_pdf(payout), f"{payout.reference}.pdf")
 
 
 def payout_csv(request, payout_id):
     payout = _visible_payout(request, payout_id)
     services.mark_payout_exported(payout)
-    response = HttpResponse(EXCEL_BOM + documents.statement_csv(payout), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(EXCEL_BOM + csv_files.statement_csv(payout), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{payout.reference}.csv"'
     return response
 
 
 @require_POST
 def payout_paid(request, payout_id):
-    _coordinator_admin_or_404(request.user)
+    organization_as(request.user, Organization.Kind.COORDINATOR, Ability.MANAGE)
     payout = get_object_or_404(Payout, pk=payout_id)
     try:
         services.mark_payout_paid(payout, by=request.user)
@@ -582,7 +554,7 @@ def payout_paid(request, payout_id):
 def bank_transfers(request, file_format):
     """The transfers to make for the statements not paid yet: a CSV for any bank, or a SEPA file
     (pain.001) paid from the coordination's account."""
-    _coordinator_admin_or_404(request.user)
+    organization_as(request.user, Organization.Kind.COORDINATOR, Ability.MANAGE)
     unpaid = Payout.objects.filter(paid_at__isnull=True).select_related("place__organization").order_by("number")
     if request.GET.get("encore") != "1":  # a statement goes into one file, unless the file is made again on purpose
         unpaid = unpaid.filter(transfer_file_at__isnull=True)
@@ -594,8 +566,8 @@ def bank_transfers(request, file_format):
         if file_format == "xml":
             content, content_type = _sepa_file(request, unpaid), "application/xml"
         else:
-            content, content_type = documents.bank_transfers_csv(unpaid), "text/csv; charset=utf-8"
-    except documents.MissingBankDetails as missing:
+            content, content_type = csv_files.bank_transfers_csv(unpaid), "text/csv; charset=utf-8"
+    except MissingBankDetails as missing:
         messages.error(request, _("Some places have no bank details yet: %(names)s.") % {"names": missing})
         return redirect("passes:payouts")
     except _NoDebtorAccount:
@@ -615,12 +587,12 @@ class _NoDebtorAccount(Exception):
 
 
 def _sepa_file(request, payouts):
-    coordination = _organizations(request.user, Organization.Kind.COORDINATOR, [Membership.Role.ADMIN]).first()
+    coordination = organizations_of(request.user, Ability.MANAGE, Organization.Kind.COORDINATOR).first()
     debtor = BankDetails.objects.filter(organization=coordination).first()
     if debtor is None:
         raise _NoDebtorAccount
     now = timezone.localtime()
-    return documents.sepa_credit_transfer_xml(
+    return sepa.sepa_credit_transfer_xml(
         payouts,
         debtor_name=debtor.holder,
         debtor_iban=debtor.iban,

@@ -3,15 +3,13 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maillage.places import search
-from maillage.places.importers.normalize import clean_emails, clean_opening_hours, clean_phone, clean_websites
+from maillage import phones
+from maillage.places.importers.normalize import clean_emails, clean_opening_hours, clean_websites
 from maillage.places.models import Place, PlaceCorrection
 from maillage.places.schema import ENUMERATIONS
+from maillage.places.search import RADIUS_CHOICES_KM
+from maillage.places.vocabulary import NEEDS, PUBLICS, SPECIFIC_SUPPORT, SUPPORT_MODES, choices
 from maillage.territory.forms import CommuneField
-
-
-def _choices(options):
-    return [(key, label) for key, (label, _values) in options.items()]
 
 
 class PlaceSearchForm(forms.Form):
@@ -23,14 +21,14 @@ class PlaceSearchForm(forms.Form):
     need = forms.ChoiceField(
         label=_("What do you need help with?"),
         required=False,
-        choices=[("", _("Anything: show every place")), *_choices(search.NEEDS)],
+        choices=[("", _("Anything: show every place")), *choices(NEEDS)],
     )
     radius = forms.TypedChoiceField(
         label=_("How far can you go?"),
         coerce=int,
         initial=10,
         required=False,
-        choices=[(km, _("Up to %(km)s km") % {"km": km}) for km in search.RADIUS_CHOICES_KM],
+        choices=[(km, _("Up to %(km)s km") % {"km": km}) for km in RADIUS_CHOICES_KM],
     )
     free = forms.BooleanField(label=_("Free of charge"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
@@ -38,17 +36,17 @@ class PlaceSearchForm(forms.Form):
     modes = forms.MultipleChoiceField(
         label=_("How do you want to be helped?"),
         required=False,
-        choices=_choices(search.SUPPORT_MODES),
+        choices=choices(SUPPORT_MODES),
         widget=forms.CheckboxSelectMultiple,
     )
     support = forms.MultipleChoiceField(
         label=_("Do you need specific support?"),
         required=False,
-        choices=_choices(search.SPECIFIC_SUPPORT),
+        choices=choices(SPECIFIC_SUPPORT),
         widget=forms.CheckboxSelectMultiple,
     )
     publics = forms.MultipleChoiceField(
-        label=_("Places for"), required=False, choices=_choices(search.PUBLICS), widget=forms.CheckboxSelectMultiple
+        label=_("Places for"), required=False, choices=choices(PUBLICS), widget=forms.CheckboxSelectMultiple
     )
 
     def clean(self):
@@ -166,13 +164,7 @@ class PlaceEditForm(forms.ModelForm):
         )
 
     def clean_phone(self):
-        text = self.cleaned_data["phone"].strip()
-        if not text:
-            return ""
-        phone = clean_phone(text, self.cleaned_data.get("postcode", ""))
-        if not phone:
-            raise forms.ValidationError(_("We cannot read this phone number. Type it with its 10 digits."))
-        return phone
+        return phones.cleaned(self.cleaned_data["phone"], self.cleaned_data.get("postcode", ""))
 
     def clean_emails(self):
         emails = _split(self.cleaned_data["emails"])

@@ -2,24 +2,29 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Members who keep listings true; viewers only read statistics.
-EDITING_ROLES = ["admin", "mediator", "volunteer"]
+from maillage.accounts.access import Ability, acts_as
+from maillage.accounts.models import Membership, Organization
 
 
 class PlaceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Place.Status.PUBLISHED)
 
-    def editable_by(self, user):
-        """Places whose listing the user may edit: those of their organisations, unless they are only viewers."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            organization__memberships__user=user, organization__memberships__role__in=EDITING_ROLES
-        ).distinct()
+    def acted_at_by(self, user):
+        """The places of the organisations where ``user`` acts (not as a viewer): they keep their
+        listings, answer the people sent there, take passes and record activity there."""
+        return self.filter(organization__in=Organization.objects.acted_in_by(user, Ability.ACT))
+
+    def followed_by(self, user):
+        """The places whose activity the user follows: those of their organisations, whatever their
+        role; every place for a member of the territory's coordination. One query."""
+        memberships = Membership.objects.acting(user)
+        coordinates = Exists(memberships.filter(organization__is_coordinator=True))
+        return self.filter(Q(organization__in=memberships.values("organization")) | coordinates)
 
 
 class Place(models.Model):
@@ -124,14 +129,10 @@ class PlaceCorrectionQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Owners see their places' corrections; coordinators see all of them."""
-        from maillage.accounts.models import Membership
-
-        if not user.is_authenticated:
-            return self.none()
         # Reports may hold the reporter's contact: viewers (no second factor) never see them.
-        if Membership.objects.filter(user=user, role__in=EDITING_ROLES, organization__is_coordinator=True).exists():
+        if acts_as(user, Organization.Kind.COORDINATOR, Ability.ACT):
             return self.all()
-        return self.filter(place__in=Place.objects.editable_by(user))
+        return self.filter(place__in=Place.objects.acted_at_by(user))
 
 
 class PlaceCorrection(models.Model):

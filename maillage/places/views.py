@@ -136,7 +136,7 @@ def place_detail(request, place_id):
 
 
 def my_places(request):
-    places = Place.objects.editable_by(request.user).exclude(status=Place.Status.ARCHIVED).order_by("name")
+    places = Place.objects.acted_at_by(request.user).exclude(status=Place.Status.ARCHIVED).order_by("name")
     corrections = PlaceCorrection.objects.visible_to(request.user).open().select_related("place")
     return render(
         request,
@@ -149,7 +149,7 @@ def my_places(request):
 
 
 def place_edit(request, place_id):
-    place = get_object_or_404(Place.objects.editable_by(request.user), pk=place_id)
+    place = get_object_or_404(Place.objects.acted_at_by(request.user), pk=place_id)
     form = PlaceEditForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
         services.update_listing(form.save(commit=False), form.changed_data)
@@ -160,7 +160,7 @@ def place_edit(request, place_id):
 
 @require_POST
 def place_confirm(request, place_id):
-    place = get_object_or_404(Place.objects.editable_by(request.user), pk=place_id)
+    place = get_object_or_404(Place.objects.acted_at_by(request.user), pk=place_id)
     services.confirm_still_true(place)
     messages.success(request, _("Thank you: %(place)s is marked as true today.") % {"place": place.name})
     return redirect("places:mine")

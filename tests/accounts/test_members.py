@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from maillage.accounts import services
-from maillage.accounts.models import AuditEvent, Membership
+from maillage.accounts.models import Ability, AuditEvent, Membership
 from tests.conftest import verified_session
 
 Role = Membership.Role
@@ -105,7 +105,7 @@ def test_admin_can_step_down_once_another_admin_is_named(client, demo, mediatheq
 
     own.refresh_from_db()
     assert own.role == Role.MEDIATOR
-    assert list(Membership.objects.of(mediatheque).admins()) == [mediator]
+    assert list(Membership.objects.of(mediatheque).able_to(Ability.MANAGE)) == [mediator]
 
 
 def test_services_refuse_to_leave_an_organisation_without_admin(demo, mediatheque):

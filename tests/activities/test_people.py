@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from maillage.accounts.models import AuditEvent, Organization
-from maillage.activities import services
+from maillage.activities import beneficiaries, services
 from maillage.activities.models import Accompaniment, Beneficiary
 from tests.conftest import verified_session
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def person(library, demo, first_name="Yvette", **fields):
-    return services.record_person(
+    return beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name=first_name,
@@ -100,7 +100,7 @@ def test_records_are_read_within_the_organisation_only_and_every_reading_is_jour
 
 def test_a_record_names_a_person_of_its_own_organisation_only(demo, library):
     association = Organization.objects.get(name=demo.user("association").memberships.get().organization.name)
-    stranger = services.record_person(
+    stranger = beneficiaries.record_person(
         organization=association,
         by=demo.user("association"),
         first_name="Paul",

@@ -8,8 +8,9 @@ import io
 import pytest
 from django.utils import timezone
 
-from maillage.accounts.models import AuditEvent, Membership, Organization
-from maillage.activities import services, statistics
+from maillage import months
+from maillage.accounts.models import ROLES_ABLE_TO, Ability, AuditEvent, Membership, Organization
+from maillage.activities import beneficiaries, services, statistics
 from maillage.activities.models import Accompaniment, Kind, Outcome, Setting
 from maillage.activities.themes import THEMES
 from maillage.passes.models import Redemption
@@ -24,7 +25,7 @@ def this_month():
 
 
 def months_ago(count):
-    return statistics.month_shifted(this_month(), -count)
+    return months.shifted(this_month(), -count)
 
 
 def recorded(place, count, day=None, author=None, **fields):
@@ -184,13 +185,13 @@ def test_the_monthly_summary_has_the_months_figures_where_and_links_to_the_month
     assert "8 h 30 min" in page
     assert month_url(place, months_ago(2)) in page and month_url(place, this_month()) in page
     this_months_page = session(client, demo, "benevole").get(month_url(place, this_month())).content.decode()
-    assert month_url(place, statistics.month_shifted(this_month(), 1)) not in this_months_page
+    assert month_url(place, months.shifted(this_month(), 1)) not in this_months_page
 
 
 @pytest.mark.parametrize("year_and_month", ["2024/13", "2024/0", "1999/12", "99999/1", "next"])
 def test_a_month_out_of_range_answers_not_found(year_and_month, client, demo, place):
     if year_and_month == "next":
-        following = statistics.month_shifted(this_month(), 1)
+        following = months.shifted(this_month(), 1)
         year_and_month = f"{following.year}/{following.month}"
     response = session(client, demo, "admin").get(f"/activites/lieux/{place.pk}/{year_and_month}/")
     assert response.status_code == 404
@@ -235,7 +236,7 @@ def read_csv(response):
 
 
 def test_an_administrator_downloads_the_records_that_count_without_anyone_named(client, demo, place, library):
-    person = services.record_person(
+    person = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -292,7 +293,7 @@ def test_an_administrator_downloads_the_records_that_count_without_anyone_named(
 
 
 def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, demo, place, library):
-    person = services.record_person(
+    person = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -315,8 +316,8 @@ def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, d
 def test_people_are_left_out_for_a_role_that_does_not_see_personal_data(client, demo, place, monkeypatch):
     recorded(place, 1, note="Rappeler jeudi")
     admin = session(client, demo, "admin")
-    without_admins = classmethod(lambda cls: [cls.MEDIATOR, cls.VOLUNTEER])
-    monkeypatch.setattr(Membership.Role, "seeing_personal_data", without_admins)
+    table = {**ROLES_ABLE_TO, Ability.ACT: ROLES_ABLE_TO[Ability.ACT] - {Membership.Role.ADMIN}}
+    monkeypatch.setattr("maillage.accounts.models.ROLES_ABLE_TO", table)
     rows = read_csv(admin.get("/activites/export.csv?personnes=1"))
     assert list(rows[0]) == statistics.RECORD_COLUMNS and "Rappeler jeudi" not in str(rows)
     assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).details["what"] == "activity_records"

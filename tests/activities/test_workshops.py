@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from maillage.accounts.models import AuditEvent
-from maillage.activities import services, workshops
+from maillage.activities import beneficiaries, services, workshops
 from maillage.activities.models import Accompaniment, Registration, RegistrationStatus, WorkshopSession
 from maillage.notifications.models import Notification
 from maillage.notifications.sms import MemorySmsBackend
@@ -241,7 +241,7 @@ def test_staff_pages_name_people_so_they_stay_within_the_organisation_and_are_jo
 
 def test_a_person_with_a_record_is_registered_by_staff_and_their_history_shows_it(client, demo, library, place):
     session = workshop_of(library, place, demo).sessions.get()
-    yvette = services.record_person(
+    yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -272,7 +272,7 @@ def test_registrations_are_erased_a_month_after_the_session_and_people_two_years
 ):
     session = workshop_of(library, place, demo).sessions.get()
     registration = workshops.register(session, first_name="Amina", phone="+33612345678")
-    yvette = services.record_person(
+    yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -401,7 +401,7 @@ def test_a_workshop_form_sent_twice_creates_one_workshop(client, demo, library, 
 
 def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacted(demo, library, place, client):
     session = workshop_of(library, place, demo).sessions.get()
-    follow_only = services.record_person(
+    follow_only = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -418,7 +418,7 @@ def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacte
 
 def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_their_workshops(demo, library, place):
     session = workshop_of(library, place, demo, capacity=1).sessions.get()
-    yvette = services.record_person(
+    yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -432,7 +432,7 @@ def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_th
     from maillage.activities import retention
 
     assert not retention.people_due().exists()  # registered for a session to come: still accompanied
-    services.anonymise_person(yvette, by=demo.user("mediateur"))
+    beneficiaries.anonymise_person(yvette, by=demo.user("mediateur"))
     waiting.refresh_from_db()
     assert waiting.status == "registered"
     assert Registration.objects.get(beneficiary=yvette).status == "cancelled"
@@ -481,7 +481,7 @@ def test_a_first_day_years_away_is_refused_politely(client, demo, library, place
 def test_merging_two_records_registered_for_the_same_session_keeps_one_place(demo, library, place):
     session = workshop_of(library, place, demo, capacity=2).sessions.get()
     kept, duplicate = (
-        services.record_person(
+        beneficiaries.record_person(
             organization=library,
             by=demo.user("mediateur"),
             first_name=name,
@@ -493,7 +493,7 @@ def test_merging_two_records_registered_for_the_same_session_keeps_one_place(dem
     workshops.register(session, first_name="Yvette", beneficiary=kept)
     workshops.register(session, first_name="Yvette M.", beneficiary=duplicate)
     zoe = workshops.register(session, first_name="Zoé", email="zoe@example.org")
-    services.merge_people(kept, duplicate, by=demo.user("mediateur"))
+    beneficiaries.merge_people(kept, duplicate, by=demo.user("mediateur"))
     active = Registration.objects.filter(session=session).exclude(status="cancelled")
     assert active.filter(beneficiary=kept).count() == 1
     zoe.refresh_from_db()
@@ -502,7 +502,7 @@ def test_merging_two_records_registered_for_the_same_session_keeps_one_place(dem
 
 def test_no_reminder_goes_to_a_person_who_withdrew_their_agreement_to_be_contacted(demo, library, place):
     session = workshop_of(library, place, demo).sessions.get()
-    yvette = services.record_person(
+    yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
         first_name="Yvette",
@@ -512,6 +512,6 @@ def test_no_reminder_goes_to_a_person_who_withdrew_their_agreement_to_be_contact
     )
     workshops.register(session, first_name="Yvette", phone=yvette.phone, beneficiary=yvette)
     assert Notification.objects.filter(key__startswith="workshop:registered:").count() == 1
-    services.change_person(yvette, by=demo.user("mediateur"), consent_purposes=["follow_up"])
+    beneficiaries.change_person(yvette, by=demo.user("mediateur"), consent_purposes=["follow_up"])
     assert workshops.remind() == 0
     assert not Notification.objects.filter(key__startswith="workshop:reminder:").exists()

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import override
 from reportlab.lib.units import mm
 
-from maillage.passes import codes, documents, services
-from maillage.passes.documents import MissingBankDetails
+from maillage import formatting
+from maillage.passes import codes, services
+from maillage.passes.documents import csv_files, sepa
+from maillage.passes.documents import pdf as printed
+from maillage.passes.documents.content import MissingBankDetails
 from maillage.passes.models import BankDetails, Payout, Service
 from maillage.places.models import Place
 from maillage.territory.models import Commune
@@ -58,32 +61,30 @@ def french_labels():
 
 
 def test_amounts_dates_and_durations_are_written_in_french_whatever_the_system_locale():
-    assert documents.euros(123450) == "1\u00a0234,50\u00a0€"
-    assert documents.euros(5) == "0,05\u00a0€" and documents.euros(123456789) == "1\u00a0234\u00a0567,89\u00a0€"
-    assert documents.decimal_euros(1250) == "12.50" and documents.decimal_euros(5) == "0.05"
-    assert documents.french_date(datetime.date(2027, 12, 31)) == "31 décembre 2027"
-    assert documents.french_date(datetime.date(2027, 1, 1)) == "1er janvier 2027"
-    assert documents.french_month(datetime.date(2026, 10, 1)) == "octobre 2026"
+    assert formatting.euros(5) == "0,05\u00a0€" and formatting.euros(123456789) == "1\u00a0234\u00a0567,89\u00a0€"
+    assert printed.french_date(datetime.date(2027, 12, 31)) == "31 décembre 2027"
+    assert printed.french_date(datetime.date(2027, 1, 1)) == "1er janvier 2027"
+    assert printed.french_month(datetime.date(2026, 10, 1)) == "octobre 2026"
     # A moment is dated where the territory is: 23:30 UTC on 31 October is already November in Paris.
     late = datetime.datetime(2026, 10, 31, 23, 30, tzinfo=datetime.UTC)
-    assert documents.french_date(late) == "1er novembre 2026"
-    assert [documents.duration_words(m) for m in (30, 60, 90, 120, 1)] == [
+    assert printed.french_date(late) == "1er novembre 2026"
+    assert [printed.duration_words(m) for m in (30, 60, 90, 120, 1)] == [
         "30\u00a0minutes",
         "1\u00a0heure",
         "1\u00a0heure 30\u00a0minutes",
         "2\u00a0heures",
         "1\u00a0minute",
     ]
-    assert documents.national_phone("+33241000000") == "02 41 00 00 00"
-    assert documents.mask_iban(IBAN) == "**** **** **** **** **** ***0 189"
-    assert [documents.of_commune(name) for name in ("Angers", "Le Mans", "Les Ponts-de-Cé", "Cholet", "Écouflant")] == [
+    assert formatting.phone_display("+33241000000") == "02 41 00 00 00"
+    assert printed.mask_iban(IBAN) == "**** **** **** **** **** ***0 189"
+    assert [printed.of_commune(name) for name in ("Angers", "Le Mans", "Les Ponts-de-Cé", "Cholet", "Écouflant")] == [
         "d'Angers",
         "du Mans",
         "des Ponts-de-Cé",
         "de Cholet",
         "d'Écouflant",
     ]
-    assert documents.sepa_text("Médiathèque d’Angers & Cœur_de_ville ✓") == "Mediatheque d'Angers et Coeur-de-ville"
+    assert sepa.sepa_text("Médiathèque d’Angers & Cœur_de_ville ✓") == "Mediatheque d'Angers et Coeur-de-ville"
 
 
 class RecordingCanvas:
@@ -114,24 +115,24 @@ class RecordingCanvas:
 def test_the_qr_code_drawn_is_segnos_symbol_of_the_payload_module_for_module():
     payload = codes.qr_payload(codes.new_code())
     symbol = segno.make(payload, error="m", micro=False)
-    width, dark = documents.qr_modules(payload)
+    width, dark = printed.qr_modules(payload)
     expected = {(column, row) for row, line in enumerate(symbol.matrix) for column, value in enumerate(line) if value}
     assert width == len(symbol.matrix) == len(symbol.matrix[0]) and set(dark) == expected
 
     canvas = RecordingCanvas()
-    drawn = documents.draw_qr(canvas, payload, 10, 20, documents.QR_SIZE)
+    drawn = printed.draw_qr(canvas, payload, 10, 20, printed.QR_SIZE)
     assert drawn == len(canvas.squares) == sum(sum(line) for line in symbol.matrix) and canvas.fills == 1
-    module = documents.QR_SIZE / width
-    assert 25 * mm <= documents.QR_SIZE
-    assert all(x >= 10 and x + module <= 10 + documents.QR_SIZE + 1e-6 for x, _y, _w, _h in canvas.squares)
-    assert all(y >= 20 and y + module <= 20 + documents.QR_SIZE + 1e-6 for _x, y, _w, _h in canvas.squares)
+    module = printed.QR_SIZE / width
+    assert 25 * mm <= printed.QR_SIZE
+    assert all(x >= 10 and x + module <= 10 + printed.QR_SIZE + 1e-6 for x, _y, _w, _h in canvas.squares)
+    assert all(y >= 20 and y + module <= 20 + printed.QR_SIZE + 1e-6 for _x, y, _w, _h in canvas.squares)
     # Row 0 of the matrix is the top of the symbol: the top left finder pattern's corner is drawn top left.
     assert (10, 20 + (width - 1) * module, module, module) in canvas.squares
 
 
 def test_a_booklet_prints_a_cover_in_plain_french_then_every_pass_as_a_ticket_with_its_code(world):
     booklet = handed_out_booklet(world)
-    pdf = documents.booklet_pdf([booklet], compress=False)
+    pdf = printed.booklet_pdf([booklet], compress=False)
     assert pdf.startswith(b"%PDF-")
     assert page_count(pdf) == 1 + 2  # the cover, then ten tickets five to a page
     assert re.search(rb"/Title \(Pass num\\351rique \\204 carnet " + booklet.label.encode() + rb"\)", pdf)
@@ -144,11 +145,11 @@ def test_a_booklet_prints_a_cover_in_plain_french_then_every_pass_as_a_ticket_wi
         "Le lieu garde le pass.",
         "C'est gratuit pour vous.",
         "Un pass = 1 heure d'accompagnement.",
-        f"Valable jusqu'au {documents.french_date(program.ends_on)}.",
+        f"Valable jusqu'au {printed.french_date(program.ends_on)}.",
         f"Carnet n° {booklet.label}",
         "Financé par : Département",
         "Ce carnet contient 10 pass.",
-        f"Appelez le {documents.national_phone(settings.HELP_PHONE_NUMBER)}",
+        f"Appelez le {formatting.phone_display(settings.HELP_PHONE_NUMBER)}",
         settings.HELP_PHONE_HOURS or "Du lundi au vendredi, de 9 h à 18 h",
         "Espace numérique",
         "49100 Angers",
@@ -183,15 +184,15 @@ def test_the_cover_lists_the_eight_published_qualified_places_nearest_to_the_boo
     world.program.qualified_places.add(draft)
     outside = new_place(world.operator, name="Lieu hors programme", latitude=47.47, longitude=-0.55)
 
-    assert documents.nearest_places(world.program, angers) == by_distance[:8]
+    assert printed.nearest_places(world.program, angers) == by_distance[:8]
     # Without a commune, the first ones by name: the world's place has no coordinates but comes first.
     by_name = ["Espace numérique", *(f"Lieu {letter}" for letter in "ABCDEFG")]
-    assert [place.name for place in documents.nearest_places(world.program)] == by_name
+    assert [place.name for place in printed.nearest_places(world.program)] == by_name
 
     booklet = handed_out_booklet(world)
     booklet.commune = angers
     booklet.save()
-    pdf = documents.booklet_pdf([booklet], compress=False)
+    pdf = printed.booklet_pdf([booklet], compress=False)
     assert page_count(pdf) == 1 + 2  # eight places still fit on the cover
     assert in_pdf("Voici des lieux près d'Angers.") in pdf
     for place in by_distance[:8]:
@@ -200,7 +201,7 @@ def test_the_cover_lists_the_eight_published_qualified_places_nearest_to_the_boo
     for absent in [*by_distance[8:], draft, world.place, outside]:
         assert in_pdf(absent.name) not in pdf
 
-    given = documents.booklet_pdf([booklet], nearby_places={booklet.pk: [by_distance[9]]}, compress=False)
+    given = printed.booklet_pdf([booklet], nearby_places={booklet.pk: [by_distance[9]]}, compress=False)
     assert in_pdf("Lieu A") in given and in_pdf("Lieu J") not in given
 
 
@@ -215,14 +216,14 @@ def test_the_cover_stays_one_page_whatever_the_length_of_names_and_addresses():
                 world.operator, name=f"{index} {long}", address=long, address_complement=long, phone="+33241000000"
             )
         )
-    pdf = documents.booklet_pdf([handed_out_booklet(world)], compress=False)
+    pdf = printed.booklet_pdf([handed_out_booklet(world)], compress=False)
     assert page_count(pdf) == 1 + 2 and in_pdf("Appelez le") in pdf
 
 
 def test_several_booklets_make_one_pdf_and_a_short_last_booklet_counts_its_own_passes(world):
     order = services.order_passes(world.program, pass_count=7, booklet_size=5, by=world.funder_member)
     booklets = list(order.booklets.order_by("number"))
-    pdf = documents.booklet_pdf(booklets, compress=False)
+    pdf = printed.booklet_pdf(booklets, compress=False)
     assert page_count(pdf) == 2 * (1 + 1)
     assert re.search(rb"/Title \(Pass num\\351rique \\204 2 carnets\)", pdf)
     for booklet in booklets:
@@ -230,15 +231,15 @@ def test_several_booklets_make_one_pdf_and_a_short_last_booklet_counts_its_own_p
     for item in order.booklets.get(number=2).passes.all():
         assert in_pdf(f"Pass n° {item.position} / 2") in pdf and in_pdf(codes.display(item.code)) in pdf
     assert in_pdf("Ce carnet contient 5 pass.") in pdf and in_pdf("Ce carnet contient 2 pass.") in pdf
-    assert documents.booklet_pdf(booklets).startswith(b"%PDF-")  # compressed, as served
+    assert printed.booklet_pdf(booklets).startswith(b"%PDF-")  # compressed, as served
 
 
 def test_the_cover_says_what_a_pass_is_worth_in_hours_and_minutes():
     world = pass_world(minutes_per_pass=90)
-    pdf = documents.booklet_pdf([handed_out_booklet(world, pass_count=5, booklet_size=5)], compress=False)
+    pdf = printed.booklet_pdf([handed_out_booklet(world, pass_count=5, booklet_size=5)], compress=False)
     assert in_pdf("Un pass = 1 heure 30 minutes d'accompagnement.") in pdf
     without = pass_world(minutes_per_pass=None)
-    assert b"Un pass =" not in documents.booklet_pdf([handed_out_booklet(without)], compress=False)
+    assert b"Un pass =" not in printed.booklet_pdf([handed_out_booklet(without)], compress=False)
 
 
 def month_of_redemptions(world):
@@ -256,16 +257,16 @@ def test_a_statement_lists_each_redemption_with_its_french_label_and_adds_them_u
     payout = month_of_redemptions(world)
     BankDetails.objects.create(organization=world.operator, holder="Médiathèque", iban=IBAN, bic="AGRIFRPP")
     with override("en"):
-        pdf = documents.statement_pdf(payout, compress=False)
+        pdf = printed.statement_pdf(payout, compress=False)
     assert pdf.startswith(b"%PDF-") and page_count(pdf) == 1
     today = timezone.localdate()
     labels = french_labels()
     for text in [
         "Relevé de remboursement Pass numérique",
         payout.reference,
-        documents.french_month(today),
+        printed.french_month(today),
         "Émis le",
-        documents.french_date(today),
+        printed.french_date(today),
         "Espace numérique, 49100 Angers",
         "Médiathèque",
         f"{today:%d/%m/%Y}",
@@ -283,12 +284,12 @@ def test_a_statement_lists_each_redemption_with_its_french_label_and_adds_them_u
     assert IBAN.encode() not in pdf and b"Pay\\351 le" not in pdf
 
     services.mark_payout_paid(payout, by=world.coordinator)
-    paid = documents.statement_pdf(Payout.objects.get(pk=payout.pk), compress=False)
-    assert in_pdf(f"Payé le {documents.french_date(timezone.localdate())}") in paid
+    paid = printed.statement_pdf(Payout.objects.get(pk=payout.pk), compress=False)
+    assert in_pdf(f"Payé le {printed.french_date(timezone.localdate())}") in paid
 
 
 def test_a_statement_without_bank_details_says_the_transfer_cannot_leave(world):
-    pdf = documents.statement_pdf(month_of_redemptions(world), compress=False)
+    pdf = printed.statement_pdf(month_of_redemptions(world), compress=False)
     assert in_pdf("Coordonnées bancaires non renseignées") in pdf
 
 
@@ -296,7 +297,7 @@ def test_a_statement_whose_lines_do_not_add_up_is_refused(world):
     payout = month_of_redemptions(world)
     Payout.objects.filter(pk=payout.pk).update(total_cents=payout.total_cents + 1)
     with pytest.raises(ValueError, match=payout.reference):
-        documents.statement_pdf(payout)
+        printed.statement_pdf(payout)
 
 
 def test_the_statement_csv_has_one_machine_readable_row_per_redemption(world):
@@ -304,7 +305,7 @@ def test_the_statement_csv_has_one_machine_readable_row_per_redemption(world):
     world.program.name = "=HYPERLINK(1)"  # a spreadsheet must show it, never run it
     world.program.save()
     with override("en"):
-        rows = list(csv.reader(documents.statement_csv(payout).splitlines(), delimiter=";"))
+        rows = list(csv.reader(csv_files.statement_csv(payout).splitlines(), delimiter=";"))
     assert rows[0] == ["releve", "date", "programme", "prestation", "pass", "montant_euros", "minutes"]
     today = timezone.localdate().isoformat()
     individual, workshop, course = french_labels()
@@ -315,7 +316,7 @@ def test_the_statement_csv_has_one_machine_readable_row_per_redemption(world):
     ]
     no_minutes = pass_world(minutes_per_pass=None)
     other = month_of_redemptions(no_minutes)
-    assert [row[-1] for row in csv.reader(documents.statement_csv(other).splitlines(), delimiter=";")][1:] == [""] * 3
+    assert [row[-1] for row in csv.reader(csv_files.statement_csv(other).splitlines(), delimiter=";")][1:] == [""] * 3
 
 
 def two_payouts(world):
@@ -344,14 +345,14 @@ def test_the_bank_csv_pays_each_statement_to_its_organisation_and_refuses_withou
         organization=odd_world.operator, holder="Médiathèque d'Angers", iban=IBAN, bic="AGRIFRPP"
     )
     with pytest.raises(MissingBankDetails) as missing:
-        documents.bank_transfers_csv([first, second])
+        csv_files.bank_transfers_csv([first, second])
     assert missing.value.organizations == [other_organization] and missing.value.places == []
     assert str(missing.value) == "Association Éloi & Cie"  # the pages put it in a sentence of their own
 
     BankDetails.objects.create(
         organization=other_organization, holder="Association Éloi & Cie", iban="fr14 2004 1010 0505 0001 3M02 606"
     )
-    rows = list(csv.reader(documents.bank_transfers_csv([first, second]).splitlines(), delimiter=";"))
+    rows = list(csv.reader(csv_files.bank_transfers_csv([first, second]).splitlines(), delimiter=";"))
     month = timezone.localdate().strftime("%Y-%m")
     assert rows == [
         ["releve", "beneficiaire", "iban", "bic", "montant_euros", "libelle"],
@@ -376,7 +377,7 @@ def test_the_bank_csv_pays_each_statement_to_its_organisation_and_refuses_withou
 
     Place.objects.filter(pk=second.place_id).update(organization=None)
     with pytest.raises(MissingBankDetails) as missing:
-        documents.bank_transfers_csv([first, second])
+        csv_files.bank_transfers_csv([first, second])
     assert missing.value.organizations == [] and missing.value.places == [second.place]
 
 
@@ -393,13 +394,13 @@ def test_the_sepa_file_is_a_pain_001_001_03_credit_transfer_that_adds_up_to_the_
         "execution_date": datetime.date(2026, 11, 5),
     }
     with pytest.raises(MissingBankDetails):
-        documents.sepa_credit_transfer_xml([first, second], **arguments)
+        sepa.sepa_credit_transfer_xml([first, second], **arguments)
     for wrong in ("", "PASS_2026_10", "X" * 36):  # never altered behind the caller's back: refused
         with pytest.raises(ValueError, match="message id"):
-            documents.sepa_credit_transfer_xml([first], **{**arguments, "message_id": wrong})
+            sepa.sepa_credit_transfer_xml([first], **{**arguments, "message_id": wrong})
     BankDetails.objects.create(organization=other_organization, holder="Association Éloi", iban=OTHER_IBAN)
 
-    xml = documents.sepa_credit_transfer_xml([first, second], **arguments)
+    xml = sepa.sepa_credit_transfer_xml([first, second], **arguments)
     assert xml.startswith(b"<?xml") and b"encoding='UTF-8'" in xml.split(b"\n")[0]
     root = ElementTree.fromstring(xml)  # noqa: S314 - our own output, not untrusted input
     assert root.tag == "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.03}Document"
@@ -439,5 +440,5 @@ def test_the_sepa_file_is_a_pain_001_001_03_credit_transfer_that_adds_up_to_the_
     assert [t.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS) for t in transfers] == [IBAN, OTHER_IBAN]
     assert transfers[0].findtext("p:CdtrAgt/p:FinInstnId/p:BIC", namespaces=NS) == "AGRIFRPP"
     assert transfers[1].find("p:CdtrAgt", NS) is None  # IBAN only: the BIC is optional within SEPA
-    assert transfers[0].findtext("p:RmtInf/p:Ustrd", namespaces=NS) == documents.transfer_label(first)
+    assert transfers[0].findtext("p:RmtInf/p:Ustrd", namespaces=NS) == sepa.transfer_label(first)
     assert xml.decode("utf-8").isascii()

@@ -10,27 +10,12 @@ import re
 from datetime import UTC, date, datetime
 
 import opening_hours
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
+from maillage import phones
 from maillage.places.schema import ENUMERATIONS, UNKNOWN_SIRET
 from maillage.territory.text import fold
-
-# Overseas postcodes start with these; their phone region differs from France's.
-OVERSEAS_REGIONS = {
-    "971": "GP",
-    "972": "MQ",
-    "973": "GF",
-    "974": "RE",
-    "975": "PM",
-    "976": "YT",
-    "977": "BL",
-    "978": "MF",
-    "986": "WF",
-    "987": "PF",
-    "988": "NC",
-}
 
 # Where French places can be: mainland and Corsica, then the overseas territories (lat, lon boxes).
 FRENCH_BOXES = [
@@ -86,29 +71,9 @@ def clean_postcode(value):
 # Contact --------------------------------------------------------------------------------------
 
 
-def phone_region(postcode):
-    return OVERSEAS_REGIONS.get(postcode[:3], "FR") if postcode else "FR"
-
-
 def clean_phone(value, postcode=""):
-    """The first valid number in E.164 (+33241…), or '' when none can be read."""
-    text = clean_text(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = "0" + str(int(value))  # a number stored as a number lost its leading zero
-    if not text:
-        return ""
-    for match in phonenumbers.PhoneNumberMatcher(text, phone_region(postcode)):
-        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-    digits = re.sub(r"[^\d+]", "", text)
-    if len(digits) == 9 and digits[0] in "123456789":
-        digits = "0" + digits
-    try:
-        number = phonenumbers.parse(digits, phone_region(postcode))
-    except phonenumbers.NumberParseException:
-        return ""
-    if phonenumbers.is_valid_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return ""
+    """The first valid number in E.164 (+33241…), or '' when none can be read (``phones.read``)."""
+    return phones.read(value if isinstance(value, int | float) else clean_text(value), postcode)
 
 
 _email_validator = EmailValidator()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from maillage.activities import retention, services
+from maillage.activities import beneficiaries, retention
 
 
 class Command(BaseCommand):
@@ -30,6 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{retention.erase_registrations(registrations)} workshop registration(s) erased.")
         anonymised = 0
         for person in people:
-            services.anonymise_person(person, reason="retention")
+            beneficiaries.anonymise_person(person, reason="retention")
             anonymised += 1
         self.stdout.write(f"{anonymised} person record(s) anonymised.")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from maillage.accounts.models import Membership
+from maillage.accounts.models import Ability, User
 from maillage.places.services import stale_places
 
 
@@ -27,10 +27,7 @@ class Command(BaseCommand):
         translation.activate("fr")
         for organization, places in by_organization.items():
             emails = list(
-                Membership.objects.admins()
-                .of(organization)
-                .values_list("user__email", flat=True)
-                .order_by("user__email")
+                User.objects.able_to(Ability.MANAGE, [organization]).order_by("email").values_list("email", flat=True)
             )
             self.stdout.write(
                 f"{organization}: {len(places)} place(s) to check → {', '.join(emails) or 'no administrator'}"

@@ -1,11 +1,9 @@
-"""The Pass numérique's documents: printable booklets, monthly statements, and the files for the bank.
+"""The Pass numérique's PDFs: printable booklets and monthly statements.
 
 - ``booklet_pdf``: for each booklet, a cover page in easy-to-read French (what the pass is for,
   until when, the help line, the nearest qualified places), then its passes as cut-out tickets
   with a QR code and the code in large type;
-- ``statement_pdf`` and ``statement_csv``: a place's monthly statement, for people and for software;
-- ``bank_transfers_csv`` and ``sepa_credit_transfer_xml``: the transfers that pay the statements,
-  as a spreadsheet and as an ISO 20022 pain.001.001.03 file a French bank imports.
+- ``statement_pdf``: a place's monthly statement, to send to its organisation and keep.
 
 PDFs are drawn with reportlab: pure Python, the standard PDF fonts (Helvetica, Courier), no system
 library (no Cairo, Pango or font files) and nothing fetched from the network, so any server or CI
@@ -15,21 +13,14 @@ whatever the printer. The standard fonts only know Windows-1252, so every text g
 France); the strings are constants below so they are easy to find and reword.
 """
 
-import csv
-import datetime
 import io
-import re
 import unicodedata
-from decimal import Decimal
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-import phonenumbers
 import segno
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import override
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -49,13 +40,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from maillage.formatting import NBSP, euros, phone_display
 from maillage.passes import codes
-from maillage.passes.models import BankDetails, Booklet, Pass, Payout
+from maillage.passes.documents.content import bank_details_of, compact, local_date, statement_lines
+from maillage.passes.models import Booklet, Pass, Payout
 from maillage.places.models import Place
-from maillage.spreadsheets import cell
 from maillage.territory.distance import distance_km
-
-NBSP = "\u00a0"
 
 # Printed French -----------------------------------------------------------------------------------
 
@@ -125,9 +115,6 @@ STATEMENT_BANK_HOLDER = "Titulaire du compte"
 STATEMENT_BANK_MISSING = "Coordonnées bancaires non renseignées : le virement ne peut pas partir."
 STATEMENT_FOOTER = "{reference} — page {page}"
 
-STATEMENT_CSV_HEADER = ("releve", "date", "programme", "prestation", "pass", "montant_euros", "minutes")
-BANK_CSV_HEADER = ("releve", "beneficiaire", "iban", "bic", "montant_euros", "libelle")
-TRANSFER_LABEL = "Pass numerique {reference} {month:%Y-%m}"  # ASCII: bank statements drop anything else
 
 # Layout -------------------------------------------------------------------------------------------
 
@@ -162,37 +149,19 @@ _STYLES = {
 }
 
 
-# Formatting ---------------------------------------------------------------------------------------
-
-
-def euros(cents):
-    """``1 234,50 €``, French style, with no-break spaces so an amount never splits across lines."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(int(cents)), 100)
-    return f"{sign}{whole:,}".replace(",", NBSP) + f",{part:02d}{NBSP}€"
-
-
-def decimal_euros(cents):
-    """``1234.50``: for files that software reads. Integer arithmetic, so no float ever rounds a cent."""
-    return str(Decimal(int(cents)).scaleb(-2).quantize(Decimal("0.01")))
-
-
-def _as_date(value):
-    if isinstance(value, datetime.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return value
+# Printed French, written out ---------------------------------------------------------------------
 
 
 def french_date(value):
     """``1er janvier 2027``, ``31 décembre 2027``: written out here, the server's locale may not be French."""
-    day = _as_date(value)
+    day = local_date(value)
     number = "1er" if day.day == 1 else str(day.day)
     return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def french_month(value):
     """``octobre 2026``."""
-    day = _as_date(value)
+    day = local_date(value)
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
@@ -205,17 +174,6 @@ def duration_words(minutes):
     if rest or not hours:
         parts.append(f"{rest}{NBSP}minute{'s' if rest > 1 else ''}")
     return " ".join(parts)
-
-
-def national_phone(number):
-    """``02 41 00 00 00``; what was stored when it is not a phone number phonenumbers can read."""
-    if not number:
-        return ""
-    try:
-        parsed = phonenumbers.parse(number, "FR")
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def _unbreakable(text):
@@ -269,13 +227,9 @@ def _para(text, style):
 
 def mask_iban(iban):
     """Every character but the last four hidden, grouped by four as IBANs are printed."""
-    compact = _compact(iban)
-    hidden = "*" * max(len(compact) - 4, 0) + compact[-4:]
+    packed = compact(iban)
+    hidden = "*" * max(len(packed) - 4, 0) + packed[-4:]
     return " ".join(hidden[start : start + 4] for start in range(0, len(hidden), 4))
-
-
-def _compact(identifier):
-    return "".join((identifier or "").split()).upper()
 
 
 # Places on the cover ------------------------------------------------------------------------------
@@ -346,7 +300,7 @@ def draw_qr(canvas, payload, x, y, size):
 
 
 def _help_line():
-    phone = national_phone(settings.HELP_PHONE_NUMBER)
+    phone = phone_display(settings.HELP_PHONE_NUMBER)
     return phone, settings.HELP_PHONE_HOURS or HELP_HOURS_DEFAULT
 
 
@@ -423,7 +377,7 @@ def _place_cell(place, width):
         if line:
             cell.append(_fitted_para(line, "place", width, 1))
     if place.phone:
-        cell.append(_para(PLACE_PHONE.format(phone=_unbreakable(national_phone(place.phone))), "place"))
+        cell.append(_para(PLACE_PHONE.format(phone=_unbreakable(phone_display(place.phone))), "place"))
     return cell
 
 
@@ -584,28 +538,6 @@ def booklet_pdf(booklets, *, nearby_places=None, compress=True):
 # Statements ---------------------------------------------------------------------------------------
 
 
-def _statement_lines(payout):
-    """(redemption, service label in French) in date order; checked against the statement's totals."""
-    redemptions = list(payout.redemptions.select_related("program").order_by("redeemed_at", "pk"))
-    if (sum(r.pass_count for r in redemptions), sum(r.value_cents for r in redemptions)) != (
-        payout.pass_count,
-        payout.total_cents,
-    ):
-        # A statement whose lines do not add up to what is transferred must never be sent.
-        raise ValueError(f"{payout.reference}: its lines do not add up to its totals.")
-    with override("fr"):
-        return [(redemption, str(redemption.get_service_display())) for redemption in redemptions]
-
-
-def _bank_details(organization):
-    if organization is None:
-        return None
-    try:
-        return organization.bank_details
-    except BankDetails.DoesNotExist:
-        return None
-
-
 def _facts_table(rows, width):
     table = Table(
         [[_para(label, "cell_bold"), _para(value, "cell")] for label, value in rows],
@@ -627,7 +559,7 @@ def _facts_table(rows, width):
 def statement_pdf(payout, *, compress=True):
     """The monthly statement of one place, as a PDF to send to its organisation and keep."""
     payout = Payout.objects.select_related("place__organization").get(pk=payout.pk)
-    lines = _statement_lines(payout)
+    lines = statement_lines(payout)
     place, organization = payout.place, payout.place.organization
 
     buffer = io.BytesIO()
@@ -710,14 +642,14 @@ def statement_pdf(payout, *, compress=True):
         partial = STATEMENT_TIME_PARTIAL if len(known) < len(lines) else ""
         story.append(_para(STATEMENT_TOTAL_TIME.format(duration=duration_words(sum(known))) + partial, "body"))
 
-    details = _bank_details(organization)
+    details = bank_details_of(organization)
     bank = [_para(STATEMENT_BANK_TITLE, "heading")]
     if details is None:
         bank.append(_para(STATEMENT_BANK_MISSING, "body"))
     else:
         bank_rows = [(STATEMENT_BANK_HOLDER, details.holder), ("IBAN", mask_iban(details.iban))]
         if details.bic:
-            bank_rows.append(("BIC", _compact(details.bic)))
+            bank_rows.append(("BIC", compact(details.bic)))
         bank.append(_facts_table(bank_rows, width))
     story.append(KeepTogether(bank))
 
@@ -731,198 +663,3 @@ def statement_pdf(payout, *, compress=True):
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-def _csv(rows):
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue()
-
-
-def statement_csv(payout):
-    """The statement's lines for software: ISO dates, amounts with a decimal point, minutes empty when unknown."""
-    rows = [STATEMENT_CSV_HEADER]
-    for redemption, service in _statement_lines(payout):
-        rows.append(
-            (
-                payout.reference,
-                timezone.localdate(redemption.redeemed_at).isoformat(),
-                cell(redemption.program.name),
-                cell(service),
-                redemption.pass_count,
-                decimal_euros(redemption.value_cents),
-                "" if redemption.minutes is None else redemption.minutes,
-            )
-        )
-    return _csv(rows)
-
-
-# Bank transfers -----------------------------------------------------------------------------------
-
-
-class MissingBankDetails(Exception):
-    """Some statements cannot be paid: their organisations have no bank details (or the place has no organisation).
-
-    ``organizations`` lists those organisations, ``places`` the places that belong to none. The message is
-    only their names, comma-separated, so that a page can put it in a sentence of its own language.
-    """
-
-    def __init__(self, organizations, places=()):
-        self.organizations = list(organizations)
-        self.places = list(places)
-        self.names = [organization.name for organization in self.organizations] + [place.name for place in self.places]
-        super().__init__(", ".join(self.names))
-
-
-def sepa_text(text, length=70):
-    """``text`` in the SEPA character set (a-z, A-Z, 0-9, / - ? : ( ) . , ' + and space), cut to ``length``.
-
-    Banks reject or mangle anything else: accents are stripped, ligatures spelled out, the rest dropped.
-    """
-    spelled = str(text)
-    for char, replacement in (
-        ("œ", "oe"),
-        ("Œ", "OE"),
-        ("æ", "ae"),
-        ("Æ", "AE"),
-        ("ß", "ss"),
-        ("&", " et "),
-        ("’", "'"),
-        ("‘", "'"),
-        ("«", "'"),
-        ("»", "'"),
-        ('"', "'"),
-        ("_", "-"),
-    ):
-        spelled = spelled.replace(char, replacement)
-    bare = "".join(char for char in unicodedata.normalize("NFKD", spelled) if not unicodedata.combining(char))
-    kept = "".join(char if char.isascii() and (char.isalnum() or char in "/-?:().,'+ ") else " " for char in bare)
-    return " ".join(kept.split())[:length].rstrip()
-
-
-def transfer_label(payout):
-    """``Pass numerique REL-000012 2026-10``: what the place reads on its bank statement."""
-    return sepa_text(TRANSFER_LABEL.format(reference=payout.reference, month=payout.month), length=140)
-
-
-def _payable(payouts):
-    """The payouts in the given order with their bank details; MissingBankDetails when any has none."""
-    wanted = [payout.pk for payout in payouts]
-    found = Payout.objects.filter(pk__in=wanted).select_related("place__organization__bank_details")
-    found = {payout.pk: payout for payout in found}
-    payable, organizations, places = [], {}, {}
-    for pk in wanted:
-        payout = found[pk]
-        organization = payout.place.organization
-        details = _bank_details(organization)
-        if organization is None:
-            places[payout.place.pk] = payout.place
-        elif details is None:
-            organizations[organization.pk] = organization
-        else:
-            payable.append((payout, details))
-    if organizations or places:
-        raise MissingBankDetails(organizations.values(), places.values())
-    return payable
-
-
-def bank_transfers_csv(payouts):
-    """One transfer per statement, for a bank's bulk-transfer import or a person keying them in."""
-    rows = [BANK_CSV_HEADER]
-    for payout, details in _payable(payouts):
-        rows.append(
-            (
-                payout.reference,
-                cell(sepa_text(details.holder)),
-                _compact(details.iban),
-                _compact(details.bic),
-                decimal_euros(payout.total_cents),
-                transfer_label(payout),
-            )
-        )
-    return _csv(rows)
-
-
-SEPA_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
-SEPA_ID = re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,35}")
-
-
-def _element(parent, tag, text=None, **attributes):
-    element = ElementTree.SubElement(parent, tag, attributes)
-    if text is not None:
-        element.text = str(text)
-    return element
-
-
-def _path(parent, tags, text=None):
-    """``_path(x, "A/B/C", "v")``: nested elements, the last one holding the text."""
-    *outer, last = tags.split("/")
-    for tag in outer:
-        parent = _element(parent, tag)
-    return _element(parent, last, text)
-
-
-def _agent(parent, tag, bic):
-    institution = _path(parent, f"{tag}/FinInstnId")
-    if bic:
-        _element(institution, "BIC", bic)
-    else:
-        # The debtor's agent is compulsory in pain.001.001.03; the EPC's word for "IBAN only".
-        _path(institution, "Othr/Id", "NOTPROVIDED")
-
-
-def sepa_credit_transfer_xml(payouts, *, debtor_name, debtor_iban, debtor_bic, message_id, execution_date):
-    """A SEPA credit transfer initiation (ISO 20022 pain.001.001.03) paying each statement in one batch.
-
-    ``message_id`` (at most 35 characters, unique for the bank) identifies the file and its single
-    payment block; each transfer's end-to-end id is the statement's reference, which the place sees.
-    """
-    if not SEPA_ID.fullmatch(message_id or ""):
-        # Never altered silently: the bank reports on this id, and whoever made it keeps it to match its reports.
-        raise ValueError(f"A SEPA message id has 1 to 35 characters of the SEPA set: {message_id!r}")
-    payable = _payable(payouts)
-    if not payable:
-        raise ValueError("A SEPA file needs at least one transfer.")
-    if any(payout.total_cents <= 0 for payout, _details in payable):
-        raise ValueError("A SEPA transfer moves at least one cent.")
-    debtor_name = sepa_text(debtor_name)
-    # A name written only in characters outside the SEPA set (Greek, Arabic…) would be left empty.
-    unnamed = [payout.reference for payout, details in payable if not sepa_text(details.holder)]
-    if not debtor_name or unnamed:
-        raise ValueError(f"A SEPA transfer needs names in Latin letters: debtor or holder of {unnamed}")
-    count, total = str(len(payable)), decimal_euros(sum(payout.total_cents for payout, _details in payable))
-
-    # The default namespace as a plain attribute: ElementTree.register_namespace would change a process-wide table.
-    document = ElementTree.Element("Document", xmlns=SEPA_NAMESPACE)
-    initiation = _element(document, "CstmrCdtTrfInitn")
-    header = _element(initiation, "GrpHdr")
-    _element(header, "MsgId", message_id)
-    _element(header, "CreDtTm", timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat())
-    _element(header, "NbOfTxs", count)
-    _element(header, "CtrlSum", total)
-    _path(header, "InitgPty/Nm", debtor_name)
-
-    batch = _element(initiation, "PmtInf")
-    _element(batch, "PmtInfId", message_id)
-    _element(batch, "PmtMtd", "TRF")
-    _element(batch, "NbOfTxs", count)
-    _element(batch, "CtrlSum", total)
-    _path(batch, "PmtTpInf/SvcLvl/Cd", "SEPA")
-    _element(batch, "ReqdExctnDt", _as_date(execution_date).isoformat())
-    _path(batch, "Dbtr/Nm", debtor_name)
-    _path(batch, "DbtrAcct/Id/IBAN", _compact(debtor_iban))
-    _agent(batch, "DbtrAgt", _compact(debtor_bic))
-    _element(batch, "ChrgBr", "SLEV")
-
-    for payout, details in payable:
-        transfer = _element(batch, "CdtTrfTxInf")
-        _path(transfer, "PmtId/EndToEndId", payout.reference)
-        _element(_element(transfer, "Amt"), "InstdAmt", decimal_euros(payout.total_cents), Ccy="EUR")
-        if details.bic:
-            _agent(transfer, "CdtrAgt", _compact(details.bic))
-        _path(transfer, "Cdtr/Nm", sepa_text(details.holder))
-        _path(transfer, "CdtrAcct/Id/IBAN", _compact(details.iban))
-        _path(transfer, "RmtInf/Ustrd", transfer_label(payout))
-
-    ElementTree.indent(document)
-    return ElementTree.tostring(document, encoding="UTF-8", xml_declaration=True)

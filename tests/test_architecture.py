@@ -1,0 +1,134 @@
+"""The floors of docs/ARCHITECTURE.md hold: each app imports only from the rows below it, and no
+module of ours imports back, even from inside a function (an import hidden in a function is still
+a circle)."""
+
+import ast
+from functools import cache
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "maillage"
+
+# Lowest first; the apps of one row never import each other.
+ROWS = [
+    {"territory", "notifications"},
+    {"accounts"},
+    {"places"},
+    {"guides", "mutualaid"},
+    {"helprequests", "passes"},
+    {"activities"},
+    {"skills"},
+    {"insights", "api"},
+]
+ROW_OF = {app: number for number, row in enumerate(ROWS) for app in row}
+
+
+def _module_name(path):
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules():
+    """{module name: its path}, migrations left out (they name other apps by label, not by import)."""
+    return {
+        _module_name(path): path
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "migrations" not in path.parts and "__pycache__" not in path.parts
+    }
+
+
+def _resolved(name):
+    """The module of ours an import names: ``maillage.places.search`` or, for a name imported from a
+    package (``from maillage.places import search``), that submodule."""
+    return name if name in modules() else None
+
+
+@cache
+def imports_of(module):
+    """Every module of ours ``module`` imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(modules()[module].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in map(_resolved, found) if name and name != module and name.startswith("maillage.")}
+
+
+def _app(module):
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in ROW_OF else None
+
+
+def test_the_rows_list_every_app():
+    apps = {path.parent.name for path in PACKAGE.glob("*/apps.py")}
+    assert apps <= set(ROW_OF), f"apps missing from the rows of ARCHITECTURE.md: {apps - set(ROW_OF)}"
+
+
+def test_each_app_imports_only_from_the_rows_below_it():
+    upward = []
+    for module in modules():
+        app = _app(module)
+        if app is None:
+            continue
+        for imported in imports_of(module):
+            other = _app(imported)
+            if other is not None and other != app and ROW_OF[other] >= ROW_OF[app]:
+                upward.append(f"{module} → {imported}")
+    assert not upward, "imports that go up or across a row:\n" + "\n".join(sorted(upward))
+
+
+def test_the_project_helpers_import_no_app():
+    """maillage/*.py used by the apps (formatting, phones, months…) sit below every app: they import none."""
+    helpers = [module for module in modules() if module.count(".") == 1 and _app(module) is None]
+    leaning = [
+        f"{helper} → {imported}"
+        for helper in helpers
+        if helper not in {"maillage.urls", "maillage.views", "maillage.settings", "maillage.wsgi"}
+        for imported in imports_of(helper)
+        if _app(imported)
+    ]
+    assert not leaning, "project-level helpers must import no app:\n" + "\n".join(leaning)
+
+
+def _cycle_from(start):
+    """A path of imports from ``start`` back to itself, or None."""
+    stack, seen = [(start, [start])], set()
+    while stack:
+        module, path = stack.pop()
+        for imported in sorted(imports_of(module)):
+            if imported == start:
+                return [*path, start]
+            if imported not in seen:
+                seen.add(imported)
+                stack.append((imported, [*path, imported]))
+    return None
+
+
+def test_no_module_of_ours_imports_itself_back():
+    cycles = {" → ".join(cycle) for module in modules() if (cycle := _cycle_from(module))}
+    assert not cycles, "import circles:\n" + "\n".join(sorted(cycles))
+
+
+def test_the_circle_detector_sees_an_import_inside_a_function(tmp_path, monkeypatch):
+    first = "def later():\n    from maillage.second import thing\n"
+    second = "from maillage.first import later\n"
+    monkeypatch.setattr(
+        "tests.test_architecture.modules",
+        lambda: {
+            "maillage.first": _write(tmp_path, "first", first),
+            "maillage.second": _write(tmp_path, "second", second),
+        },
+    )
+    imports_of.cache_clear()
+    try:
+        assert _cycle_from("maillage.first") == ["maillage.first", "maillage.second", "maillage.first"]
+    finally:
+        imports_of.cache_clear()
+
+
+def _write(folder, name, text):
+    path = folder / f"{name}.py"
+    path.write_text(text)
+    return path
