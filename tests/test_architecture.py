@@ -132,3 +132,36 @@ def _write(folder, name, text):
     path = folder / f"{name}.py"
     path.write_text(text)
     return path
+
+
+WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+
+
+def _writes_in(tree):
+    """(line, what) for every call that writes: a model write or a journal line."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name, owner = node.func.attr, node.func.value
+            if name in WRITES or (name == "record" and isinstance(owner, ast.Name) and owner.id == "journal"):
+                yield node.lineno, ast.unparse(node.func)
+
+
+def test_no_view_writes_services_do():
+    """A view parses, calls one service, renders: writes and journal lines live in services, in a
+    transaction with their checks."""
+    found = [
+        f"{module}:{line}: {call}"
+        for module, path in modules().items()
+        if "views" in module.rsplit(".", 1)[-1]
+        for line, call in _writes_in(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not found, "writes in views (move them into a service):\n" + "\n".join(sorted(found))
+
+
+def test_the_write_detector_sees_writes():
+    source = "def view(request):\n    form.save()\n    Thing.objects.filter(pk=1).update(x=1)\n    journal.record(a)\n"
+    assert [call for _line, call in _writes_in(ast.parse(source))] == [
+        "form.save",
+        "Thing.objects.filter(pk=1).update",
+        "journal.record",
+    ]

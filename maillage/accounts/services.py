@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.accounts import journal
-from maillage.accounts.models import Ability, Invitation, Membership, User
+from maillage.accounts.models import Ability, ApiToken, Invitation, Membership, User
 
 INVITATION_SALT = "maillage.accounts.invitation"
 RECOVERY_DEVICE_NAME = "recovery"
@@ -187,6 +187,27 @@ def remove_member(membership, *, by):
         role=membership.role,
     )
     membership.delete()
+
+
+# API keys for partners' software -----------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_api_key(organization, member, name, *, by):
+    """A key for a partner's software acting as ``member`` in ``organization``: (token, key), the
+    key to show once (only its hash is kept)."""
+    if not Membership.objects.of(organization).filter(user=member).exists():
+        raise AccountsError(_("A key acts as a member of the organisation: this person is not one."))
+    token, key = ApiToken.issue(organization, member, name)
+    journal.record(journal.Action.API_KEY_CREATED, actor=by, organization=organization, target=token)
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_key(token, *, by):
+    """The key stops working at once. Revoking it again (a double click) changes nothing and writes nothing."""
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        journal.record(journal.Action.API_KEY_REVOKED, actor=by, organization=token.organization, target=token)
 
 
 # Two-factor authentication ----------------------------------------------------------------------

@@ -8,13 +8,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from maillage.accounts import journal, services
+from maillage.accounts import services
 from maillage.accounts.access import Ability, organization_for, user_can
 from maillage.accounts.forms import (
     ApiKeyForm,
@@ -71,7 +70,7 @@ def organization_edit(request, organization_id):
     organization = organization_for(request.user, organization_id, Ability.MANAGE)
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        services.update_organization(form.save(commit=False), form.changed_data, by=request.user)
+        services.update_organization(form.instance, form.changed_data, by=request.user)
         messages.success(request, _("The organisation's details are saved."))
         return redirect("accounts:organization_detail", organization_id=organization.pk)
     return render(request, "accounts/organization_form.html", {"organization": organization, "form": form})
@@ -268,8 +267,9 @@ def api_keys(request, organization_id):
     form = ApiKeyForm(request.POST or None, organization=organization)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = ApiToken.issue(organization, form.cleaned_data["member"].user, form.cleaned_data["name"])
-        journal.record(AuditEvent.Action.API_KEY_CREATED, actor=request.user, organization=organization, target=token)
+        _token, new_key = services.issue_api_key(
+            organization, form.cleaned_data["member"].user, form.cleaned_data["name"], by=request.user
+        )
         form = ApiKeyForm(organization=organization)
     keys = organization.api_tokens.select_related("user").order_by("-created_at")
     context = {"organization": organization, "form": form, "keys": keys, "new_key": new_key}
@@ -280,7 +280,6 @@ def api_keys(request, organization_id):
 def api_key_revoke(request, organization_id, token_id):
     organization = organization_for(request.user, organization_id, Ability.MANAGE)
     token = get_object_or_404(ApiToken.objects.active(), organization=organization, pk=token_id)
-    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-    journal.record(AuditEvent.Action.API_KEY_REVOKED, actor=request.user, organization=organization, target=token)
+    services.revoke_api_key(token, by=request.user)
     messages.success(request, _("The key %(name)s is revoked: it no longer works.") % {"name": token.name})
     return redirect("accounts:api_keys", organization_id=organization.pk)

@@ -1,6 +1,6 @@
 """Every change of a beneficiary record: record a person with their consent, change the record,
-merge two records of the same person, anonymise one (the soft delete). Each writes its journal line
-in its transaction.
+merge two records of the same person, anonymise one (the soft delete); and every reading of one,
+which the audit journal keeps too. Each writes its journal line in its transaction.
 
 Above ``workshops`` (freeing a person's places moves the waiting lists up) and ``services`` (a
 merge counts the first accompaniment again): neither imports this module.
@@ -148,4 +148,33 @@ def anonymise_person(beneficiary, *, by=None, reason="asked"):
             target=beneficiary,
             target_label=_label(beneficiary),
             reason=reason,
+        )
+
+
+# Readings ------------------------------------------------------------------------------------------
+
+
+def read_person(person, *, by, exported="", **details):
+    """Someone reads a person's record (``exported``: 'html' or 'json', for the right of access)."""
+    action = AuditEvent.Action.EXPORT if exported else AuditEvent.Action.PERSONAL_RECORD_VIEWED
+    if exported:
+        details.update(what="right_of_access", format=exported)
+    journal.record(
+        action, actor=by, organization=person.organization, target=person, target_label=_label(person), **details
+    )
+
+
+@transaction.atomic
+def read_list(people, *, by):
+    """A list of names is a reading of personal data too: one line per organisation whose people it shows."""
+    by_organization = {}
+    for person in people:
+        by_organization.setdefault(person.organization, []).append(person.pk)
+    for organization, shown in by_organization.items():
+        journal.record(
+            AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+            actor=by,
+            organization=organization,
+            target=organization,
+            list_of_people=shown,
         )

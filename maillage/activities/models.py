@@ -270,6 +270,9 @@ class WorkshopSession(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("Starts at"), db_index=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     attendance_taken_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkshopSessionQuerySet.as_manager()

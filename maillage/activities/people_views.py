@@ -11,9 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from maillage.accounts import journal
 from maillage.accounts.access import Ability, organizations_of
-from maillage.accounts.models import AuditEvent
 from maillage.activities import beneficiaries, services
 from maillage.activities.forms import MergeForm, PersonForm
 from maillage.activities.models import CONSENT_PURPOSES_SAID_ALONE, Accompaniment, Beneficiary, Setting
@@ -27,38 +25,16 @@ def _person(request, person_id):
     )
 
 
-def _journal_reading(request, person, action=AuditEvent.Action.PERSONAL_RECORD_VIEWED, **details):
-    # By number: once the record is deleted, the journal must not keep the person's name.
-    journal.record(
-        action,
-        actor=request.user,
-        organization=person.organization,
-        target=person,
-        target_label=f"#{person.pk}",
-        **details,
-    )
-
-
 def people(request):
     organizations = organizations_of(request.user, Ability.ACT)
     if not organizations:
         raise Http404
     query = request.GET.get("q", "").strip()[:60]
-    found = Beneficiary.objects.visible_to(request.user).kept().select_related("commune")
+    found = Beneficiary.objects.visible_to(request.user).kept().select_related("commune", "organization")
     if query:
         found = found.filter(first_name__icontains=query)
     found = list(found.order_by("first_name", "pk")[:50])
-    # A list of names is a reading of personal data too: journaled against the organisation.
-    for organization in organizations:
-        shown = [person.pk for person in found if person.organization_id == organization.pk]
-        if shown:
-            journal.record(
-                AuditEvent.Action.PERSONAL_RECORD_VIEWED,
-                actor=request.user,
-                organization=organization,
-                target=organization,
-                list_of_people=shown,
-            )
+    beneficiaries.read_list(found, by=request.user)
     return render(request, "activities/people.html", {"people": found, "query": query})
 
 
@@ -85,7 +61,7 @@ def _history(person):
 
 def person_detail(request, person_id):
     person = _person(request, person_id)
-    _journal_reading(request, person)
+    beneficiaries.read_person(person, by=request.user)
     return render(
         request,
         "activities/person.html",
@@ -110,7 +86,7 @@ def person_edit(request, person_id):
         messages.success(request, _("The record is saved."))
         return redirect("activities:person", person_id=person.pk)
     if request.method != "POST":
-        _journal_reading(request, person)
+        beneficiaries.read_person(person, by=request.user)
     return render(request, "activities/person_form.html", {"form": form, "person": person})
 
 
@@ -130,7 +106,7 @@ def person_merge(request, person_id):
             messages.success(request, _("The two records are merged."))
         return redirect("activities:person", person_id=person.pk)
     # The page lists the organisation's other people.
-    _journal_reading(request, person, list_of_people=list(others.values_list("pk", flat=True)))
+    beneficiaries.read_person(person, by=request.user, list_of_people=list(others.values_list("pk", flat=True)))
     return render(request, "activities/person_merge.html", {"form": form, "person": person})
 
 
@@ -156,7 +132,7 @@ def person_delete(request, person_id):
         )
         messages.success(request, erased)
         return redirect("activities:people")
-    _journal_reading(request, person)
+    beneficiaries.read_person(person, by=request.user)
     return render(request, "activities/person_delete.html", {"person": person})
 
 
@@ -211,7 +187,7 @@ def _person_data(person):
 def person_data(request, person_id):
     """The right of access, readable: a page to print or save as PDF and give to the person."""
     person = _person(request, person_id)
-    _journal_reading(request, person, AuditEvent.Action.EXPORT, what="right_of_access", format="html")
+    beneficiaries.read_person(person, by=request.user, exported="html")
     data = _person_data(person)
     # The same lines as the JSON file, next to the records they describe (for dates and labels).
     history = list(zip(_history(person).order_by("day", "created_at"), data["accompaniments"], strict=True))
@@ -231,7 +207,7 @@ def person_data(request, person_id):
 
 def person_data_json(request, person_id):
     person = _person(request, person_id)
-    _journal_reading(request, person, AuditEvent.Action.EXPORT, what="right_of_access", format="json")
+    beneficiaries.read_person(person, by=request.user, exported="json")
     response = HttpResponse(
         json.dumps(_person_data(person), ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )

@@ -10,10 +10,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from maillage import months
-from maillage.accounts import journal
 from maillage.accounts.access import Ability, organizations_of, user_can
-from maillage.accounts.models import AuditEvent
-from maillage.activities import statistics
+from maillage.activities import services, statistics
 from maillage.places.models import Place
 from maillage.spreadsheets import EXCEL_BOM
 
@@ -82,12 +80,7 @@ def export_csv(request):
     """The organisation's records that count. No person unless ``?personnes=1`` and the role allows it."""
     organization = _exported_organization(request)
     with_people = request.GET.get("personnes") == "1" and user_can(request.user, Ability.ACT, organization)
-    records = statistics.organization_records(organization)
-    # Every export is in the journal; one with people says so, to be found when someone asks.
-    what = "activity_records_with_people" if with_people else "activity_records"
-    journal.record(
-        AuditEvent.Action.EXPORT, actor=request.user, organization=organization, what=what, rows=records.count()
-    )
+    records = services.export_records(organization, by=request.user, with_people=with_people)
     chunks = statistics.records_csv_chunks(records, with_people=with_people)
     response = StreamingHttpResponse(_with_bom(chunks), content_type="text/csv; charset=utf-8")
     name = "accompagnements-personnes" if with_people else "accompagnements"

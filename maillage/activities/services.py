@@ -7,6 +7,9 @@ through this module).
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent
+from maillage.activities import statistics
 from maillage.activities.models import Accompaniment, Beneficiary, Registration, WorkshopSession
 from maillage.activities.themes import ADMINISTRATIVE, ADMINISTRATIVE_SUBTHEMES, THEMES
 
@@ -126,7 +129,16 @@ def _recount_people(*beneficiaries):
         recount_first_time(beneficiary)
 
 
-def delete(accompaniment, *, by):
+def export_records(organization, *, by, with_people=False):
+    """The organisation's records that count, for its CSV file. Every export is in the journal; one
+    with people says so, to be found when someone asks."""
+    records = statistics.organization_records(organization)
+    what = "activity_records_with_people" if with_people else "activity_records"
+    journal.record(AuditEvent.Action.EXPORT, actor=by, organization=organization, what=what, rows=records.count())
+    return records
+
+
+def delete_record(accompaniment, *, by):
     """Its author deletes a record within ACTIVITY_EDIT_HOURS; later, records are corrected, not deleted."""
     if accompaniment.replaced_at is not None or not accompaniment.is_editable_in_place(by):
         raise RecordRefused("too_late")

@@ -10,10 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.accounts import journal
 from maillage.accounts.access import Ability, organizations_of
-from maillage.accounts.models import AuditEvent
-from maillage.activities import services, workshops
+from maillage.activities import beneficiaries, services, workshops
 from maillage.activities.forms import AccompanimentForm
 from maillage.activities.models import Accompaniment, Beneficiary, Setting, Workshop, WorkshopSession
 from maillage.activities.themes import THEMES, THEMES_OF_NEED
@@ -57,13 +55,7 @@ def _record_form(request, places, initial, accompaniment=None, person_id=None):
     people = _people(request.user).filter(pk=person_id) if person_id else Beneficiary.objects.none()
     person = people.first()
     if person is not None and request.method != "POST":  # the form shows the person's name
-        journal.record(
-            AuditEvent.Action.PERSONAL_RECORD_VIEWED,
-            actor=request.user,
-            organization=person.organization,
-            target=person,
-            target_label=f"#{person.pk}",
-        )
+        beneficiaries.read_person(person, by=request.user)
     return AccompanimentForm(
         posted(request),
         places=places,
@@ -87,7 +79,7 @@ def _initial_from_help_request(help_request):
     if help_request.appointment_remote:
         initial["setting"] = Setting.REMOTE
     elif help_request.appointment_place_id or help_request.place_id:
-        initial.update(setting=Setting.PLACE, place=help_request.appointment_place_id or help_request.place_id)
+        initial |= {"setting": Setting.PLACE, "place": help_request.appointment_place_id or help_request.place_id}
     if help_request.appointment_at:
         initial["day"] = timezone.localdate(help_request.appointment_at)
     return initial
@@ -198,7 +190,7 @@ def record_edit(request, record_id):
 def record_delete(request, record_id):
     accompaniment = _visible_record(request, record_id)
     try:
-        services.delete(accompaniment, by=request.user)
+        services.delete_record(accompaniment, by=request.user)
         messages.success(request, _("The record is deleted."))
     except services.RecordRefused:
         messages.error(request, _("This record can no longer be deleted: correct it instead."))

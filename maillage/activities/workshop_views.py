@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.accounts import journal
 from maillage.accounts.access import Ability, organizations_of
-from maillage.accounts.models import AuditEvent
 from maillage.activities import workshops
 from maillage.activities.forms import (
     AttendanceForm,
@@ -206,13 +204,7 @@ def session_manage(request, session_id, register_form=None, attendance_form=None
     session = _managed_session(request, session_id)
     # The page names the people registered, and its form lists the organisation's people's records.
     people = _people_of(request, session)
-    journal.record(
-        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
-        actor=request.user,
-        target=session,
-        organization=session.workshop.organization,
-        list_of_people=list(people.values_list("pk", flat=True)),
-    )
+    workshops.read_registrations(session, by=request.user, people=people)
     registrations = session.registrations.select_related("beneficiary", "registered_by")
     registered = registrations.filter(status=RegistrationStatus.REGISTERED)
     can_take_attendance = (

@@ -16,6 +16,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from maillage import phones
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent
 from maillage.activities import services
 from maillage.activities.models import (
     Autonomy,
@@ -240,7 +242,7 @@ def cancel_session(session, *, by):
         still_to_come = WorkshopSession.objects.filter(
             pk=session.pk, cancelled_at__isnull=True, starts_at__gt=timezone.now(), attendance_taken_at__isnull=True
         )
-        if not still_to_come.update(cancelled_at=timezone.now()):
+        if not still_to_come.update(cancelled_at=timezone.now(), cancelled_by=by):
             raise WorkshopRefused("closed")
         told = session.registrations.exclude(status=RegistrationStatus.CANCELLED)
         with translation.override(settings.LANGUAGE_CODE):
@@ -275,6 +277,17 @@ def remind(today=None):
                     _tell(registration, f"workshop:reminder:{registration.pk}", text % _words(registration)) is not None
                 )
     return sent
+
+
+def read_registrations(session, *, by, people):
+    """The staff page of a session names who registered and lists the organisation's people: a reading."""
+    journal.record(
+        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
+        actor=by,
+        target=session,
+        organization=session.workshop.organization,
+        list_of_people=list(people.values_list("pk", flat=True)),
+    )
 
 
 # Attendance ----------------------------------------------------------------------------------------

@@ -14,11 +14,10 @@ from ninja.errors import HttpError
 
 from maillage.accounts.models import Ability
 from maillage.api.auth import ApiKey
-from maillage.passes import codes, services
-from maillage.passes.models import Pass, Service
-from maillage.passes.refusals import GUESSING_SIGNS, REFUSALS, SCANS_PER_MINUTE, code_lockout, message
+from maillage.passes import codes, refusals, services
+from maillage.passes.models import Service
 from maillage.places.models import Place
-from maillage.ratelimit import client_address, is_over_limit
+from maillage.ratelimit import client_address
 
 router = Router(tags=["passes"], auth=ApiKey())
 
@@ -63,75 +62,38 @@ class CheckOut(Schema):
 class Refusal(Schema):
     detail: str
     reason: str
+    field: str | None = Field(None, description="The field of the request the refusal is about, if one is.")
     redeemed_at: datetime | None = None
     place_id: int | None = Field(None, description="Where it was used, only when it was at one of your places.")
 
 
-def _english(reason):
+# The request's names of the fields a refusal can be about (refusals.REFUSALS).
+FIELDS = {"code": "code", "place": "place_id", "service": "service"}
+REFUSED = dict.fromkeys((403, 404, 409, 410, 422, 429), Refusal)
+
+
+def _refusal_answer(refusal, token):
+    """The status and body of a refusal, in English (the messages' source text)."""
     with translation.override("en"):
-        return str(message(reason))
+        explanation = refusals.explained(refusal, token.organization_id)
+    body = {"detail": explanation.message, "reason": explanation.reason, "field": FIELDS.get(explanation.field)}
+    if explanation.redeemed_at is not None:
+        body.update(redeemed_at=explanation.redeemed_at, place_id=explanation.place_id)
+    return explanation.status, body
 
 
-def _guard(request):
-    """Rate limit and lockout, per key and per address, before any code is looked at."""
-    identities = [f"token-{request.auth.pk}", client_address(request)]
-    if code_lockout.is_locked(*identities):
-        raise HttpError(429, f"Too many unknown codes: wait {code_lockout.wait_minutes} minutes.")
-    if any(is_over_limit("pass_scan_api", identity, SCANS_PER_MINUTE, 60) for identity in identities):
-        raise HttpError(429, "Too many scans in a minute: wait a moment.")
-    return identities
+def _guarded(request, action):
+    """The limits on typed codes, per key and per address, before any code is looked at."""
+    return refusals.guarded("pass_scan_api", [f"token-{request.auth.pk}", client_address(request)], action)
 
 
-def _place(token, place_id, code):
-    """The place of the key's organisation where the pass is used."""
-    places = Place.objects.filter(organization=token.organization_id).only("pk", "organization_id")
-    if place_id is not None:
-        place = places.filter(pk=place_id).first()
-        if place is None:
-            raise HttpError(403, f"Place {place_id} is not one of this organisation's places.")
-        return place
-    candidates = list(places[:2])
-    if len(candidates) == 1:
-        return candidates[0]
-    program_id = Pass.objects.filter(code=code).values_list("program", flat=True).first()
-    if program_id is None:
-        raise services.PassActionRefused("unknown")  # counted towards the lockout like any unknown code
-    qualified = list(places.filter(pass_programs=program_id)[:2])
-    if len(qualified) == 1:
-        return qualified[0]
-    if not candidates:
-        raise HttpError(403, "This organisation has no place.")
-    raise HttpError(422, "This organisation has several places: say which one with place_id.")
-
-
-def _refusal_answer(refusal, token, identities):
-    if refusal.reason in GUESSING_SIGNS:
-        code_lockout.record_failure(*identities)
-    status = REFUSALS.get(refusal.reason, (409,))[0]
-    body = {"detail": _english(refusal.reason), "reason": refusal.reason}
-    redemption = refusal.details.get("redemption")
-    if refusal.reason == "already_redeemed" and redemption is not None:
-        body["redeemed_at"] = redemption.redeemed_at
-        if redemption.organization_id == token.organization_id:
-            body["place_id"] = redemption.place_id
-    return status, body
-
-
-def _read(code, token, identities):
-    try:
-        return services.read_code(code)
-    except services.PassActionRefused as refusal:
-        raise _AsResponse(*_refusal_answer(refusal, token, identities)) from None
-
-
-class _AsResponse(Exception):
-    def __init__(self, status, body):
-        self.status, self.body = status, body
+def _places_of(token):
+    return Place.objects.filter(organization=token.organization_id).only("pk", "organization_id")
 
 
 @router.post(
     "/passes/redeem",
-    response={200: RedemptionOut, 403: Refusal, 404: Refusal, 409: Refusal, 410: Refusal, 422: Refusal},
+    response={200: RedemptionOut, **REFUSED},
     url_name="passes_redeem",
     operation_id="redeem_pass",
 )
@@ -139,24 +101,23 @@ def redeem_pass(request, payload: RedeemIn):
     """Use a pass at one of your places. Retried with the same idempotency key, it answers as the
     first time and uses nothing more."""
     token = request.auth
-    identities = _guard(request)
     if not token.can(Ability.ACT):
         raise HttpError(403, "This key's member cannot use passes (viewers only read statistics).")
     try:
-        code = _read(payload.code, token, identities)
-        place = _place(token, payload.place_id, code)
-        redemption, replayed = services.redeem(
-            code,
-            place=place,
-            service=payload.service,
-            by=token.user,
-            api_token=token,
-            idempotency_key=payload.idempotency_key,
+        redemption, replayed = _guarded(
+            request,
+            lambda: services.redeem(
+                payload.code,
+                places=_places_of(token),
+                place=payload.place_id,
+                service=payload.service,
+                by=token.user,
+                api_token=token,
+                idempotency_key=payload.idempotency_key,
+            ),
         )
-    except services.PassActionRefused as refusal:
-        return Status(*_refusal_answer(refusal, token, identities))
-    except _AsResponse as answer:
-        return Status(answer.status, answer.body)
+    except refusals.PassActionRefused as refusal:
+        return Status(*_refusal_answer(refusal, token))
     used = getattr(redemption, "taken_codes", None) or redemption.passes.values_list("code", flat=True)
     return Status(
         200,
@@ -175,28 +136,26 @@ def redeem_pass(request, payload: RedeemIn):
 
 @router.get(
     "/passes/{code}",
-    response={200: CheckOut, 403: Refusal, 404: Refusal, 422: Refusal},
+    response={200: CheckOut, **REFUSED},
     url_name="passes_check",
     operation_id="check_pass",
 )
 def check_pass(request, code: str, place_id: int | None = None):
     """Check a code at one of your places: may it be used, for what, and how many passes are left."""
     token = request.auth
-    identities = _guard(request)
     try:
-        canonical = _read(code, token, identities)
-        place = _place(token, place_id, canonical)
-        found = services.check(canonical, place=place)
-    except services.PassActionRefused as refusal:
-        return Status(*_refusal_answer(refusal, token, identities))
-    except _AsResponse as answer:
-        return Status(answer.status, answer.body)
+        found = _guarded(request, lambda: services.check(code, places=_places_of(token), place=place_id))
+    except refusals.PassActionRefused as refusal:
+        return Status(*_refusal_answer(refusal, token))
     answer = {
-        "code": codes.display(canonical),
+        "code": codes.display(found.pass_item.code),
         "usable": found.usable,
         "reason": found.reason,
-        "message": _english(found.reason) if found.reason else "",
+        "message": "",
     }
+    if found.reason:
+        with translation.override("en"):
+            answer["message"] = str(refusals.message(found.reason))
     if found.reason != "not_qualified":  # a place outside the programme learns nothing more of the pass
         services_here = {str(service): cost for service, cost in found.services} if found.usable else {}
         answer.update(

@@ -8,6 +8,8 @@ person withdraws) cannot both succeed, on SQLite as on PostgreSQL, and no move g
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from maillage.accounts import journal
+from maillage.accounts.models import AuditEvent
 from maillage.helprequests import notify
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Outcome, PersonMessage, Transition
 from maillage.helprequests.states import DECLINE_REASONS, TRANSITIONS, IllegalTransition
@@ -182,6 +184,17 @@ def log_contact_attempt(help_request, kind, by):
     if not help_request.is_open:
         raise IllegalTransition("contact", help_request.status)
     return ContactAttempt.objects.create(request=help_request, kind=kind, by=by)
+
+
+def read_request(help_request, *, by, exported="", organization=None, **details):
+    """Someone reads a person's request (or exports it, ``exported`` saying why): a journal line,
+    under the organisation that has it (its place's, else its referrer's, unless ``organization``)."""
+    if organization is None:
+        organization = help_request.place.organization if help_request.place else help_request.referrer_organization
+    if exported:
+        details["what"] = exported
+    action = AuditEvent.Action.EXPORT if exported else AuditEvent.Action.PERSONAL_RECORD_VIEWED
+    journal.record(action, actor=by, target=help_request, organization=organization, **details)
 
 
 def add_person_message(help_request, text):

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage import months
-from maillage.accounts import journal
 from maillage.accounts.access import Ability, organizations_of
-from maillage.accounts.models import AuditEvent, Organization, User
+from maillage.accounts.models import Organization, User
 from maillage.helprequests import describe, routing, services
 from maillage.helprequests.models import (
     ENDED,
@@ -158,12 +157,7 @@ def _members_of(help_request):
 
 def request_detail(request, request_id, forms=None):
     help_request = _handled(request, request_id)
-    journal.record(
-        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
-        actor=request.user,
-        target=help_request,
-        organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
-    )
+    services.read_request(help_request, by=request.user)
     mine = HelpRequest.objects.filter(pk=help_request.pk)
     is_place_member = mine.at_places_of(request.user).exists()
     is_referrer = mine.sent_by(request.user).exists()
@@ -347,13 +341,7 @@ def personal_data(request, request_id):
     help_request = _handled(request, request_id)
     as_file = request.GET.get("format") == "json"
     record = describe.access_record(help_request, readable=not as_file)
-    journal.record(
-        AuditEvent.Action.EXPORT,
-        actor=request.user,
-        target=help_request,
-        what="right of access",
-        organization=help_request.place.organization if help_request.place else help_request.referrer_organization,
-    )
+    services.read_request(help_request, by=request.user, exported="right of access")
     if as_file:
         response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="demande-{help_request.reference}.json"'

@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.accounts import journal
-from maillage.accounts.models import AuditEvent
 from maillage.helprequests import describe, links, notify, services
 from maillage.helprequests.forms import (
     SOMEONE_ELSE,
@@ -232,12 +230,8 @@ def place_referral(request, token):
                 return redirect("helprequests:place_referral", token=token)
         except IllegalTransition:
             return redirect("helprequests:place_referral", token=token)
-    journal.record(
-        AuditEvent.Action.PERSONAL_RECORD_VIEWED,
-        target=help_request,
-        organization=help_request.referrer_organization,
-        via="place link",
-        place=place.name,
+    services.read_request(
+        help_request, by=None, organization=help_request.referrer_organization, via="place link", place=place.name
     )
     context = {
         "place": place,

@@ -214,6 +214,7 @@ class Booklet(models.Model):
         verbose_name=_("distributor"),
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     commune = models.ForeignKey(
         "territory.Commune",
         on_delete=models.PROTECT,

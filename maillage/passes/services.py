@@ -12,9 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from maillage.accounts import journal
+from maillage.accounts.access import organizations_of
+from maillage.accounts.models import AuditEvent, Organization
 from maillage.months import bounds as month_bounds
 from maillage.passes import codes, ledger
+from maillage.passes.documents import pdf
 from maillage.passes.models import (
+    BankDetails,
     Booklet,
     Counter,
     CreditNote,
@@ -27,16 +32,8 @@ from maillage.passes.models import (
     Payout,
     Redemption,
 )
+from maillage.passes.refusals import PassActionRefused
 from maillage.passes.states import TRANSITIONS, USED
-
-
-class PassActionRefused(Exception):
-    """An action that the rules do not allow; ``reason`` says which rule, for the message to show."""
-
-    def __init__(self, reason, **details):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
 
 
 def _move(passes, action, *, expected=None, **changes):
@@ -153,7 +150,9 @@ def assign_booklets(order, *, distributor, count, by, commune=None):
         if len(chosen) < count:
             raise PassActionRefused("not_enough_booklets", available=len(chosen))
         now = timezone.now()
-        Booklet.objects.filter(pk__in=chosen).update(distributor=distributor, assigned_at=now, commune=commune)
+        Booklet.objects.filter(pk__in=chosen).update(
+            distributor=distributor, assigned_at=now, assigned_by=by, commune=commune
+        )
         expected = Pass.objects.filter(booklet__in=chosen).count()
         _move(Pass.objects.filter(booklet__in=chosen), "assign", expected=expected)
     return list(Booklet.objects.filter(pk__in=chosen).order_by("number"))
@@ -182,8 +181,20 @@ def hand_out(booklet, *, distributor, by, positions=None, commune=None, age_band
     return handover
 
 
+def _coordination_of(member):
+    """The coordination an action of the scheme is journaled under (None for a system action)."""
+    if member is None:
+        return None
+    return organizations_of(member, kind=Organization.Kind.COORDINATOR).first()
+
+
+@transaction.atomic
 def block(pass_item, *, reason, by):
-    """Stop a pass (lost, stolen, handed out by mistake); ``unblock`` takes it back where it was."""
+    """Stop a pass (lost, stolen, handed out by mistake); ``unblock`` takes it back where it was.
+    The reason is required: whoever unblocks it later must know why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PassActionRefused("no_reason")
     moved = Pass.objects.filter(pk=pass_item.pk, status__in=TRANSITIONS["block"][0]).update(
         status=PassStatus.BLOCKED,
         status_before_block=F("status"),
@@ -192,15 +203,63 @@ def block(pass_item, *, reason, by):
     )
     if not moved:
         raise PassActionRefused("cannot_block")
+    journal.record(
+        AuditEvent.Action.PASS_BLOCKED, actor=by, organization=_coordination_of(by), target=pass_item, reason=reason
+    )
 
 
+@transaction.atomic
 def unblock(pass_item, *, by):
-    pass_item.refresh_from_db()
     moved = Pass.objects.filter(pk=pass_item.pk, status=PassStatus.BLOCKED).update(
         status=F("status_before_block"), status_before_block="", blocked_reason="", status_changed_at=timezone.now()
     )
     if not moved:
         raise PassActionRefused("cannot_unblock")
+    pass_item.refresh_from_db()
+    journal.record(AuditEvent.Action.PASS_UNBLOCKED, actor=by, organization=_coordination_of(by), target=pass_item)
+
+
+@transaction.atomic
+def qualify_places(program, places, *, by):
+    """The coordination says which places take the programme's passes from now on."""
+    program.qualified_places.set(places)
+    journal.record(
+        AuditEvent.Action.PASS_PLACES_CHANGED,
+        actor=by,
+        organization=_coordination_of(by),
+        target=program,
+        places=sorted(place.pk for place in places),
+    )
+
+
+@transaction.atomic
+def set_bank_details(organization, *, holder, iban, bic, by):
+    """The account a place's organisation is paid to, or the coordination pays from (the SEPA file's debtor)."""
+    BankDetails.objects.update_or_create(
+        organization=organization, defaults={"holder": holder, "iban": iban, "bic": bic, "updated_at": timezone.now()}
+    )
+    journal.record(
+        AuditEvent.Action.ORGANIZATION_CHANGED,
+        actor=by,
+        organization=organization,
+        target=organization,
+        fields=["bank_details"],
+    )
+
+
+def print_booklets(booklets, *, by, target, label):
+    """The PDF of these booklets, live codes in it: printed codes are money, so who printed which,
+    when, is in the audit journal (under the distributor for its booklet, else the coordination)."""
+    document = pdf.booklet_pdf(booklets)
+    journal.record(
+        AuditEvent.Action.EXPORT,
+        actor=by,
+        organization=getattr(target, "distributor", None) or _coordination_of(by),
+        target=target,
+        target_label=label,
+        what="pass_booklets_pdf",
+    )
+    return document
 
 
 # Checking and redeeming ---------------------------------------------------------------------------
@@ -216,6 +275,7 @@ class PassCheck:
     reason: str = ""
     passes_left: int = 0  # in the same handover, this one included
     services: list = field(default_factory=list)  # (Service, cost) the place may choose
+    place: object = None  # where it was checked
 
 
 def read_code(typed):
@@ -245,17 +305,50 @@ def _refusal(pass_item, program, place, today):
     return ""
 
 
-def _pass_of(code):
-    """The pass of a canonical code, with its programme; PassActionRefused("unknown") when none has it."""
-    pass_item = Pass.objects.select_related("program").filter(code=code).first()
+def pass_of(typed_code):
+    """The pass of a code as typed or scanned, with its programme: read once, looked up once.
+    PassActionRefused("typo"), ("not_a_code") or ("unknown") when no pass can have it."""
+    pass_item = Pass.objects.select_related("program").filter(code=read_code(typed_code)).first()
     if pass_item is None:
         raise PassActionRefused("unknown")
     return pass_item
 
 
-def check(typed_code, *, place, today=None):
-    """Look a code up for a place, without redeeming it. Raises PassActionRefused for typos and unknown codes."""
-    pass_item = _pass_of(read_code(typed_code))
+def _chosen_place(places, chosen):
+    """The place asked for, when it is one of ``places`` (those where the user or the key acts)."""
+    if chosen is None or places is None:
+        return chosen
+    place = places.filter(pk=getattr(chosen, "pk", chosen)).first()
+    if place is None:
+        raise PassActionRefused("not_your_place")
+    return place
+
+
+def _place_for(pass_item, places):
+    """Where a pass is used when nobody said: the only place, else the only one qualified for its programme."""
+    candidates = list(places[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise PassActionRefused("no_place")
+    qualified = list(places.filter(pass_programs=pass_item.program_id)[:2])
+    if len(qualified) == 1:
+        return qualified[0]
+    raise PassActionRefused("choose_place")
+
+
+def _pass_and_place(typed_code, places, place):
+    """The pass of the code and the place it is used at: ``place`` if given (one of ``places``),
+    else the one ``places`` leave. A place that is not one's own is refused before the code is read."""
+    place = _chosen_place(places, place)
+    pass_item = pass_of(typed_code)
+    return pass_item, place if place is not None else _place_for(pass_item, places)
+
+
+def check(typed_code, *, place=None, places=None, today=None):
+    """Look a code up for a place, without redeeming it. Raises PassActionRefused for typos, unknown
+    codes and a place that is not the caller's. The check carries ``place``, where it was checked."""
+    pass_item, place = _pass_and_place(typed_code, places, place)
     program = pass_item.program
     reason = _refusal(pass_item, program, place, today or timezone.localdate())
     left = 0
@@ -263,7 +356,13 @@ def check(typed_code, *, place, today=None):
         left = Pass.objects.filter(handover=pass_item.handover_id, status=PassStatus.HANDED_OUT).count()
     services = [(service, cost) for service, cost in program.allowed_services() if cost <= left]
     return PassCheck(
-        pass_item=pass_item, program=program, usable=not reason, reason=reason, passes_left=left, services=services
+        pass_item=pass_item,
+        program=program,
+        usable=not reason,
+        reason=reason,
+        passes_left=left,
+        services=services,
+        place=place,
     )
 
 
@@ -283,8 +382,12 @@ def _replayed(place, idempotency_key, code):
     return earlier
 
 
-def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key="", today=None, _retry=True):
-    """Use the pass (and, for a service that costs several, other passes of the same handover).
+def redeem(
+    typed_code, *, service, by, place=None, places=None, api_token=None, idempotency_key="", today=None, _retry=True
+):
+    """Use the pass (and, for a service that costs several, other passes of the same handover) at
+    ``place``, or, at a door that knows where its user or key acts (``places``), at the place of
+    theirs the code leaves (``place`` then chooses among ``places``).
 
     Returns (redemption, replayed): the same idempotency key gives back the first redemption and
     changes nothing. Raises PassActionRefused with the rule that stops it. The redemption carries
@@ -294,9 +397,8 @@ def redeem(typed_code, *, place, service, by, api_token=None, idempotency_key=""
     only when the pass is found used or the insert meets the key's unique constraint — a retried
     scan always finds its pass used, or its key taken.
     """
-    code = read_code(typed_code)
-    pass_item = _pass_of(code)
-    program = pass_item.program
+    pass_item, place = _pass_and_place(typed_code, places, place)
+    code, program = pass_item.code, pass_item.program
     reason = _refusal(pass_item, program, place, today or timezone.localdate())
     if reason:
         earlier = _replayed(place, idempotency_key, code) if reason == "already_redeemed" else None

@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from maillage.accounts import journal
 from maillage.accounts.access import Ability, acts_as, organization_as, organizations_of, user_can
-from maillage.accounts.models import AuditEvent, Organization
+from maillage.accounts.models import Organization
 from maillage.forms import posted
-from maillage.passes import codes, reports, services
+from maillage.passes import codes, refusals, reports, services
 from maillage.passes.documents import csv_files, pdf, sepa
 from maillage.passes.documents.content import MissingBankDetails
 from maillage.passes.forms import (
@@ -45,10 +44,10 @@ from maillage.passes.models import (
     Payout,
     Redemption,
 )
-from maillage.passes.refusals import GUESSING_SIGNS, SCANS_PER_MINUTE, code_lockout, message
+from maillage.passes.refusals import message
 from maillage.passes.states import BOOKLET_STATES, booklet_state
 from maillage.places.models import Place
-from maillage.ratelimit import client_address, is_over_limit
+from maillage.ratelimit import client_address
 from maillage.spreadsheets import EXCEL_BOM
 
 
@@ -119,14 +118,7 @@ def program_places(request, program_id):
     program = _visible_program(request, program_id)
     form = QualifiedPlacesForm(posted(request), initial={"places": program.qualified_places.all()})
     if request.method == "POST" and form.is_valid():
-        program.qualified_places.set(form.cleaned_data["places"])
-        journal.record(
-            AuditEvent.Action.PASS_PLACES_CHANGED,
-            actor=request.user,
-            target=program,
-            organization=organizations_of(request.user, kind=Organization.Kind.COORDINATOR).first(),
-            places=sorted(place.pk for place in form.cleaned_data["places"]),
-        )
+        services.qualify_places(program, form.cleaned_data["places"], by=request.user)
         messages.success(request, _("The list of places that take the passes is saved."))
         return redirect("passes:program_detail", program_id=program.pk)
     return render(request, "passes/program_places.html", {"form": form, "program": program})
@@ -236,22 +228,10 @@ def order_booklets_pdf(request, order_id):
     order = _order_for_coordination(request, order_id)
     if not order.is_paid:
         raise Http404  # unpaid codes are not printed: they could be handed out before they are usable
-    _journal_print(request, order, f"{order.reference}: {order.booklets.count()} booklets")
-    return _pdf_response(pdf.booklet_pdf(list(order.booklets.all())), f"carnets-{order.reference}.pdf")
-
-
-def _journal_print(request, target, label):
-    """Printed codes are money: who printed which, when, is in the audit journal."""
-    coordination = organizations_of(request.user, kind=Organization.Kind.COORDINATOR).first()
-    organization = getattr(target, "distributor", None) or coordination
-    journal.record(
-        AuditEvent.Action.EXPORT,
-        actor=request.user,
-        organization=organization,
-        target=target,
-        target_label=label,
-        what="pass_booklets_pdf",
-    )
+    booklets = list(order.booklets.all())
+    label = f"{order.reference}: {len(booklets)} booklets"
+    document = services.print_booklets(booklets, by=request.user, target=order, label=label)
+    return _pdf_response(document, f"carnets-{order.reference}.pdf")
 
 
 def block_pass(request):
@@ -259,32 +239,18 @@ def block_pass(request):
     form = BlockForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            code = services.read_code(form.cleaned_data["code"])
-            pass_item = Pass.objects.filter(code=code).first()
-            if pass_item is None:
-                raise services.PassActionRefused("unknown")
-            reason = form.cleaned_data["reason"]
+            pass_item = services.pass_of(form.cleaned_data["code"])
             if "unblock" in request.POST:
                 services.unblock(pass_item, by=request.user)
-                action, text = AuditEvent.Action.PASS_UNBLOCKED, _("The pass %(code)s can be used again.")
-            elif not reason:
-                form.add_error("reason", _("Say why the pass is blocked."))
-                raise services.PassActionRefused("no_reason")
+                done = _("The pass %(code)s can be used again.")
             else:
-                services.block(pass_item, reason=reason, by=request.user)
-                action, text = AuditEvent.Action.PASS_BLOCKED, _("The pass %(code)s is blocked.")
-            coordination = organizations_of(request.user, kind=Organization.Kind.COORDINATOR).first()
-            journal.record(action, actor=request.user, target=pass_item, reason=reason, organization=coordination)
-            messages.success(request, text % {"code": pass_item})
-            return redirect("passes:block")
+                services.block(pass_item, reason=form.cleaned_data["reason"], by=request.user)
+                done = _("The pass %(code)s is blocked.")
         except services.PassActionRefused as refusal:
-            if refusal.reason != "no_reason":
-                form.add_error(
-                    "code",
-                    message(refusal.reason)
-                    if refusal.reason in GUESSING_SIGNS
-                    else _("This pass cannot be blocked or unblocked in its current state."),
-                )
+            form.add_error("reason" if refusal.reason == "no_reason" else "code", message(refusal.reason))
+        else:
+            messages.success(request, done % {"code": pass_item})
+            return redirect("passes:block")
     blocked = Pass.objects.filter(status=PassStatus.BLOCKED).select_related("program")[:50]
     return render(request, "passes/block.html", {"form": form, "blocked": blocked})
 
@@ -351,8 +317,8 @@ def booklet_handover(request, booklet_id):
 
 def booklet_pdf(request, booklet_id):
     booklet = _booklet_to_hand_out(request, booklet_id)
-    _journal_print(request, booklet, f"booklet {booklet.label}")
-    return _pdf_response(pdf.booklet_pdf([booklet]), f"carnet-{booklet.label}.pdf")
+    document = services.print_booklets([booklet], by=request.user, target=booklet, label=f"booklet {booklet.label}")
+    return _pdf_response(document, f"carnet-{booklet.label}.pdf")
 
 
 def _pdf_response(content, filename):
@@ -362,18 +328,6 @@ def _pdf_response(content, filename):
 
 
 # Places -------------------------------------------------------------------------------------------
-
-
-def _guarded(request):
-    """The code-entry limits of the web till: the same lockout as the API, per account and address."""
-    identities = [f"user-{request.user.pk}", client_address(request)]
-    if code_lockout.is_locked(*identities):
-        return identities, _("Too many unknown codes were typed. Wait %(minutes)s minutes, then try again.") % {
-            "minutes": code_lockout.wait_minutes
-        }
-    if any(is_over_limit("pass_scan_web", identity, SCANS_PER_MINUTE, 60) for identity in identities):
-        return identities, _("Too many codes in a minute. Wait a moment, then try again.")
-    return identities, None
 
 
 def till(request):
@@ -387,10 +341,24 @@ def till(request):
         raise Http404
     form = RedeemForm(posted(request), places=places)
     if request.method == "POST" and form.is_valid():
-        identities, wait = _guarded(request)
-        if wait:
-            form.add_error("code", wait)
-        elif (redemption := _redeem_from_form(request, form, identities)) is not None:
+        data = form.cleaned_data
+        identities = [f"user-{request.user.pk}", client_address(request)]
+        try:
+            redemption, _replayed = refusals.guarded(
+                "pass_scan_web",
+                identities,
+                lambda: services.redeem(
+                    data["code"],
+                    places=places,
+                    place=data["place"],
+                    service=data["service"],
+                    by=request.user,
+                    idempotency_key=data["idempotency_key"],
+                ),
+            )
+        except refusals.PassActionRefused as refusal:
+            _refused(form, refusal, data["place"].organization_id)
+        else:
             return redirect("passes:till_done", redemption_id=redemption.pk)
     if form.is_bound and form.errors:
         # Nothing was used: the next try is a new scan, with a new key (typed again after Back, too).
@@ -413,40 +381,11 @@ def till(request):
     )
 
 
-def _redeem_from_form(request, form, identities):
-    data = form.cleaned_data
-    try:
-        redemption, _replayed = services.redeem(
-            data["code"],
-            place=data["place"],
-            service=data["service"],
-            by=request.user,
-            idempotency_key=data["idempotency_key"],
-        )
-        return redemption
-    except services.PassActionRefused as refusal:
-        if refusal.reason in GUESSING_SIGNS:
-            code_lockout.record_failure(*identities)
-        text = message(refusal.reason)
-        earlier = refusal.details.get("redemption")
-        if refusal.reason == "already_redeemed" and earlier is not None:
-            when = timezone.localtime(earlier.redeemed_at)
-            if earlier.place.organization_id == data["place"].organization_id:
-                text = _("This pass was already used on %(day)s at %(time)s, at %(place)s.") % {
-                    "day": when.strftime("%d/%m/%Y"),
-                    "time": when.strftime("%H:%M"),
-                    "place": earlier.place.name,
-                }
-            else:
-                text = _("This pass was already used on %(day)s, at another place.") % {
-                    "day": when.strftime("%d/%m/%Y")
-                }
-        elif refusal.reason == "not_enough_passes":
-            text = _("This service costs more passes than the person has left (%(left)s).") % {
-                "left": refusal.details.get("passes_left", 0)
-            }
-        form.add_error("code" if refusal.reason in GUESSING_SIGNS | {"already_redeemed"} else None, text)
-        return None
+def _refused(form, refusal, organization_id):
+    """The refusal's words beside the field it is about (at the top when that field is not shown)."""
+    explanation = refusals.explained(refusal, organization_id)
+    field = form.fields.get(explanation.field)
+    form.add_error(explanation.field if field is not None and not field.widget.is_hidden else None, explanation.message)
 
 
 def till_done(request, redemption_id):
@@ -481,16 +420,7 @@ def bank_details(request, organization_id):
     initial = {"holder": current.holder, "iban": current.iban, "bic": current.bic} if current else {}
     form = BankDetailsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        BankDetails.objects.update_or_create(
-            organization=organization, defaults={**form.cleaned_data, "updated_at": timezone.now()}
-        )
-        journal.record(
-            AuditEvent.Action.ORGANIZATION_CHANGED,
-            actor=request.user,
-            organization=organization,
-            target=organization,
-            fields=["bank_details"],
-        )
+        services.set_bank_details(organization, by=request.user, **form.cleaned_data)
         messages.success(request, _("The bank details are saved."))
         return redirect("passes:payouts" if organization.is_coordinator else "passes:till")
     return render(request, "passes/bank_details.html", {"form": form, "organization": organization})

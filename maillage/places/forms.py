@@ -188,15 +188,15 @@ class PlaceEditForm(forms.ModelForm):
             )
         return text
 
-    def save(self, commit=True):
-        place = super().save(commit=False)
+    def _post_clean(self):
+        """The listing as typed, on ``self.instance``: ``services.update_listing`` saves it."""
+        super()._post_clean()
+        place = self.instance
         place.commune_name = place.commune.name if place.commune else place.commune_name
         for name in ("phone", "emails", "websites", "opening_hours", *self.LIST_FIELDS):
-            setattr(place, name, self.cleaned_data[name])
+            if name in self.cleaned_data:
+                setattr(place, name, self.cleaned_data[name])
         place.opening_hours_valid = True
-        if commit:
-            place.save()
-        return place
 
 
 class CorrectionForm(forms.ModelForm):

@@ -93,17 +93,17 @@ def place_search(request):
         if wider:
             widened = query.copy()
             widened["radius"] = wider
-        context.update(
-            searched=True,
-            page=page,
-            origin_label=origin_label,
-            radius_km=arguments["radius_km"],
-            query=query.urlencode(),
-            wider_radius=wider,
-            wider_query=widened.urlencode() if wider else "",
-        )
+        context |= {
+            "searched": True,
+            "page": page,
+            "origin_label": origin_label,
+            "radius_km": arguments["radius_km"],
+            "query": query.urlencode(),
+            "wider_radius": wider,
+            "wider_query": widened.urlencode() if wider else "",
+        }
         if settings.MAP_TILES_URL:
-            context.update(map_tiles_url=settings.MAP_TILES_URL, map_attribution=settings.MAP_TILES_ATTRIBUTION)
+            context |= {"map_tiles_url": settings.MAP_TILES_URL, "map_attribution": settings.MAP_TILES_ATTRIBUTION}
             context["map_points"] = [
                 {
                     "name": result.place.name,
@@ -152,7 +152,7 @@ def place_edit(request, place_id):
     place = get_object_or_404(Place.objects.acted_at_by(request.user), pk=place_id)
     form = PlaceEditForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
-        services.update_listing(form.save(commit=False), form.changed_data)
+        services.update_listing(form.instance, form.changed_data)
         messages.success(request, _("The listing is saved. Thank you for keeping it true."))
         return redirect("places:mine")
     return render(request, "places/edit.html", {"place": place, "form": form})

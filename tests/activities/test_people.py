@@ -117,7 +117,7 @@ def test_the_first_accompaniment_is_worked_out_from_the_history(demo, library):
     earlier = accompaniment(library, demo, yvette, days_ago=5)
     later.refresh_from_db()
     assert (earlier.first_time, later.first_time) == (True, False)
-    services.delete(earlier, by=demo.user("mediateur"))
+    services.delete_record(earlier, by=demo.user("mediateur"))
     later.refresh_from_db()
     assert later.first_time
 

@@ -107,7 +107,7 @@ def test_its_author_corrects_a_record_in_place_then_later_as_a_new_version(libra
     with pytest.raises(RecordRefused):
         services.correct(Accompaniment.objects.get(pk=record.pk), by=mediator, duration_minutes=90)
     with pytest.raises(RecordRefused):
-        services.delete(Accompaniment.objects.get(pk=record.pk), by=mediator)
+        services.delete_record(Accompaniment.objects.get(pk=record.pk), by=mediator)
 
 
 def test_deleting_a_fresh_correction_brings_back_the_version_it_replaced(library, demo):
@@ -124,7 +124,7 @@ def test_deleting_a_fresh_correction_brings_back_the_version_it_replaced(library
     Accompaniment.objects.filter(pk=record.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
     record.refresh_from_db()
     newer = services.correct(record, by=mediator, duration_minutes=60)
-    services.delete(newer, by=mediator)
+    services.delete_record(newer, by=mediator)
     assert list(Accompaniment.objects.current()) == [record]
 
 

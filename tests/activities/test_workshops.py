@@ -449,7 +449,7 @@ def test_a_session_that_took_place_cannot_be_cancelled_and_deleting_its_record_l
     mediator = verified_session(client, mediator_user)
     assert "a commencé" in mediator.post(f"/mes-ateliers/seances/{session.pk}/annuler/", follow=True).content.decode()
     assert Registration.objects.get().status == "registered"
-    services.delete(record, by=mediator_user)
+    services.delete_record(record, by=mediator_user)
     assert Registration.objects.get().attended is None
     workshops.take_attendance(WorkshopSession.objects.get(), by=mediator_user, present=[amina])
     assert Accompaniment.objects.count() == 1

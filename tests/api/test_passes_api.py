@@ -136,10 +136,12 @@ def test_an_organisation_with_several_places_says_which_one_when_more_than_one_i
     world.program.qualified_places.add(annex)
     second = booklet.passes.get(position=2).code
     answer = redeem(client, key, second, idempotency_key="scan-000002")
-    assert answer.status_code == 422 and "place_id" in answer.json()["detail"]
+    assert answer.status_code == 422 and answer.json()["reason"] == "choose_place"
+    assert answer.json()["field"] == "place_id" and "several places" in answer.json()["detail"]
     assert redeem(client, key, second, idempotency_key="scan-000002", place_id=annex.pk).status_code == 200
     stranger = pass_world().place
-    assert redeem(client, key, second, idempotency_key="scan-000003", place_id=stranger.pk).status_code == 403
+    elsewhere = redeem(client, key, second, idempotency_key="scan-000003", place_id=stranger.pk)
+    assert elsewhere.status_code == 403 and elsewhere.json()["reason"] == "not_your_place"
 
 
 def test_ten_unknown_codes_lock_the_key_out_for_fifteen_minutes(client, key, booklet, world):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.accounts.models import ApiToken, Membership, Organization, User
+from maillage.accounts import services
+from maillage.accounts.models import Organization, User
 
 
 class Command(BaseCommand):
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=email).first()
         if organization is None or user is None:
             raise CommandError("No such organisation or member.")
-        if not Membership.objects.filter(user=user, organization=organization).exists():
-            raise CommandError(f"{email} is not a member of {organization.name}.")
-        _token, key = ApiToken.issue(organization, user, name)
+        try:
+            _token, key = services.issue_api_key(organization, user, name, by=None)
+        except services.AccountsError as error:
+            raise CommandError(f"{email} is not a member of {organization.name}.") from error
         self.stdout.write(f"API key for {organization.name} ({name}), shown once:\n{key}")
