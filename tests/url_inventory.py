@@ -359,21 +359,9 @@ def _sample_passes(organization, place, member):
 
 
 def _sample_help_request(place):
-    from django.utils import timezone
+    from tests.helprequests.factories import new_request
 
-    from maillage.helprequests import services
-    from maillage.helprequests.models import ConsentChannel, ContactPreference, Origin
-
-    return services.submit(
-        origin=Origin.PERSON,
-        need="demarches",
-        commune_id="49007",
-        contact_preference=ContactPreference.CALL,
-        phone="+33612345678",
-        consent_given_at=timezone.now(),
-        consent_channel=ConsentChannel.ONLINE,
-        place=place,
-    )
+    return new_request(place=place)
 
 
 def _sample_place(organization):

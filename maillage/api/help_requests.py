@@ -5,18 +5,15 @@ import math
 from datetime import datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from maillage import phones
 from maillage.accounts.models import Ability
 from maillage.api.auth import ApiKey
 from maillage.helprequests import links, services
-from maillage.helprequests.models import ConsentChannel, ContactPreference, HelpRequest, Origin
+from maillage.helprequests.models import HelpRequest, Origin
 from maillage.helprequests.vocabulary import LANGUAGES, SUPPORT
 from maillage.places.models import Place
 from maillage.places.vocabulary import NEEDS
@@ -99,53 +96,37 @@ def create_help_request(request, payload: HelpRequestIn):
     token = request.auth
     if not token.can(Ability.ACT):
         raise HttpError(403, "This key's member cannot record requests (viewers only read statistics).")
-    key = f"api:{token.organization_id}:{payload.idempotency_key}"
-    existing = HelpRequest.objects.filter(submission_key=key).first()
-    if existing is not None:
-        return Status(200, _out(request, existing, with_link=True))
     commune = Commune.objects.filter(pk=payload.commune_insee).first()
     if commune is None:
         raise HttpError(422, f"Unknown commune: {payload.commune_insee}.")
-    phone = phones.read_typed(payload.phone) if payload.phone else ""
-    if payload.phone and not phone:
-        raise HttpError(422, "The phone number cannot be read.")
-    if payload.contact_preference in ("call", "sms") and not phone:
-        raise HttpError(422, "A phone number is needed to call or text the person.")
-    if payload.contact_preference == "email" and not payload.email:
-        raise HttpError(422, "An e-mail address is needed to write to the person.")
-    if payload.email:
-        try:
-            validate_email(payload.email)
-        except ValidationError as error:
-            raise HttpError(422, "The e-mail address cannot be read.") from error
-    given_at = payload.consent.given_at
-    if timezone.is_naive(given_at):
-        given_at = timezone.make_aware(given_at)
     place = None
-    if payload.place_id is not None:
-        place = Place.objects.published().filter(pk=payload.place_id, organization__isnull=False).first()
-        if place is None:
-            raise HttpError(422, f"Place {payload.place_id} cannot receive requests.")
-    help_request = services.submit(
-        submission_key=key,
-        place=place,
-        actor=token.user,
+    if payload.place_id is not None and (place := Place.objects.filter(pk=payload.place_id).first()) is None:
+        raise HttpError(422, f"Place {payload.place_id} cannot receive requests: it does not exist.")
+    given_at = payload.consent.given_at
+    new = services.NewRequest(
         origin=Origin.REFERRAL,
         need=payload.need,
         commune=commune,
-        contact_preference=ContactPreference(payload.contact_preference),
-        phone=phone,
+        contact_preference=payload.contact_preference,
+        consent=True,  # the schema requires the consent: when and how the person agreed
+        consent_channel=payload.consent.channel,
+        consent_given_at=timezone.make_aware(given_at) if timezone.is_naive(given_at) else given_at,
+        phone=payload.phone,
         email=payload.email,
         first_name=payload.first_name,
         language=payload.language,
-        specific_support=payload.specific_support,
+        specific_support=tuple(payload.specific_support),
         message=payload.message,
-        consent_given_at=min(given_at, timezone.now()),
-        consent_channel=ConsentChannel(payload.consent.channel),
-        consent_recorded_by=token.user,
+        place=place,
         referrer_organization=token.organization,
-        referred_by=token.user,
     )
+    try:
+        help_request = services.submit(new, by=token.user, idempotency_key=payload.idempotency_key)
+    except services.RequestRefused as refused:
+        with translation.override("en"):  # the API answers in the messages' source text
+            raise HttpError(422, " ".join(str(message) for message in refused.errors.values())) from None
+    if help_request.replayed:
+        return Status(200, _out(request, help_request, with_link=True))
     return Status(201, _out(request, help_request, with_link=True))
 
 

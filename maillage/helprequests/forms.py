@@ -5,7 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from maillage import phones
-from maillage.helprequests.models import ContactPreference
+from maillage.helprequests import services
+from maillage.helprequests.models import ConsentChannel, ContactPreference, Origin
 from maillage.helprequests.vocabulary import LANGUAGES, MOMENTS, SUPPORT
 from maillage.places.vocabulary import NEEDS, choices
 from maillage.territory.forms import CommuneField
@@ -14,14 +15,15 @@ GO_TO_A_PLACE = "place"
 SOMEONE_ELSE = "someone_else"
 
 
-def require_the_chosen_contact(form, cleaned, phone_missing, email_missing):
-    """The way of contact chosen needs its phone number or e-mail address."""
-    contact = cleaned.get("contact")
-    needs_phone = contact in (ContactPreference.CALL, ContactPreference.SMS)
-    if needs_phone and not cleaned.get("phone") and "phone" not in form.errors:
-        form.add_error("phone", phone_missing)
-    if contact == ContactPreference.EMAIL and not cleaned.get("email") and "email" not in form.errors:
-        form.add_error("email", email_missing)
+def show_refusals(form, errors, renamed=()):
+    """The rules a new request breaks (``services.check``) beside the form's fields (a field of the
+    request may have another name in the form: ``renamed``); a field already in error keeps its own."""
+    renamed = dict(renamed)
+    for field, message in errors.items():
+        name = renamed.get(field, field)
+        name = name if name in form.fields else None
+        if name is None or name not in form.errors:
+            form.add_error(name, message)
 
 
 class NeedStep(forms.Form):
@@ -45,11 +47,8 @@ class WhereStep(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        commune = cleaned.get("where")
-        if commune is not None and commune.latitude is None:
-            self.add_error(
-                "where", _("We do not know where this commune is yet. Call the help line: we will help you.")
-            )
+        if (commune := cleaned.get("where")) is not None and (refusal := services.where_refusal(commune)):
+            self.add_error("where", refusal)
         return cleaned
 
 
@@ -116,9 +115,10 @@ class HowStep(forms.Form):
     # A field people never see (hidden by CSS, skipped by keyboard): robots fill it, people do not.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
-    def __init__(self, *args, for_someone_else=False, **kwargs):
+    def __init__(self, *args, for_someone_else=False, asked_for=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.for_someone_else = for_someone_else
+        self.asked_for = asked_for  # (need, commune) of the steps before: the request's rules read them too
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         if for_someone_else:
             self.fields["phone"].label = _("Phone number of the person who needs help")
@@ -148,22 +148,34 @@ class HowStep(forms.Form):
     def clean_asker_phone(self):
         return phones.cleaned(self.cleaned_data["asker_phone"])
 
+    def new_request(self):
+        """The request as typed, for ``services.check`` and ``services.submit``."""
+        data, (need, commune) = self.cleaned_data, self.asked_for
+        return services.NewRequest(
+            origin=Origin.RELATIVE if self.for_someone_else else Origin.PERSON,
+            need=need,
+            commune=commune,
+            contact_preference=data.get("contact", ""),
+            consent=data.get("consent", False),
+            consent_channel=ConsentChannel.ONLINE,
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            first_name=data.get("first_name", ""),
+            language=data.get("language", ""),
+            specific_support=tuple(data.get("support", ())),
+            preferred_moments=tuple(data.get("moments", ())),
+            message=data.get("message", ""),
+            asked_by_someone_else=self.for_someone_else,
+            asker_name=data.get("asker_name", ""),
+            asker_phone=data.get("asker_phone", ""),
+            asker_email=data.get("asker_email", ""),
+        )
+
     def clean(self):
         cleaned = super().clean()
         contact = cleaned.get("contact")
-        if not contact or contact == GO_TO_A_PLACE:
-            return cleaned
-        require_the_chosen_contact(
-            self,
-            cleaned,
-            _("Type a phone number, so that we can reach you."),
-            _("Type an e-mail address, so that we can write to you."),
-        )
-        asker_reachable = cleaned.get("asker_phone") or cleaned.get("asker_email") or "asker_phone" in self.errors
-        if self.for_someone_else and not asker_reachable:
-            self.add_error("asker_phone", _("Give us a way to reach you too: a phone number or an e-mail."))
-        if not cleaned.get("consent"):
-            self.add_error("consent", _("We need your agreement to keep these details. Or call the help line."))
+        if contact and contact != GO_TO_A_PLACE and self.asked_for is not None:
+            show_refusals(self, services.check(self.new_request()), renamed=[("commune", "where")])
         return cleaned
 
 

@@ -1,18 +1,40 @@
-"""Every change of a help request's status: one function per move of ``states.TRANSITIONS``.
+"""Every change of a help request's status: one function per move of ``states.TRANSITIONS``; and
+the one way in of a new request, whichever door it comes through, with its rules (``check``).
 
 Each move is a conditional UPDATE (``WHERE status = <the status read>``) and its Transition row,
 in one transaction: two people acting at once (two places claiming, a place accepting while the
 person withdraws) cannot both succeed, on SQLite as on PostgreSQL, and no move goes unlogged.
 """
 
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from maillage import phones
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
 from maillage.helprequests import notify
-from maillage.helprequests.models import ContactAttempt, HelpRequest, Outcome, PersonMessage, Transition
+from maillage.helprequests.models import (
+    ConsentChannel,
+    ContactAttempt,
+    ContactPreference,
+    HelpRequest,
+    Origin,
+    Outcome,
+    PersonMessage,
+    Transition,
+)
 from maillage.helprequests.states import DECLINE_REASONS, TRANSITIONS, IllegalTransition
+from maillage.helprequests.vocabulary import LANGUAGES, MOMENTS, SUPPORT
+from maillage.places.models import Place
+from maillage.places.vocabulary import NEEDS
 
 MAX_CONTACT_ATTEMPTS = 3
 
@@ -47,19 +69,179 @@ def _move(help_request, action, *, actor=None, by_the_person=False, reason="", s
     return help_request
 
 
-def submit(*, submission_key=None, place=None, actor=None, **fields):
-    """Record a new request. The same submission key twice returns the first request, unchanged."""
-    if submission_key:
-        existing = HelpRequest.objects.filter(submission_key=submission_key).first()
-        if existing:
-            return existing
-    action = "refer" if place is not None else "submit"
+# A new request: one input for the three doors (the public form, the staff form, the API) ---------
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a door collected: checked by ``check``, recorded by ``submit``. The phone is as typed."""
+
+    origin: str
+    need: str
+    commune: object  # a Commune, or None when the door could not find one
+    contact_preference: str
+    consent: bool  # the person agreed that these details are kept (ticked, or said aloud to staff)
+    consent_channel: str
+    consent_given_at: datetime.datetime | None = None  # now, unless the door knows when
+    phone: str = ""
+    email: str = ""
+    first_name: str = ""
+    language: str = ""
+    specific_support: tuple = ()
+    preferred_moments: tuple = ()
+    message: str = ""
+    asked_by_someone_else: bool = False
+    asker_name: str = ""
+    asker_phone: str = ""
+    asker_email: str = ""
+    place: object = None  # a chosen place; without one, the nearest suitable places are offered it
+    referrer_organization: object = None
+
+    @property
+    def speaks_to_the_person(self):
+        """Typed by the person (or a relative) online: refusals say "you"; to staff, "the person"."""
+        return self.origin in (Origin.PERSON, Origin.RELATIVE)
+
+
+class RequestRefused(Exception):
+    """What stops a new request, as {field of NewRequest: message}: every door shows them all at once."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# rule: (the field it is about, what the person reads, what staff and partners' software read)
+REFUSALS = {
+    "need": ("need", _("Choose what you need help with."), _("Choose what the person needs help with.")),
+    "commune": (
+        "commune",
+        _("We do not know where this commune is yet. Call the help line: we will help you."),
+        _("We do not know where this commune is yet: choose a neighbouring commune."),
+    ),
+    "phone": ("phone", phones.UNREADABLE, phones.UNREADABLE),
+    "phone_missing": (
+        "phone",
+        _("Type a phone number, so that we can reach you."),
+        _("Type a phone number, so that the place can reach the person."),
+    ),
+    "email": ("email", _("The e-mail address cannot be read."), _("The e-mail address cannot be read.")),
+    "email_missing": (
+        "email",
+        _("Type an e-mail address, so that we can write to you."),
+        _("Type an e-mail address, so that the place can write to the person."),
+    ),
+    "asker_unreachable": (
+        "asker_phone",
+        _("Give us a way to reach you too: a phone number or an e-mail."),
+        _("Give a way to reach the person asking too: a phone number or an e-mail."),
+    ),
+    "asker_phone": ("asker_phone", phones.UNREADABLE, phones.UNREADABLE),
+    "choice": ("language", _("Choose from the list."), _("Choose from the list.")),
+    "place": (
+        "place",
+        _("This place cannot receive requests: choose another one."),
+        _("This place cannot receive requests: choose another one."),
+    ),
+    "consent": (
+        "consent",
+        _("We need your agreement to keep these details. Or call the help line."),
+        _("Without the person's agreement, nothing can be recorded."),
+    ),
+}
+
+
+def _valid_email(email):
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
+def where_refusal(commune, to_the_person=True):
+    """Why a request cannot be placed in ``commune`` (it is not located yet), or None."""
+    if commune is not None and commune.latitude is not None:
+        return None
+    return REFUSALS["commune"][1 if to_the_person else 2]
+
+
+def _broken_rules(new):
+    """The rules a new request breaks, in the order a person reads the form."""
+    if new.need not in NEEDS:
+        yield "need"
+    if new.commune is None or new.commune.latitude is None:
+        yield "commune"
+    if new.contact_preference not in ContactPreference.values:
+        yield "choice"
+    elif new.phone and not phones.read_typed(new.phone):
+        yield "phone"
+    elif new.contact_preference in (ContactPreference.CALL, ContactPreference.SMS) and not new.phone:
+        yield "phone_missing"
+    if new.email and not _valid_email(new.email):
+        yield "email"
+    elif new.contact_preference == ContactPreference.EMAIL and not new.email:
+        yield "email_missing"
+    if new.asker_phone and not phones.read_typed(new.asker_phone):
+        yield "asker_phone"
+    elif new.asked_by_someone_else and not (new.asker_phone or new.asker_email):
+        yield "asker_unreachable"
+    chosen = [(new.language, LANGUAGES), *((key, SUPPORT) for key in new.specific_support)]
+    if any(key not in choices for key, choices in chosen) or not set(new.preferred_moments) <= set(MOMENTS):
+        yield "choice"
+    if new.place is not None and not Place.objects.taking_requests().filter(pk=new.place.pk).exists():
+        yield "place"
+    if not new.consent or new.consent_channel not in ConsentChannel.values:
+        yield "consent"
+
+
+def check(new):
+    """{field: message} of every rule ``new`` breaks, in the voice of whoever typed it; empty when
+    it can be recorded."""
+    errors = {}
+    for rule in _broken_rules(new):
+        field, to_the_person, to_staff = REFUSALS[rule]
+        errors.setdefault(field, to_the_person if new.speaks_to_the_person else to_staff)
+    return errors
+
+
+def _submission_key(new, idempotency_key):
+    """Where a retried form or call finds its first request: the key, within its door's scope (the
+    public form, or the organisation that records), hashed to a fixed length."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key or ""):
+        return None
+    organization = new.referrer_organization
+    scope = f"organization:{organization.pk}" if organization is not None else "person"
+    return hashlib.sha256(f"{scope}:{idempotency_key}".encode()).hexdigest()
+
+
+def submit(new, *, by=None, idempotency_key=""):
+    """Record a new request, checked by the rules of ``check`` (RequestRefused says which ones it
+    breaks). Sent again with the same idempotency key, it returns the first request, unchanged, and
+    marked ``replayed``."""
+    submission_key = _submission_key(new, idempotency_key)
+    if submission_key and (existing := HelpRequest.objects.filter(submission_key=submission_key).first()):
+        existing.replayed = True
+        return existing
+    if errors := check(new):
+        raise RequestRefused(errors)
     now = timezone.now()
+    fields = {name: getattr(new, name) for name in RECORDED_FIELDS}
+    fields.update(
+        phone=phones.read_typed(new.phone) if new.phone else "",
+        asker_phone=phones.read_typed(new.asker_phone) if new.asker_phone else "",
+        email=new.email.strip(),
+        specific_support=list(new.specific_support),
+        preferred_moments=list(new.preferred_moments),
+        consent_given_at=min(new.consent_given_at or now, now),
+        consent_recorded_by=None if new.speaks_to_the_person else by,
+        referred_by=by if new.referrer_organization is not None else None,
+    )
+    action = "refer" if new.place is not None else "submit"
     try:
         with transaction.atomic():
             help_request = HelpRequest.objects.create(
                 submission_key=submission_key,
-                place=place,
                 status=TRANSITIONS[action][1],
                 status_changed_at=now,
                 created_at=now,
@@ -71,15 +253,34 @@ def submit(*, submission_key=None, place=None, actor=None, **fields):
                 from_status="",
                 to_status=help_request.status,
                 at=now,
-                actor=actor if actor is not None and actor.is_authenticated else None,
-                by_the_person=actor is None,
+                actor=by if by is not None and by.is_authenticated else None,
+                by_the_person=by is None,
             )
             notify.after_move(help_request, transition)
     except IntegrityError:
         if submission_key and (existing := HelpRequest.objects.filter(submission_key=submission_key).first()):
+            existing.replayed = True
             return existing  # the same form, sent twice at the same moment
         raise
+    help_request.replayed = False
     return help_request
+
+
+RECORDED_FIELDS = [
+    "origin",
+    "need",
+    "commune",
+    "contact_preference",
+    "consent_channel",
+    "first_name",
+    "language",
+    "message",
+    "asked_by_someone_else",
+    "asker_name",
+    "asker_email",
+    "place",
+    "referrer_organization",
+]
 
 
 def claim(help_request, place, by):

@@ -1,17 +1,16 @@
 """Forms of the staff side: claim, answer a referral, log a contact, book, close."""
 
-import re
 import uuid
 from datetime import datetime
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage import phones
-from maillage.helprequests.forms import require_the_chosen_contact
-from maillage.helprequests.models import ConsentChannel, ContactAttempt, ContactPreference, Outcome
+from maillage.helprequests import services
+from maillage.helprequests.forms import show_refusals
+from maillage.helprequests.models import ConsentChannel, ContactAttempt, ContactPreference, Origin, Outcome
 from maillage.helprequests.states import DECLINE_REASONS
 from maillage.helprequests.vocabulary import LANGUAGES, SUPPORT
 from maillage.places.models import Place
@@ -123,14 +122,6 @@ class AssignForm(forms.Form):
         self.fields["member"].label_from_instance = lambda user: user.get_full_name() or user.email
 
 
-def receiving_places():
-    """Places that can receive a referral: published, and kept by an organisation whose members
-    answer, or with an e-mail address to send the place a link to answer without an account."""
-    return (
-        Place.objects.published().filter(Q(organization__isnull=False) | ~Q(emails=[])).order_by("commune_name", "name")
-    )
-
-
 class PlaceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, place):
         return f"{place.name} — {place.commune_name}"
@@ -147,7 +138,7 @@ class ReferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = receiving_places()
+        self.fields["place"].queryset = Place.objects.taking_requests().order_by("commune_name", "name")
 
 
 NEAREST = "nearest"
@@ -204,8 +195,7 @@ class StaffRequestForm(forms.Form):
         error_messages={"required": _("Say how the person gave their agreement.")},
     )
     consent = forms.BooleanField(
-        label=_("I told the person what we keep, who sees it and for how long, and they agreed"),
-        error_messages={"required": _("Without the person's agreement, nothing can be recorded.")},
+        label=_("I told the person what we keep, who sees it and for how long, and they agreed"), required=False
     )
 
     organization = forms.ModelChoiceField(
@@ -216,7 +206,7 @@ class StaffRequestForm(forms.Form):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = receiving_places()
+        self.fields["place"].queryset = Place.objects.taking_requests().order_by("commune_name", "name")
         self.fields["organization"].queryset = organizations
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
@@ -224,21 +214,33 @@ class StaffRequestForm(forms.Form):
         if not self.is_bound:
             self.initial["submission"] = uuid.uuid4().hex
 
-    def submission_key(self):
-        key = self.cleaned_data.get("submission", "")
-        return f"desk:{key}" if re.fullmatch(r"[0-9a-f]{32}", key) else None
+    def new_request(self):
+        """The request as recorded at the desk or on the phone, for ``services.check`` and ``submit``."""
+        data = self.cleaned_data
+        place = data.get("place") if data.get("destination") == CHOSEN else None
+        by_phone = data.get("consent_channel") == ConsentChannel.ORAL_PHONE
+        return services.NewRequest(
+            origin=Origin.REFERRAL if place else (Origin.PHONE_LINE if by_phone else Origin.DESK),
+            need=data.get("need", ""),
+            commune=data.get("where"),
+            contact_preference=data.get("contact", ""),
+            consent=data.get("consent", False),
+            consent_channel=data.get("consent_channel", ""),
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            first_name=data.get("first_name", ""),
+            language=data.get("language", ""),
+            specific_support=tuple(data.get("support", ())),
+            message=data.get("message", ""),
+            place=place,
+            referrer_organization=data.get("organization"),
+        )
 
     def clean_phone(self):
         return phones.cleaned(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()
-        require_the_chosen_contact(
-            self,
-            cleaned,
-            _("Type a phone number, so that the place can reach the person."),
-            _("Type an e-mail address, so that the place can write to the person."),
-        )
         organizations = self.fields["organization"].queryset
         if cleaned.get("organization") is None and "organization" not in self.errors:
             if len(organizations) == 1:
@@ -247,6 +249,7 @@ class StaffRequestForm(forms.Form):
                 self.add_error("organization", _("Choose the organisation you record this request for."))
         if cleaned.get("destination") == CHOSEN and not cleaned.get("place") and "place" not in self.errors:
             self.add_error("place", _("Choose the place, or let the nearest suitable place take it."))
+        show_refusals(self, services.check(self.new_request()), renamed=[("commune", "where")])
         return cleaned
 
 

@@ -17,18 +17,16 @@ from maillage import months
 from maillage.accounts.access import Ability, organizations_of
 from maillage.accounts.models import Organization, User
 from maillage.helprequests import describe, routing, services
+from maillage.helprequests.forms import show_refusals
 from maillage.helprequests.models import (
     ENDED,
     WAITING_FOR_A_PLACE,
     WITH_A_PLACE,
-    ConsentChannel,
     ContactPreference,
     HelpRequest,
-    Origin,
     Status,
 )
 from maillage.helprequests.staff_forms import (
-    CHOSEN,
     AppointmentForm,
     AssignForm,
     ClaimForm,
@@ -77,35 +75,19 @@ def new_request(request):
         raise Http404("Only members who help people record requests.")
     form = StaffRequestForm(request.POST or None, organizations=acting_in)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        place = data["place"] if data["destination"] == CHOSEN else None
-        by_phone = data["consent_channel"] == ConsentChannel.ORAL_PHONE
-        help_request = services.submit(
-            place=place,
-            actor=request.user,
-            submission_key=form.submission_key(),
-            origin=Origin.REFERRAL if place else (Origin.PHONE_LINE if by_phone else Origin.DESK),
-            need=data["need"],
-            commune=data["where"],
-            contact_preference=data["contact"],
-            phone=data["phone"],
-            email=data["email"],
-            first_name=data["first_name"],
-            language=data["language"],
-            specific_support=data["support"],
-            message=data["message"],
-            consent_given_at=timezone.now(),
-            consent_channel=data["consent_channel"],
-            consent_recorded_by=request.user,
-            referrer_organization=data["organization"],
-            referred_by=request.user,
-        )
-        messages.success(
-            request,
-            _("The request %(reference)s is recorded. Give this reference to the person.")
-            % {"reference": help_request.reference},
-        )
-        return redirect("helprequests:detail", request_id=help_request.pk)
+        try:
+            help_request = services.submit(
+                form.new_request(), by=request.user, idempotency_key=form.cleaned_data["submission"]
+            )
+        except services.RequestRefused as refused:  # a place stopped taking requests meanwhile
+            show_refusals(form, refused.errors, renamed=[("commune", "where")])
+        else:
+            messages.success(
+                request,
+                _("The request %(reference)s is recorded. Give this reference to the person.")
+                % {"reference": help_request.reference},
+            )
+            return redirect("helprequests:detail", request_id=help_request.pk)
     context = {"form": form, "retention_months": settings.HELP_REQUEST_RETENTION_MONTHS}
     return render(request, "helprequests/new.html", context)
 

@@ -1,7 +1,6 @@
 """Asking for help without an account, and following the request from a signed link."""
 
 import contextlib
-import re
 import uuid
 from urllib.parse import urlencode
 
@@ -11,7 +10,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,8 +20,9 @@ from maillage.helprequests.forms import (
     NeedStep,
     PersonMessageForm,
     WhereStep,
+    show_refusals,
 )
-from maillage.helprequests.models import ConsentChannel, HelpRequest, Origin, Status
+from maillage.helprequests.models import HelpRequest, Status
 from maillage.helprequests.staff_forms import DeclineForm
 from maillage.helprequests.states import IllegalTransition
 from maillage.places.models import Place
@@ -38,8 +37,8 @@ STEP_TITLES = {
 NOT_CARRIED = {"csrfmiddlewaretoken", "step", "back"}
 
 
-def _form(step, data=None, for_someone_else=False, initial=None):
-    arguments = {"for_someone_else": for_someone_else} if step == 3 else {}
+def _form(step, data=None, for_someone_else=False, initial=None, asked_for=None):
+    arguments = {"for_someone_else": for_someone_else, "asked_for": asked_for} if step == 3 else {}
     return STEPS[step](data, initial=initial, **arguments)
 
 
@@ -84,10 +83,12 @@ def ask_for_help(request):
     if "back" in data and step > 1:
         previous = step - 1
         return _render_step(request, previous, _form(previous, data, for_someone_else), data)
-    forms = {number: _form(number, data, for_someone_else) for number in range(1, step + 1)}
-    for number, form in forms.items():
-        if not form.is_valid():
-            return _render_step(request, number, form, data)
+    forms = {}
+    for number in range(1, step + 1):
+        asked_for = (forms[1].cleaned_data["need"], forms[2].cleaned_data["where"]) if number == 3 else None
+        forms[number] = _form(number, data, for_someone_else, asked_for=asked_for)
+        if not forms[number].is_valid():
+            return _render_step(request, number, forms[number], data)
     if step < 3:
         following = step + 1
         return _render_step(
@@ -104,27 +105,11 @@ def ask_for_help(request):
             "support": how.cleaned_data["support"],
         }
         return redirect(reverse("places:search") + "?" + urlencode(query, doseq=True))
-    submission_key = data.get("submission_key", "")
-    help_request = services.submit(
-        submission_key=submission_key if re.fullmatch(r"[0-9a-f]{32}", submission_key) else None,
-        origin=Origin.RELATIVE if for_someone_else else Origin.PERSON,
-        need=need["need"],
-        commune=where["where"],
-        contact_preference=how.cleaned_data["contact"],
-        preferred_moments=how.cleaned_data["moments"],
-        language=how.cleaned_data["language"],
-        specific_support=how.cleaned_data["support"],
-        message=how.cleaned_data["message"],
-        first_name=how.cleaned_data["first_name"],
-        phone=how.cleaned_data["phone"],
-        email=how.cleaned_data["email"],
-        asked_by_someone_else=for_someone_else,
-        asker_name=how.cleaned_data.get("asker_name", ""),
-        asker_phone=how.cleaned_data.get("asker_phone", ""),
-        asker_email=how.cleaned_data.get("asker_email", ""),
-        consent_given_at=timezone.now(),
-        consent_channel=ConsentChannel.ONLINE,
-    )
+    try:
+        help_request = services.submit(how.new_request(), idempotency_key=data.get("submission_key", ""))
+    except services.RequestRefused as refused:  # the rules changed under the form (a place closed meanwhile)
+        show_refusals(how, refused.errors)
+        return _render_step(request, 3, how, data)
     return redirect("helprequests:confirmation", token=links.token_for(help_request))
 
 

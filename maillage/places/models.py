@@ -19,6 +19,11 @@ class PlaceQuerySet(models.QuerySet):
         listings, answer the people sent there, take passes and record activity there."""
         return self.filter(organization__in=Organization.objects.acted_in_by(user, Ability.ACT))
 
+    def taking_requests(self):
+        """Places a person can be sent to: published, and someone answers there: the members of its
+        organisation, or its listed addresses (a link to answer without an account)."""
+        return self.published().filter(Q(organization__isnull=False) | ~Q(emails=[]))
+
     def followed_by(self, user):
         """The places whose activity the user follows: those of their organisations, whatever their
         role; every place for a member of the territory's coordination. One query."""

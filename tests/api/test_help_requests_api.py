@@ -9,7 +9,7 @@ from django.utils import timezone
 from maillage.accounts.models import ApiToken, Organization
 from maillage.helprequests import services
 from maillage.helprequests.models import HelpRequest, Status
-from tests.helprequests.factories import new_request
+from tests.helprequests.factories import api_request, new_request
 from tests.helprequests.test_staff import library_place
 
 URL = "/api/v1/help-requests"
@@ -25,29 +25,16 @@ def key(demo, ccas):
     return ApiToken.issue(ccas, demo.user("ccas"), "Logiciel du CCAS")[1]
 
 
-def payload(**overrides):
-    return {
-        "need": "demarches",
-        "commune_insee": "49007",
-        "contact_preference": "call",
-        "phone": "06 12 34 56 78",
-        "first_name": "Marcel",
-        "consent": {"given_at": timezone.now().isoformat(), "channel": "oral_desk"},
-        "idempotency_key": "dossier-2026-0042",
-        **overrides,
-    }
-
-
 def post(client, key, data):
     return client.post(URL, data, content_type="application/json", headers={"Authorization": f"Bearer {key}"})
 
 
 def test_a_partner_records_a_request_once_whatever_the_retries(client, key, ccas, demo):
-    first = post(client, key, payload())
+    first = post(client, key, api_request())
     assert first.status_code == 201, first.content
     body = first.json()
     assert body["status"] == "new" and "/besoin-d-aide/suivi/" in body["follow_url"]
-    again = post(client, key, payload(phone="07 00 00 00 00"))
+    again = post(client, key, api_request(phone="07 00 00 00 00"))
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     help_request = HelpRequest.objects.get()
     assert (help_request.phone, help_request.referrer_organization, help_request.consent_recorded_by) == (
@@ -59,7 +46,7 @@ def test_a_partner_records_a_request_once_whatever_the_retries(client, key, ccas
 
 def test_a_partner_sends_to_a_chosen_place(client, key, demo):
     place = library_place(Organization.objects.get(name="Médiathèque Toussaint"))
-    response = post(client, key, payload(place_id=place.pk))
+    response = post(client, key, api_request(place_id=place.pk))
     assert response.status_code == 201 and response.json()["status"] == "referred"
 
 
@@ -69,26 +56,26 @@ def test_a_partner_sends_to_a_chosen_place(client, key, demo):
         ({"need": "astrologie"}, 422, "need"),
         ({"commune_insee": "99999"}, 422, "Unknown commune"),
         ({"phone": "12"}, 422, "phone"),
-        ({"phone": "", "contact_preference": "sms"}, 422, "phone number is needed"),
+        ({"phone": "", "contact_preference": "sms"}, 422, "Type a phone number"),
         ({"place_id": 999999}, 422, "cannot receive"),
         ({"consent": None}, 422, "consent"),
         ({"contact_preference": "email", "email": "pas une adresse"}, 422, "e-mail address cannot be read"),
     ],
 )
 def test_bad_requests_are_refused_with_the_reason(client, key, changes, status, words):
-    response = post(client, key, payload(**changes))
+    response = post(client, key, api_request(**changes))
     assert response.status_code == status and words in response.content.decode()
     assert not HelpRequest.objects.exists()
 
 
 def test_no_key_a_wrong_key_a_revoked_key_or_a_viewer_key_records_nothing(client, key, demo, ccas):
-    assert client.post(URL, payload(), content_type="application/json").status_code == 401
-    assert post(client, "mlg_not-a-key", payload()).status_code == 401
+    assert client.post(URL, api_request(), content_type="application/json").status_code == 401
+    assert post(client, "mlg_not-a-key", api_request()).status_code == 401
     ApiToken.objects.update(revoked_at=timezone.now())
-    assert post(client, key, payload()).status_code == 401
+    assert post(client, key, api_request()).status_code == 401
     library = Organization.objects.get(name="Médiathèque Toussaint")
     viewer_key = ApiToken.issue(library, demo.user("observateur"), "Tableau de bord")[1]
-    assert post(client, viewer_key, payload()).status_code == 403
+    assert post(client, viewer_key, api_request()).status_code == 403
     assert not HelpRequest.objects.exists()
 
 
@@ -115,6 +102,6 @@ def test_keys_are_made_by_a_command_shown_once_and_stored_hashed(demo, ccas):
 
 
 def test_a_consent_time_without_time_zone_is_read_as_local_time(client, key):
-    response = post(client, key, payload(consent={"given_at": "2026-11-20T10:00:00", "channel": "oral_phone"}))
+    response = post(client, key, api_request(consent={"given_at": "2026-11-20T10:00:00", "channel": "oral_phone"}))
     assert response.status_code == 201
     assert timezone.localtime(HelpRequest.objects.get().consent_given_at).hour == 10

@@ -7,31 +7,7 @@ from django.urls import reverse
 
 from maillage.helprequests import links, services
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Origin, PersonMessage, Status
-
-ASK = reverse("helprequests:ask")
-
-
-def carried(response):
-    """The hidden fields of the page's form: what the next POST sends back."""
-    form = response.content.decode().split('action="' + ASK + '"')[1].split("</form>")[0]
-    fields = {}
-    for chunk in form.split('<input type="hidden" name="')[1:]:
-        name, rest = chunk.split('"', 1)
-        fields.setdefault(name, []).append(rest.split('value="', 1)[1].split('"', 1)[0] if 'value="' in rest else "")
-    return fields
-
-
-def post_step(client, response, **answers):
-    data = {**carried(response), **answers}
-    data.pop("csrfmiddlewaretoken", None)
-    return client.post(ASK, data)
-
-
-def three_steps(client, how, need="demarches", where="Angers (49000)", for_whom="me"):
-    page = client.get(ASK)
-    page = post_step(client, page, need=need, for_whom=for_whom)
-    page = post_step(client, page, where=where)
-    return post_step(client, page, **how)
+from tests.helprequests.factories import ASK, post_step, three_steps
 
 
 @pytest.fixture

@@ -68,9 +68,9 @@ def test_claim_decline_and_appointment_are_told_to_the_right_people(demo, librar
 def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library, django_capture_on_commit_callbacks):
     now = timezone.localtime().replace(hour=10, minute=0)  # messages to people leave in the daytime only
     with django_capture_on_commit_callbacks(execute=True):
-        waiting = new_request(first_name="waiting", phone="")
-        old = new_request(first_name="old", phone="")
-        forgotten = new_request(first_name="forgotten", phone="")
+        waiting = new_request(first_name="waiting", phone="+33241000000")  # a landline: no SMS
+        old = new_request(first_name="old", phone="+33241000000")  # a landline: no SMS
+        forgotten = new_request(first_name="forgotten", phone="+33241000000")  # a landline: no SMS
     HelpRequest.objects.filter(pk=waiting.pk).update(status_changed_at=now - timedelta(hours=30))
     HelpRequest.objects.filter(pk=old.pk).update(status_changed_at=now - timedelta(hours=49))
     HelpRequest.objects.filter(pk=forgotten.pk).update(

@@ -17,7 +17,7 @@ from maillage.helprequests import links, routing, services
 from maillage.helprequests.models import HelpRequest, Outcome, Status
 from maillage.places.models import Place
 from tests.conftest import verified_session
-from tests.helprequests.factories import new_request
+from tests.helprequests.factories import new_request, staff_request
 from tests.url_inventory import _sample_place
 
 INBOX = reverse("helprequests:inbox")
@@ -187,20 +187,6 @@ def test_unreachable_is_refused_before_three_attempts(demo, library, mediator):
 @pytest.fixture
 def social_worker(demo, client):
     return verified_session(client, demo.user("ccas"))
-
-
-def staff_request(**overrides):
-    data = {
-        "need": "demarches",
-        "where": "Angers (49000)",
-        "contact": "call",
-        "phone": "06 11 22 33 44",
-        "first_name": "Marcel",
-        "destination": "nearest",
-        "consent_channel": "oral_desk",
-        "consent": "on",
-    }
-    return {**data, **overrides}
 
 
 def test_staff_record_a_request_with_the_persons_oral_consent(demo, social_worker):
