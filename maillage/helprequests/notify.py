@@ -4,9 +4,12 @@ Called by ``services`` inside the move's transaction; ``notifications.notify`` s
 commit, once per (move, audience) whatever happens.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from maillage import phones
 from maillage.accounts.models import Ability, Organization, User
@@ -103,67 +106,119 @@ def _staff_link(help_request):
     return settings.SITE_URL + reverse("helprequests:detail", kwargs={"request_id": help_request.pk})
 
 
+# Who is told what after each move: the moves of ``states.TRANSITIONS`` as rows of data (a test checks
+# that every move has its row, even an empty one). A message goes to an audience, in words with the
+# request's reference, the place, the staff link…; ``only`` narrows when it goes.
+PERSON, REFERRER, RECEIVING_PLACE, COORDINATION, PLACE_MEMBERS = (
+    "person",
+    "referrer",
+    "receiving_place",
+    "coordination",
+    "place_members",
+)
+NEW = "new"  # a request just made (not a move of one that existed)
+MOVED_BY_SOMEONE_ELSE = "moved_by_someone_else"  # the referrer hears of every change they did not make
+
+
+@dataclass(frozen=True)
+class Told:
+    audience: str
+    # A text with %(reference)s, %(place)s, %(link)s, %(status)s, %(reason)s, %(phone)s; for the person,
+    # None means the appointment's own words (when and where).
+    words: object = None
+    only: str = ""
+
+
+RECEIVED = _lazy("Maillage: your request %(reference)s is received. A help place will contact you. Follow it: %(link)s")
+TAKEN = _lazy("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
+STATUS_CHANGED = _lazy("Request %(reference)s: %(status)s. %(link)s")
+CLOSED = _lazy("Request %(reference)s is closed: %(status)s. %(link)s")
+NOT_FOUND_IN_TIME = _lazy(
+    "Maillage: we could not find help in time for your request %(reference)s. Call us, we will help you: %(phone)s"
+)
+
+TOLD = {
+    "submit": [Told(PERSON, RECEIVED, only=NEW)],
+    "refer": [
+        Told(PERSON, RECEIVED, only=NEW),
+        Told(RECEIVING_PLACE),
+        Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE),
+    ],
+    "claim": [Told(PERSON, TAKEN), Told(REFERRER, _lazy("%(place)s accepted request %(reference)s. %(link)s"))],
+    "accept": [Told(PERSON, TAKEN), Told(REFERRER, _lazy("%(place)s accepted request %(reference)s. %(link)s"))],
+    "decline": [
+        Told(
+            REFERRER,
+            _lazy("%(place)s cannot take request %(reference)s: %(reason)s. Send the person elsewhere: %(link)s"),
+        )
+    ],
+    "transfer": [Told(RECEIVING_PLACE), Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE)],
+    "reoffer": [],  # the nearest places see it in their inbox; the hourly upkeep reminds them
+    "escalate": [
+        Told(
+            COORDINATION,
+            _lazy("No place took request %(reference)s in time: it is now with the coordination. %(link)s"),
+        ),
+        Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE),
+    ],
+    "book": [Told(PERSON), Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE)],
+    "close": [Told(REFERRER, CLOSED)],
+    "withdraw": [Told(REFERRER, CLOSED)],
+    "expire": [Told(REFERRER, CLOSED), Told(PLACE_MEMBERS, CLOSED), Told(PERSON, NOT_FOUND_IN_TIME)],
+}
+
+
+def _goes(told, help_request, transition):
+    if told.only == NEW:
+        return not transition.from_status
+    if told.only == MOVED_BY_SOMEONE_ELSE:
+        by_the_referrer = transition.actor_id is not None and transition.actor_id == help_request.referred_by_id
+        return bool(transition.from_status) and not by_the_referrer
+    return True
+
+
+def _send(told, help_request, key, words):
+    """One row of TOLD: its words to its audience, each message under its own key."""
+    subject = _("Your request %(reference)s") % words
+    staff_subject = _("Request %(reference)s") % words
+    key = f"{key}:{told.audience}"
+    if told.audience == PERSON:  # the person's link is their follow-up page
+        words = {**words, "link": _follow_link(help_request)}
+        text = _appointment_text(help_request) if told.words is None else told.words % words
+        _tell_person(help_request, key, text, subject)
+    elif told.audience == REFERRER:
+        _tell_referrer(help_request, key, told.words % words, staff_subject)
+    elif told.audience == RECEIVING_PLACE:
+        if help_request.place is not None:
+            _tell_receiving_place(help_request, key, words, staff_subject)
+    else:
+        members = _coordinators() if told.audience == COORDINATION else _place_members(help_request)
+        for member in members:
+            notify(
+                f"{key}:{member.pk}",
+                Notification.Channel.EMAIL,
+                member.email,
+                told.words % words,
+                subject=staff_subject,
+            )
+
+
 def after_move(help_request, transition):
-    """Queue the messages a move calls for."""
+    """Queue the messages the move's row of TOLD calls for."""
     key = f"helprequest:{help_request.pk}:move:{transition.pk}"
-    action = transition.action
     with translation.override(settings.LANGUAGE_CODE):
         place = transition.place or help_request.place
         words = {
             "reference": help_request.reference,
             "place": place.name if place else "",
             "link": _staff_link(help_request),
+            "status": help_request.get_status_display(),
+            "reason": DECLINE_REASONS.get(transition.reason, ""),
+            "phone": settings.HELP_PHONE_NUMBER,
         }
-        subject = _("Your request %(reference)s") % words
-        staff_subject = _("Request %(reference)s") % words
-        if action in ("submit", "refer") and not transition.from_status:
-            text = _(
-                "Maillage: your request %(reference)s is received. A help place will contact you. Follow it: %(link)s"
-            )
-            _tell_person(help_request, f"{key}:person", text % {**words, "link": _follow_link(help_request)}, subject)
-        if action in ("refer", "transfer") and help_request.place is not None:
-            _tell_receiving_place(help_request, key, words, staff_subject)
-        if action in ("claim", "accept"):
-            text = _("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
-            _tell_person(help_request, f"{key}:person", text % words, subject)
-            text = _("%(place)s accepted request %(reference)s. %(link)s")
-            _tell_referrer(help_request, f"{key}:referrer", text % words, staff_subject)
-        elif action == "decline":
-            text = _("%(place)s cannot take request %(reference)s: %(reason)s. Send the person elsewhere: %(link)s")
-            reason = DECLINE_REASONS.get(transition.reason, "")
-            _tell_referrer(help_request, f"{key}:referrer", text % {**words, "reason": reason}, staff_subject)
-        elif action == "escalate":
-            text = _("No place took request %(reference)s in time: it is now with the coordination. %(link)s")
-            for member in _coordinators():
-                notify(
-                    f"{key}:{member.pk}", Notification.Channel.EMAIL, member.email, text % words, subject=staff_subject
-                )
-        elif action == "book":
-            _tell_person(help_request, f"{key}:person", _appointment_text(help_request), subject)
-        moved_by_someone_else = transition.actor_id is None or transition.actor_id != help_request.referred_by_id
-        if action in ("refer", "transfer", "book", "escalate") and transition.from_status and moved_by_someone_else:
-            text = _("Request %(reference)s: %(status)s. %(link)s")  # the referrer hears of every change
-            status = help_request.get_status_display()
-            _tell_referrer(help_request, f"{key}:referrer", text % {**words, "status": status}, staff_subject)
-        if action in ("close", "withdraw", "expire"):
-            text = _("Request %(reference)s is closed: %(status)s. %(link)s")
-            status = help_request.get_status_display()
-            _tell_referrer(help_request, f"{key}:referrer", text % {**words, "status": status}, staff_subject)
-            if action == "expire":
-                for member in _place_members(help_request):  # a place that had it, and never answered
-                    notify(
-                        f"{key}:{member.pk}",
-                        Notification.Channel.EMAIL,
-                        member.email,
-                        text % {**words, "status": status},
-                        subject=staff_subject,
-                    )
-                text = _(
-                    "Maillage: we could not find help in time for your request %(reference)s. "
-                    "Call us, we will help you: %(phone)s"
-                )
-                phone = settings.HELP_PHONE_NUMBER
-                _tell_person(help_request, f"{key}:person", text % {**words, "phone": phone}, subject)
+        for told in TOLD[transition.action]:
+            if _goes(told, help_request, transition):
+                _send(told, help_request, key, words)
 
 
 def _appointment_text(help_request, reminder=False):

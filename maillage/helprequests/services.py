@@ -29,6 +29,7 @@ from maillage.helprequests.models import (
     Origin,
     Outcome,
     PersonMessage,
+    Status,
     Transition,
 )
 from maillage.helprequests.states import DECLINE_REASONS, TRANSITIONS, IllegalTransition
@@ -396,6 +397,13 @@ def read_request(help_request, *, by, exported="", organization=None, **details)
         details["what"] = exported
     action = AuditEvent.Action.EXPORT if exported else AuditEvent.Action.PERSONAL_RECORD_VIEWED
     journal.record(action, actor=by, target=help_request, organization=organization, **details)
+
+
+def renew_place_link(help_request, place):
+    """A place without an account opened an expired link while the person still waits for it: a new
+    link goes to the place's listed addresses (at most one a day), never to whoever opened it."""
+    if help_request.place_id == place.pk and help_request.status == Status.REFERRED:
+        notify.renew_place_link(help_request, place)
 
 
 def add_person_message(help_request, text):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage.helprequests import describe, links, notify, services
+from maillage.helprequests import describe, links, services
 from maillage.helprequests.forms import (
     SOMEONE_ELSE,
     HowStep,
@@ -191,7 +191,7 @@ def place_referral(request, token):
     waiting_for_this_place = help_request.place_id == place.pk and help_request.status == Status.REFERRED
     if expired:
         if request.method == "POST" and waiting_for_this_place:
-            notify.renew_place_link(help_request, place)
+            services.renew_place_link(help_request, place)
             messages.success(
                 request, _("A new link is sent to the e-mail address of %(place)s.") % {"place": place.name}
             )

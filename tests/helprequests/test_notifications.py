@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from maillage.accounts.models import Organization
-from maillage.helprequests import links, services, upkeep
+from maillage.helprequests import links, notify, services, upkeep
 from maillage.helprequests.models import HelpRequest, Status
+from maillage.helprequests.states import TRANSITIONS
 from maillage.notifications.sms import MemorySmsBackend
 from tests.helprequests.factories import new_request
 from tests.helprequests.test_staff import library_place
@@ -132,3 +133,12 @@ def test_upkeep_skips_a_request_that_moved_meanwhile(demo, library):
         f"{help_request.reference}: escalate"
     ]
     assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLAIMED
+
+
+def test_every_move_has_its_row_of_who_is_told():
+    assert set(notify.TOLD) == set(TRANSITIONS), "a move of states.TRANSITIONS without its row in notify.TOLD"
+    audiences = {notify.PERSON, notify.REFERRER, notify.RECEIVING_PLACE, notify.COORDINATION, notify.PLACE_MEMBERS}
+    for action, rows in notify.TOLD.items():
+        for told in rows:
+            assert told.audience in audiences and told.only in {"", notify.NEW, notify.MOVED_BY_SOMEONE_ELSE}, action
+            assert told.words is not None or told.audience in {notify.PERSON, notify.RECEIVING_PLACE}, action
