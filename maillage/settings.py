@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "maillage.context_processors.territory_help",
+                "maillage.menu.menu",
             ],
         },
     },
@@ -99,9 +100,9 @@ TEMPLATES = [
 FORM_RENDERER = "maillage.forms.AccessibleFormRenderer"
 
 # Database: SQLite in WAL mode under var/ unless DATABASE_URL says otherwise.
-VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "maillage.sqlite"  # Django's, making var/ when it first opens the file
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
@@ -173,8 +174,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it; collectstatic fills it in production
+# Production serves the files collectstatic gathered here; elsewhere they come from the apps (runserver,
+# the tests' live server), and nothing needs the folder.
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static")) if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -165,3 +165,9 @@ def test_the_write_detector_sees_writes():
         "Thing.objects.filter(pk=1).update",
         "journal.record",
     ]
+
+
+def test_every_scheduled_job_takes_its_wet_run_from_one_base_command():
+    commands = [path for path in PACKAGE.rglob("management/commands/*.py") if path.name != "__init__.py"]
+    own_flag = [str(path.relative_to(PACKAGE)) for path in commands if '"--wet-run"' in path.read_text()]
+    assert not own_flag, f"subclass maillage.management.wet_run.WetRunCommand instead: {own_flag}"

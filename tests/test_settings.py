@@ -71,3 +71,11 @@ def test_the_default_sqlite_database_runs_in_write_ahead_logging_mode(tmp_path):
     )
     result = run_manage("shell", "-c", probe, DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}")
     assert result.stdout.strip().splitlines()[-1] == "wal", result.stderr
+
+
+def test_reading_the_settings_makes_no_folder_and_the_database_makes_its_own(tmp_path):
+    assert "mkdir" not in (ROOT / "maillage" / "settings.py").read_text(), "settings write nothing on disk"
+    database = tmp_path / "not" / "yet" / "maillage.sqlite3"
+    probe = "from django.db import connection; connection.cursor().execute('SELECT 1'); print('opened')"
+    result = run_manage("shell", "-c", probe, DATABASE_URL=f"sqlite:///{database}")
+    assert result.stdout.strip().endswith("opened") and database.exists(), result.stderr

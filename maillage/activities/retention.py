@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from maillage import months
+from maillage.activities import beneficiaries
 from maillage.activities.models import Accompaniment, Beneficiary, Registration
 from maillage.personal_data import ACTIVITY_NOTE
 
@@ -39,3 +40,17 @@ def registrations_due_for_erasure():
 def erase_registrations(queryset):
     """Names and contacts go; the registration stays as a count (status, attended)."""
     return queryset.update(first_name="", phone="", email="", erased_at=timezone.now())
+
+
+def erase_notes(queryset):
+    """Notes go (they may name someone); the record stays, for the statistics."""
+    return queryset.update(note="")
+
+
+def anonymise_people(queryset):
+    """Each record the soft way (beneficiaries.anonymise_person): their places in workshops to come are freed."""
+    anonymised = 0
+    for person in queryset:
+        beneficiaries.anonymise_person(person, reason="retention")
+        anonymised += 1
+    return anonymised

@@ -39,3 +39,7 @@ def anonymise(requests):
 def undelivered_messages():
     """Messages given up after their last attempt: nobody will send them, nothing needs their text."""
     return Notification.objects.filter(status=Notification.Status.GAVE_UP).exclude(recipient="", body="", last_error="")
+
+
+def erase_undelivered(queryset):
+    return queryset.update(recipient="", body="", last_error="")

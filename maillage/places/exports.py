@@ -9,6 +9,8 @@ Table Schema (frictionless) and the data·inclusion JSON Schemas (jsonschema).
 import csv
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
@@ -479,3 +481,42 @@ def export_chunks(export_format, left_out=None):
         return data_inclusion_chunks()
     writer = {"csv": csv_chunks, "json": json_chunks, "geojson": geojson_chunks}[export_format]
     return writer(standard_rows(left_out=left_out))
+
+
+# The files of /donnees/ (Licence Ouverte 2.0): where, what, how named, how written -----------------
+
+
+@dataclass(frozen=True)
+class OpenDataFile:
+    path: str  # under /donnees/
+    content_type: str
+    filename: str
+    chunks: Callable  # () → the file's pieces, streamed
+
+
+OPEN_DATA_FILES = {
+    "places_csv": OpenDataFile(
+        "lieux.csv", "text/csv; charset=utf-8", "lieux-mediation-numerique.csv", lambda: csv_chunks(standard_rows())
+    ),
+    "places_json": OpenDataFile(
+        "lieux.json", "application/json", "lieux-mediation-numerique.json", lambda: json_chunks(standard_rows())
+    ),
+    "places_geojson": OpenDataFile(
+        "lieux.geojson",
+        "application/geo+json",
+        "lieux-mediation-numerique.geojson",
+        lambda: geojson_chunks(standard_rows()),
+    ),
+    "data_inclusion_structures": OpenDataFile(
+        "data-inclusion/structures.json",
+        "application/json",
+        "data-inclusion-structures.json",
+        lambda: json_array_chunks(di_structures()),
+    ),
+    "data_inclusion_services": OpenDataFile(
+        "data-inclusion/services.json",
+        "application/json",
+        "data-inclusion-services.json",
+        lambda: json_array_chunks(di_services()),
+    ),
+}

@@ -5,8 +5,6 @@ tests/places/test_schema.py checks them against ../shared/schemas/mednum/schema_
 Multi-valued fields are written with "|" between values in v1 files.
 """
 
-SCHEMA_NAME = "standard-mediation-num"
-SCHEMA_VERSION = "1.0.1"
 MULTI_VALUE_SEPARATOR = "|"
 
 ENUMERATIONS = {

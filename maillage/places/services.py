@@ -1,11 +1,15 @@
 """Every write on a listing after import: owners keep it true, anyone can say it is wrong."""
 
+from collections import defaultdict
 from datetime import timedelta
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
+from maillage.accounts.models import Ability, User
 from maillage.places.models import Place, PlaceCorrection
 
 STALE_AFTER = timedelta(days=183)  # about 6 months
@@ -61,3 +65,31 @@ def resolve_correction(correction, *, by):
     PlaceCorrection.objects.filter(pk=correction.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=by, reporter_contact=""
     )
+
+
+def remind_stale_owners(act, base_url):
+    """An e-mail to the administrators of each organisation with places unchecked for 6 months (when
+    ``act``); the lines say who, and how many stale places have no owner (the coordination sees them)."""
+    by_organization = defaultdict(list)
+    for place in stale_places().filter(organization__isnull=False).select_related("organization"):
+        by_organization[place.organization].append(place)
+    lines = []
+    with translation.override("fr"):
+        for organization, places in by_organization.items():
+            administrators = User.objects.able_to(Ability.MANAGE, [organization]).order_by("email")
+            emails = list(administrators.values_list("email", flat=True))
+            lines.append(f"{organization}: {len(places)} place(s) to check → {', '.join(emails) or 'no administrator'}")
+            if act and emails:
+                context = {
+                    "organization": organization,
+                    "places": places,
+                    "link": f"{base_url.rstrip('/')}/lieux/mes-lieux/",
+                }
+                subject = render_to_string("places/email/stale_subject.txt", context).strip()
+                send_mail(subject, render_to_string("places/email/stale.txt", context), None, emails)
+    unowned = stale_places().filter(organization__isnull=True).count()
+    lines.append(
+        f"{sum(map(len, by_organization.values()))} place(s) of {len(by_organization)} organisation(s) to remind; "
+        f"{unowned} stale place(s) have no owner (the coordination sees them)."
+    )
+    return lines

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.places import views
+from maillage.places import exports, views
 
 app_name = "places"
 urlpatterns = [
@@ -13,9 +13,8 @@ urlpatterns = [
     path("lieux/<int:place_id>/confirmer/", views.place_confirm, name="confirm"),
     path("lieux/signalements/<int:correction_id>/traite/", views.correction_resolve, name="correction_resolve"),
     path("donnees/", views.open_data, name="open_data"),
-    path("donnees/lieux.csv", views.places_csv, name="places_csv"),
-    path("donnees/lieux.json", views.places_json, name="places_json"),
-    path("donnees/lieux.geojson", views.places_geojson, name="places_geojson"),
-    path("donnees/data-inclusion/structures.json", views.data_inclusion_structures, name="data_inclusion_structures"),
-    path("donnees/data-inclusion/services.json", views.data_inclusion_services, name="data_inclusion_services"),
+    *(
+        path(f"donnees/{file.path}", views.open_data_file, {"name": name}, name=name)
+        for name, file in exports.OPEN_DATA_FILES.items()
+    ),
 ]

@@ -28,44 +28,15 @@ def open_data(request):
     return render(request, "places/open_data.html", {"place_count": Place.objects.published().count()})
 
 
-def _download(chunks, content_type, filename):
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=FILE_CACHE_SECONDS)
+def open_data_file(request, name):
+    """One of the files of ``exports.OPEN_DATA_FILES``, streamed: built on each download."""
+    file = exports.OPEN_DATA_FILES[name]
+    response = StreamingHttpResponse(file.chunks(), content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file.filename)
     return response
-
-
-def _open_file(view):
-    return login_not_required(require_safe(cache_control(public=True, max_age=FILE_CACHE_SECONDS)(view)))
-
-
-@_open_file
-def places_csv(request):
-    chunks = exports.csv_chunks(exports.standard_rows())
-    return _download(chunks, "text/csv; charset=utf-8", "lieux-mediation-numerique.csv")
-
-
-@_open_file
-def places_json(request):
-    chunks = exports.json_chunks(exports.standard_rows())
-    return _download(chunks, "application/json", "lieux-mediation-numerique.json")
-
-
-@_open_file
-def places_geojson(request):
-    chunks = exports.geojson_chunks(exports.standard_rows())
-    return _download(chunks, "application/geo+json", "lieux-mediation-numerique.geojson")
-
-
-@_open_file
-def data_inclusion_structures(request):
-    chunks = exports.json_array_chunks(exports.di_structures())
-    return _download(chunks, "application/json", "data-inclusion-structures.json")
-
-
-@_open_file
-def data_inclusion_services(request):
-    chunks = exports.json_array_chunks(exports.di_services())
-    return _download(chunks, "application/json", "data-inclusion-services.json")
 
 
 # Directory ---------------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_a_listing_not_checked_for_six_months_is_flagged_and_its_owners_reminded
     assert 'class="notice"' in html
     output = StringIO()
     call_command("remind_stale_places", stdout=output)
-    assert "Dry run" in output.getvalue() and mail.outbox == []
+    assert "[dry run]" in output.getvalue() and mail.outbox == []
     call_command("remind_stale_places", "--wet-run", stdout=StringIO())
     assert len(mail.outbox) == 1 and "admin@demo.maillage.test" in mail.outbox[0].to
     library_place.last_verified_on = timezone.localdate() - timedelta(days=10)

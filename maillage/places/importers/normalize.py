@@ -306,11 +306,6 @@ LEGACY_VALUES = {
     },
     "itinerance": {"Itinerant": "Itinérant"},
 }
-# v0.1 "publics_accueillis" mixed publics and specific support: values of either side are read from it.
-LEGACY_SHARED_FIELDS = {
-    "publics_specifiquement_adresses": "prise_en_charge_specifique",
-    "prise_en_charge_specifique": "publics_specifiquement_adresses",
-}
 
 
 def _labels_of(field):

@@ -425,7 +425,10 @@ def _update(known, fields, content_hash, producer, now):
 
 
 def write_rejections(reports, path):
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    """Each rejected row and why, as a CSV file (its folder is made if needed)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "source", "row", "id", "reason"])
         for report in reports:

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
+from maillage.activities import retention
+from maillage.management.wet_run import WetRunCommand
 
-from maillage.activities import beneficiaries, retention
 
-
-class Command(BaseCommand):
+class Command(WetRunCommand):
     help = (
         "Erase what the workspace no longer needs: notes of activity records after a year, workshop "
         "registrations a month after the session, and anonymise people's records two years after their last "
@@ -11,25 +10,19 @@ class Command(BaseCommand):
         "--wet-run acts."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--wet-run", action="store_true", help="Really erase")
-
-    def handle(self, *args, wet_run=False, **options):
+    def run(self, act, **options):
         notes, registrations, people = (
             retention.notes_due(),
             retention.registrations_due_for_erasure(),
             retention.people_due(),
         )
-        if not wet_run:
-            self.stdout.write(
-                f"[dry run] {notes.count()} note(s), {registrations.count()} workshop registration(s) "
-                f"and {people.count()} person record(s) would be erased."
-            )
-            return
-        self.stdout.write(f"{notes.update(note='')} note(s) erased.")
-        self.stdout.write(f"{retention.erase_registrations(registrations)} workshop registration(s) erased.")
-        anonymised = 0
-        for person in people:
-            beneficiaries.anonymise_person(person, reason="retention")
-            anonymised += 1
-        self.stdout.write(f"{anonymised} person record(s) anonymised.")
+        if not act:
+            return [
+                f"{notes.count()} note(s), {registrations.count()} workshop registration(s) and "
+                f"{people.count()} person record(s) would be erased."
+            ]
+        return [
+            f"{retention.erase_notes(notes)} note(s) erased.",
+            f"{retention.erase_registrations(registrations)} workshop registration(s) erased.",
+            f"{retention.anonymise_people(people)} person record(s) anonymised.",
+        ]

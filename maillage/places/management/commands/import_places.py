@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.places.importers.communes import CommuneLocator
@@ -22,7 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+")
         parser.add_argument("--source", help="Source name (default: decided from the file)")
         parser.add_argument("--dry-run", action="store_true", help="Read and check everything, save nothing")
-        parser.add_argument("--report", default="import-rejections.csv", help="CSV of rejected rows and why")
+        parser.add_argument(
+            "--report",
+            default=str(settings.VAR_DIR / "import-rejections.csv"),
+            help="CSV of rejected rows and why (default: var/import-rejections.csv)",
+        )
 
     def handle(self, *args, paths, source=None, dry_run=False, report, **options):
         files = [path for path in map(Path, paths) if not path.name.endswith(".config.json")]
