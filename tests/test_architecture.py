@@ -171,3 +171,29 @@ def test_every_scheduled_job_takes_its_wet_run_from_one_base_command():
     commands = [path for path in PACKAGE.rglob("management/commands/*.py") if path.name != "__init__.py"]
     own_flag = [str(path.relative_to(PACKAGE)) for path in commands if '"--wet-run"' in path.read_text()]
     assert not own_flag, f"subclass maillage.management.wet_run.WetRunCommand instead: {own_flag}"
+
+
+SERVICE_MODULES = {"services", "beneficiaries", "workshops"}
+# Services whose writes are not one transaction of their own, and why.
+NOT_ONE_TRANSACTION = {
+    "maillage.passes.services.next_number": "runs in its caller's: the number commits with what it numbers",
+    "maillage.notifications.services.deliver": "claims the message in a commit of its own before calling the "
+    "provider, so that a message is sent at most once",
+}
+
+
+def test_a_service_that_writes_twice_does_it_in_one_transaction():
+    """Every public service function making more than one write (a row and its journal line, two
+    updates…) runs in a transaction: all of it happens, or none."""
+    found = []
+    for module, path in modules().items():
+        if module.rsplit(".", 1)[-1] not in SERVICE_MODULES:
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            if f"{module}.{node.name}" in NOT_ONE_TRANSACTION or "transaction.atomic" in ast.unparse(node):
+                continue
+            if len(list(_writes_in(node))) > 1:
+                found.append(f"{module}.{node.name}")
+    assert not found, "several writes outside a transaction:\n" + "\n".join(found)

@@ -158,7 +158,7 @@ def read_person(person, *, by, exported="", **details):
     """Someone reads a person's record (``exported``: 'html' or 'json', for the right of access)."""
     action = AuditEvent.Action.EXPORT if exported else AuditEvent.Action.PERSONAL_RECORD_VIEWED
     if exported:
-        details.update(what="right_of_access", format=exported)
+        details |= {"what": "right_of_access", "format": exported}
     journal.record(
         action, actor=by, organization=person.organization, target=person, target_label=_label(person), **details
     )

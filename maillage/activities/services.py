@@ -40,6 +40,7 @@ def _check_person(organization, beneficiary):
         raise RecordRefused("beneficiary")
 
 
+@transaction.atomic
 def recount_first_time(beneficiary):
     """For a known person, "first accompaniment" is worked out from the history: their earliest
     current record in the organisation, and only that one (after a merge too)."""

@@ -538,7 +538,7 @@ def expire_program(program, *, today=None):
 # Payouts ------------------------------------------------------------------------------------------
 
 
-def next_number(name):
+def next_number(name):  # runs in its caller's transaction: the number and what it numbers commit together
     """The next number of a gapless series, taken under a row lock in the caller's transaction."""
     Counter.objects.get_or_create(name=name)
     counter = Counter.objects.select_for_update().get(name=name)
@@ -582,6 +582,7 @@ def mark_payout_exported(payout):
     payout.refresh_from_db()
 
 
+@transaction.atomic
 def mark_in_transfer_file(payouts):
     """These statements went into a transfer file: later files leave them out (never paid twice)."""
     now = timezone.now()
