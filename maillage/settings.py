@@ -174,9 +174,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# Production serves the files collectstatic gathered here; elsewhere they come from the apps (runserver,
-# the tests' live server), and nothing needs the folder.
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static")) if PRODUCTION else None
+# Production serves the files collectstatic gathers here; elsewhere they come from the apps (runserver,
+# the tests' live server) and no folder is needed, unless STATIC_ROOT names one.
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static") if PRODUCTION else None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,6 +10,7 @@
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -50,10 +51,12 @@ def shared_dir():
 
 # Speed and determinism ---------------------------------------------------------------------------
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -73,6 +76,10 @@ _DEMO_DEPARTMENT_ROWS = []
 @pytest.fixture
 def communes(db):
     """The communes of Maine-et-Loire (the demo département) plus Paris, Lyon and Marseille."""
+    _load_communes()
+
+
+def _load_communes():
     from maillage.territory.reference import load_reference, read_reference_file
 
     if not _DEMO_DEPARTMENT_ROWS:
@@ -82,8 +89,7 @@ def communes(db):
     load_reference(_DEMO_DEPARTMENT_ROWS)
 
 
-@pytest.fixture
-def demo(communes):
+def _load_demo():
     from maillage.accounts.demo import load_demo_territory
     from maillage.accounts.models import Organization
     from maillage.places.demo import load_demo_places
@@ -91,6 +97,33 @@ def demo(communes):
     load_demo_territory()
     load_demo_places({organization.name: organization for organization in Organization.objects.all()})
     return DemoWorld()
+
+
+@pytest.fixture
+def demo(communes):
+    return _load_demo()
+
+
+@pytest.fixture(scope="module")
+def module_worlds(django_db_setup, django_db_blocker):
+    """For a module whose tests only read the demo territory and the worlds of the library and the
+    association (or change them and roll back): built once, in a transaction the module undoes at
+    its end; each test runs in a savepoint of it (``pytest.mark.django_db``), as if it had built them.
+    No transactional test may use it: it would see the data committed, and flush it."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from tests.worlds import demo_world
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        _load_communes()
+        demo = _load_demo()
+        yield SimpleNamespace(
+            demo=demo,
+            library=demo_world("Médiathèque Toussaint"),
+            association=demo_world("Association Les Connectés du Saumurois"),
+        )
+        transaction.set_rollback(True)
 
 
 class DemoWorld:
@@ -101,6 +134,48 @@ class DemoWorld:
         from maillage.accounts.models import User
 
         return User.objects.get(email=demo_email(local_part))
+
+
+# The demo's organisations, by the part each plays (README's table of demo accounts).
+
+
+def _demo_organization(name):
+    from maillage.accounts.models import Organization
+
+    return Organization.objects.get(name=name)
+
+
+@pytest.fixture
+def library(demo):
+    """The demo library: places, a pass distributor, a member of every role (demo users admin,
+    mediateur, benevole, observateur)."""
+    return _demo_organization("Médiathèque Toussaint")
+
+
+@pytest.fixture
+def library_place(library):
+    """The demo library's place that helps with paperwork."""
+    from tests.places.factories import paperwork_place_of
+
+    return paperwork_place_of(library)
+
+
+@pytest.fixture
+def ccas(demo):
+    """The demo CCAS: a referrer and a pass distributor, administered by demo user "ccas"."""
+    return _demo_organization("CCAS de Cholet")
+
+
+@pytest.fixture
+def association(demo):
+    """Another place operator, administered by demo user "association": a stranger to the library."""
+    return _demo_organization("Association Les Connectés du Saumurois")
+
+
+@pytest.fixture
+def departement(demo):
+    """The demo funder, whose demo user "financeur" is a viewer."""
+    return _demo_organization("Département de Maine-et-Loire")
 
 
 def verified_session(client, user):

@@ -15,12 +15,20 @@ GO_TO_A_PLACE = "place"
 SOMEONE_ELSE = "someone_else"
 
 
-def show_refusals(form, errors, renamed=()):
-    """The rules a new request breaks (``services.check``) beside the form's fields (a field of the
-    request may have another name in the form: ``renamed``); a field already in error keeps its own."""
-    renamed = dict(renamed)
+# The forms' names of the fields of a NewRequest that they name otherwise.
+FORM_FIELDS = {
+    "commune": "where",
+    "contact_preference": "contact",
+    "specific_support": "support",
+    "preferred_moments": "moments",
+}
+
+
+def show_refusals(form, errors):
+    """The rules a new request breaks (``services.check``) beside the form's fields; a field already
+    in error keeps its own message (the rule could not be judged on what it holds)."""
     for field, message in errors.items():
-        name = renamed.get(field, field)
+        name = FORM_FIELDS.get(field, field)
         name = name if name in form.fields else None
         if name is None or name not in form.errors:
             form.add_error(name, message)
@@ -175,7 +183,7 @@ class HowStep(forms.Form):
         cleaned = super().clean()
         contact = cleaned.get("contact")
         if contact and contact != GO_TO_A_PLACE and self.asked_for is not None:
-            show_refusals(self, services.check(self.new_request()), renamed=[("commune", "where")])
+            show_refusals(self, services.check(self.new_request()))
         return cleaned
 
 

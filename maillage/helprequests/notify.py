@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from maillage import phones
 from maillage.accounts.models import Ability, Organization, User
@@ -129,11 +129,13 @@ class Told:
     only: str = ""
 
 
-RECEIVED = _lazy("Maillage: your request %(reference)s is received. A help place will contact you. Follow it: %(link)s")
-TAKEN = _lazy("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
-STATUS_CHANGED = _lazy("Request %(reference)s: %(status)s. %(link)s")
-CLOSED = _lazy("Request %(reference)s is closed: %(status)s. %(link)s")
-NOT_FOUND_IN_TIME = _lazy(
+RECEIVED = gettext_lazy(
+    "Maillage: your request %(reference)s is received. A help place will contact you. Follow it: %(link)s"
+)
+TAKEN = gettext_lazy("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
+STATUS_CHANGED = gettext_lazy("Request %(reference)s: %(status)s. %(link)s")
+CLOSED = gettext_lazy("Request %(reference)s is closed: %(status)s. %(link)s")
+NOT_FOUND_IN_TIME = gettext_lazy(
     "Maillage: we could not find help in time for your request %(reference)s. Call us, we will help you: %(phone)s"
 )
 
@@ -144,12 +146,14 @@ TOLD = {
         Told(RECEIVING_PLACE),
         Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE),
     ],
-    "claim": [Told(PERSON, TAKEN), Told(REFERRER, _lazy("%(place)s accepted request %(reference)s. %(link)s"))],
-    "accept": [Told(PERSON, TAKEN), Told(REFERRER, _lazy("%(place)s accepted request %(reference)s. %(link)s"))],
+    "claim": [Told(PERSON, TAKEN), Told(REFERRER, gettext_lazy("%(place)s accepted request %(reference)s. %(link)s"))],
+    "accept": [Told(PERSON, TAKEN), Told(REFERRER, gettext_lazy("%(place)s accepted request %(reference)s. %(link)s"))],
     "decline": [
         Told(
             REFERRER,
-            _lazy("%(place)s cannot take request %(reference)s: %(reason)s. Send the person elsewhere: %(link)s"),
+            gettext_lazy(
+                "%(place)s cannot take request %(reference)s: %(reason)s. Send the person elsewhere: %(link)s"
+            ),
         )
     ],
     "transfer": [Told(RECEIVING_PLACE), Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE)],
@@ -157,7 +161,7 @@ TOLD = {
     "escalate": [
         Told(
             COORDINATION,
-            _lazy("No place took request %(reference)s in time: it is now with the coordination. %(link)s"),
+            gettext_lazy("No place took request %(reference)s in time: it is now with the coordination. %(link)s"),
         ),
         Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE),
     ],

@@ -138,7 +138,11 @@ REFUSALS = {
         _("Give a way to reach the person asking too: a phone number or an e-mail."),
     ),
     "asker_phone": ("asker_phone", phones.UNREADABLE, phones.UNREADABLE),
-    "choice": ("language", _("Choose from the list."), _("Choose from the list.")),
+    # A choice outside its list: the forms offer none, but software sending JSON may.
+    **{
+        field: (field, _("Choose from the list."), _("Choose from the list."))
+        for field in ("contact_preference", "language", "specific_support", "preferred_moments")
+    },
     "place": (
         "place",
         _("This place cannot receive requests: choose another one."),
@@ -148,6 +152,11 @@ REFUSALS = {
         "consent",
         _("We need your agreement to keep these details. Or call the help line."),
         _("Without the person's agreement, nothing can be recorded."),
+    ),
+    "consent_channel": (
+        "consent_channel",
+        _("Say how the person gave their agreement."),
+        _("Say how the person gave their agreement."),
     ),
 }
 
@@ -171,10 +180,11 @@ def _broken_rules(new):
     """The rules a new request breaks, in the order a person reads the form."""
     if new.need not in NEEDS:
         yield "need"
-    if new.commune is None or new.commune.latitude is None:
+    # Without a chosen place, the nearest places are found from the commune's position.
+    if new.commune is None or (new.place is None and new.commune.latitude is None):
         yield "commune"
     if new.contact_preference not in ContactPreference.values:
-        yield "choice"
+        yield "contact_preference"  # and nothing about its phone or address: which is needed is unknown
     elif new.phone and not phones.read_typed(new.phone):
         yield "phone"
     elif new.contact_preference in (ContactPreference.CALL, ContactPreference.SMS) and not new.phone:
@@ -187,12 +197,17 @@ def _broken_rules(new):
         yield "asker_phone"
     elif new.asked_by_someone_else and not (new.asker_phone or new.asker_email):
         yield "asker_unreachable"
-    chosen = [(new.language, LANGUAGES), *((key, SUPPORT) for key in new.specific_support)]
-    if any(key not in choices for key, choices in chosen) or not set(new.preferred_moments) <= set(MOMENTS):
-        yield "choice"
+    if new.language not in LANGUAGES:
+        yield "language"
+    if not set(new.specific_support) <= set(SUPPORT):
+        yield "specific_support"
+    if not set(new.preferred_moments) <= set(MOMENTS):
+        yield "preferred_moments"
     if new.place is not None and not Place.objects.taking_requests().filter(pk=new.place.pk).exists():
         yield "place"
-    if not new.consent or new.consent_channel not in ConsentChannel.values:
+    if new.consent_channel not in ConsentChannel.values:
+        yield "consent_channel"
+    if not new.consent:
         yield "consent"
 
 

@@ -192,7 +192,7 @@ class StaffRequestForm(forms.Form):
             (ConsentChannel.ORAL_DESK, ConsentChannel.ORAL_DESK.label),
             (ConsentChannel.ORAL_PHONE, ConsentChannel.ORAL_PHONE.label),
         ],
-        error_messages={"required": _("Say how the person gave their agreement.")},
+        required=False,  # services.check says it is needed, beside the rest of the consent
     )
     consent = forms.BooleanField(
         label=_("I told the person what we keep, who sees it and for how long, and they agreed"), required=False
@@ -249,7 +249,7 @@ class StaffRequestForm(forms.Form):
                 self.add_error("organization", _("Choose the organisation you record this request for."))
         if cleaned.get("destination") == CHOSEN and not cleaned.get("place") and "place" not in self.errors:
             self.add_error("place", _("Choose the place, or let the nearest suitable place take it."))
-        show_refusals(self, services.check(self.new_request()), renamed=[("commune", "where")])
+        show_refusals(self, services.check(self.new_request()))
         return cleaned
 
 

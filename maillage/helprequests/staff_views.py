@@ -80,7 +80,7 @@ def new_request(request):
                 form.new_request(), by=request.user, idempotency_key=form.cleaned_data["submission"]
             )
         except services.RequestRefused as refused:  # a place stopped taking requests meanwhile
-            show_refusals(form, refused.errors, renamed=[("commune", "where")])
+            show_refusals(form, refused.errors)
         else:
             messages.success(
                 request,
@@ -179,7 +179,7 @@ def request_detail(request, request_id, forms=None):
 @require_POST
 def claim(request, request_id):
     help_request = get_object_or_404(HelpRequest.objects.filter(status__in=WAITING_FOR_A_PLACE), pk=request_id)
-    offers = routing.offers_among(help_request, list(Place.objects.acted_at_by(request.user)))
+    offers = routing.offers_among(help_request, list(Place.objects.acted_at_by(request.user).select_related("commune")))
     if not offers:
         raise Http404("Not offered to your places.")
     form = ClaimForm(request.POST, places=Place.objects.filter(pk__in=[offer.place.pk for offer in offers]))

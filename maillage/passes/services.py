@@ -314,35 +314,33 @@ def pass_of(typed_code):
     return pass_item
 
 
-def _chosen_place(places, chosen):
-    """The place asked for, when it is one of ``places`` (those where the user or the key acts)."""
-    if chosen is None or places is None:
-        return chosen
-    place = places.filter(pk=getattr(chosen, "pk", chosen)).first()
-    if place is None:
-        raise PassActionRefused("not_your_place")
-    return place
-
-
-def _place_for(pass_item, places):
-    """Where a pass is used when nobody said: the only place, else the only one qualified for its programme."""
-    candidates = list(places[:2])
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        raise PassActionRefused("no_place")
-    qualified = list(places.filter(pass_programs=pass_item.program_id)[:2])
-    if len(qualified) == 1:
-        return qualified[0]
-    raise PassActionRefused("choose_place")
-
-
 def _pass_and_place(typed_code, places, place):
-    """The pass of the code and the place it is used at: ``place`` if given (one of ``places``),
-    else the one ``places`` leave. A place that is not one's own is refused before the code is read."""
-    place = _chosen_place(places, place)
+    """The pass of the code, and the place it is used at. Without ``places``, ``place`` as given; with
+    them (those where the user or the key acts), ``place`` must be one of them (refused before the code
+    is read), else the only one, else the only one qualified for the pass's programme. ``places`` is
+    read once: not at all when the door has read it already (the till's form)."""
+    if places is None:
+        return pass_of(typed_code), place
+    own = list(places)
+    if place is not None:
+        chosen = next((candidate for candidate in own if candidate.pk == getattr(place, "pk", place)), None)
+        if chosen is None:
+            raise PassActionRefused("not_your_place")
+        return pass_of(typed_code), chosen
+    if not own:
+        raise PassActionRefused("no_place")
     pass_item = pass_of(typed_code)
-    return pass_item, place if place is not None else _place_for(pass_item, places)
+    if len(own) == 1:
+        return pass_item, own[0]
+    qualified = set(
+        PassProgram.qualified_places.through.objects.filter(
+            passprogram=pass_item.program_id, place__in=[candidate.pk for candidate in own]
+        ).values_list("place", flat=True)
+    )
+    found = [candidate for candidate in own if candidate.pk in qualified]
+    if len(found) == 1:
+        return pass_item, found[0]
+    raise PassActionRefused("choose_place")
 
 
 def check(typed_code, *, place=None, places=None, today=None):

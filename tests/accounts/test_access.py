@@ -33,28 +33,28 @@ def test_each_role_does_what_the_table_says():
         ("observateur", {Ability.READ}),
     ],
 )
-def test_a_member_is_able_in_their_organisation_only(demo, mediatheque, ccas, local_part, abilities):
+def test_a_member_is_able_in_their_organisation_only(demo, library, ccas, local_part, abilities):
     user = demo.user(local_part)
-    assert {ability for ability in Ability if user_can(user, ability, mediatheque)} == abilities
-    assert {ability for ability in Ability if user_can(user, ability, mediatheque.pk)} == abilities
+    assert {ability for ability in Ability if user_can(user, ability, library)} == abilities
+    assert {ability for ability in Ability if user_can(user, ability, library.pk)} == abilities
     assert not any(user_can(user, ability, ccas) for ability in Ability)
-    assert list(organizations_of(user)) == [mediatheque]
+    assert list(organizations_of(user)) == [library]
     assert user.requires_two_factor == (Ability.ACT in abilities), "whoever sees personal data uses a second factor"
 
 
-def test_people_outside_find_nothing(demo, mediatheque, client):
+def test_people_outside_find_nothing(demo, library, client):
     anonymous = client.get("/").wsgi_request.user
-    assert not organizations_of(anonymous).exists() and not user_can(anonymous, Ability.READ, mediatheque)
+    assert not organizations_of(anonymous).exists() and not user_can(anonymous, Ability.READ, library)
     assert not user_can(demo.user("admin"), Ability.READ, None)
 
 
-def test_a_stranger_gets_a_404_and_a_member_without_the_ability_a_403(demo, mediatheque):
-    assert organization_for(demo.user("admin"), mediatheque.pk, Ability.MANAGE) == mediatheque
-    assert organization_for(demo.user("observateur"), mediatheque.pk) == mediatheque
+def test_a_stranger_gets_a_404_and_a_member_without_the_ability_a_403(demo, library):
+    assert organization_for(demo.user("admin"), library.pk, Ability.MANAGE) == library
+    assert organization_for(demo.user("observateur"), library.pk) == library
     with pytest.raises(PermissionDenied):
-        organization_for(demo.user("mediateur"), mediatheque.pk, Ability.MANAGE)
+        organization_for(demo.user("mediateur"), library.pk, Ability.MANAGE)
     with pytest.raises(Http404):
-        organization_for(demo.user("association"), mediatheque.pk)
+        organization_for(demo.user("association"), library.pk)
 
 
 def test_acting_as_a_kind_of_organisation(demo):
@@ -67,11 +67,11 @@ def test_acting_as_a_kind_of_organisation(demo):
         organization_as(demo.user("financeur"), Organization.Kind.FUNDER, Ability.MANAGE)  # a viewer orders nothing
 
 
-def test_messages_go_to_active_members_able_to_receive_them(demo, mediatheque):
-    alerted = set(User.objects.able_to(Ability.RECEIVE_ALERTS, [mediatheque]).values_list("email", flat=True))
+def test_messages_go_to_active_members_able_to_receive_them(demo, library):
+    alerted = set(User.objects.able_to(Ability.RECEIVE_ALERTS, [library]).values_list("email", flat=True))
     assert alerted == {demo.user("admin").email, demo.user("mediateur").email}
     User.objects.filter(email=demo.user("mediateur").email).update(is_active=False)
-    assert not User.objects.able_to(Ability.ACT, [mediatheque]).filter(email=demo.user("mediateur").email).exists()
+    assert not User.objects.able_to(Ability.ACT, [library]).filter(email=demo.user("mediateur").email).exists()
 
 
 def test_no_app_asks_for_a_role_by_name():

@@ -1,15 +1,9 @@
 """Organisation administrators make and revoke the keys of their software; keys are shown once."""
 
-import pytest
 from django.urls import reverse
 
-from maillage.accounts.models import ApiToken, AuditEvent, Membership, Organization
+from maillage.accounts.models import ApiToken, AuditEvent, Membership
 from tests.conftest import verified_session
-
-
-@pytest.fixture
-def ccas(demo):
-    return Organization.objects.get(name="CCAS de Cholet")
 
 
 def test_an_administrator_makes_a_key_sees_it_once_and_revokes_it(demo, ccas, client):

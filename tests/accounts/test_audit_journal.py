@@ -6,20 +6,20 @@ from django.urls import reverse
 from maillage.accounts import journal, journal_guard, services
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import AuditEvent, AuditJournalIsAppendOnly, Membership
-from tests.accounts.support import journal_actions
+from tests.accounts.factories import journal_actions
 from tests.conftest import verified_session
 
 TABLE = AuditEvent._meta.db_table
 
 
 @pytest.fixture
-def line(demo, mediatheque):
+def line(demo, library):
     """One journal line: the admin changed the mediator's role."""
-    mediator = Membership.objects.get(user=demo.user("mediateur"), organization=mediatheque)
+    mediator = Membership.objects.get(user=demo.user("mediateur"), organization=library)
     return journal.record(
         journal.Action.ROLE_CHANGED,
         actor=demo.user("admin"),
-        organization=mediatheque,
+        organization=library,
         target=mediator,
         previous_role="mediator",
         role="volunteer",
@@ -92,9 +92,9 @@ def test_the_database_refuses_to_empty_the_journal_row_by_row(line):
     assert AuditEvent.objects.count() == 2
 
 
-def test_an_organisation_with_a_journal_cannot_be_deleted(line, mediatheque):
+def test_an_organisation_with_a_journal_cannot_be_deleted(line, library):
     with pytest.raises(ProtectedError), transaction.atomic():
-        mediatheque.delete()
+        library.delete()
 
     assert unchanged(line)
 
@@ -135,12 +135,12 @@ def test_journal_keeps_the_actors_address_for_when_the_account_is_gone(demo):
 # The organisation's journal page ----------------------------------------------------------------
 
 
-def test_admin_reads_the_organisations_journal(client, demo, mediatheque, ccas, line):
+def test_admin_reads_the_organisations_journal(client, demo, library, ccas, line):
     journal.record(journal.Action.EXPORT, actor=demo.user("ccas"), organization=ccas)
-    services.invite_member(mediatheque, "nouveau@example.org", "viewer", by=demo.user("admin"), base_url="")
+    services.invite_member(library, "nouveau@example.org", "viewer", by=demo.user("admin"), base_url="")
     verified_session(client, demo.user("admin"))
 
-    response = client.get(reverse("accounts:organization_journal", kwargs={"organization_id": mediatheque.pk}))
+    response = client.get(reverse("accounts:organization_journal", kwargs={"organization_id": library.pk}))
 
     assert response.status_code == 200
     events = list(response.context["events"])
@@ -151,17 +151,17 @@ def test_admin_reads_the_organisations_journal(client, demo, mediatheque, ccas, 
     assert "ccas@demo.maillage.test" not in html
 
 
-def test_mediator_cannot_read_the_organisations_journal(client, demo, mediatheque, line):
+def test_mediator_cannot_read_the_organisations_journal(client, demo, library, line):
     verified_session(client, demo.user("mediateur"))
 
-    response = client.get(reverse("accounts:organization_journal", kwargs={"organization_id": mediatheque.pk}))
+    response = client.get(reverse("accounts:organization_journal", kwargs={"organization_id": library.pk}))
 
     assert response.status_code == 403
 
 
-def test_admin_of_another_organisation_cannot_read_the_journal(client, demo, mediatheque, line):
+def test_admin_of_another_organisation_cannot_read_the_journal(client, demo, library, line):
     verified_session(client, demo.user("ccas"))
 
-    response = client.get(reverse("accounts:organization_journal", kwargs={"organization_id": mediatheque.pk}))
+    response = client.get(reverse("accounts:organization_journal", kwargs={"organization_id": library.pk}))
 
     assert response.status_code == 404

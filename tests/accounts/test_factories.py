@@ -1,4 +1,4 @@
-from tests.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory
 
 
 def test_a_new_mediator_must_set_up_a_second_factor_but_a_viewer_need_not(db):

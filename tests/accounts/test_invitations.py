@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from maillage.accounts import services
 from maillage.accounts.models import AuditEvent, Invitation, Membership, User
-from tests.accounts.support import journal_actions
+from tests.accounts.factories import journal_actions
 from tests.conftest import verified_session
 
 Role = Membership.Role
@@ -29,10 +29,10 @@ def link_in(message):
 
 
 @pytest.fixture
-def invitation(demo, mediatheque):
+def invitation(demo, library):
     """A pending invitation to the médiathèque, as a volunteer, for someone with no account."""
     return services.invite_member(
-        mediatheque, "jeanne.durand@example.org", Role.VOLUNTEER, by=demo.user("admin"), base_url="http://testserver"
+        library, "jeanne.durand@example.org", Role.VOLUNTEER, by=demo.user("admin"), base_url="http://testserver"
     )
 
 
@@ -44,14 +44,12 @@ def new_account(**overrides):
     return {"first_name": "Jeanne", "last_name": "Durand", "password1": PASSWORD, "password2": PASSWORD, **overrides}
 
 
-def test_invited_person_creates_account_and_joins(client, demo, mediatheque, django_capture_on_commit_callbacks):
+def test_invited_person_creates_account_and_joins(client, demo, library, django_capture_on_commit_callbacks):
     admin = demo.user("admin")
     verified_session(client, admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            invite_url(mediatheque), {"email": " Jeanne.Durand@Example.org ", "role": Role.VOLUNTEER}
-        )
+        response = client.post(invite_url(library), {"email": " Jeanne.Durand@Example.org ", "role": Role.VOLUNTEER})
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -75,20 +73,20 @@ def test_invited_person_creates_account_and_joins(client, demo, mediatheque, dja
     response = client.post(link, new_account())
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:organization_detail", kwargs={"organization_id": mediatheque.pk})
+    assert response.url == reverse("accounts:organization_detail", kwargs={"organization_id": library.pk})
     jeanne = User.objects.get(email="jeanne.durand@example.org")
     assert (jeanne.first_name, jeanne.last_name) == ("Jeanne", "Durand")
     assert jeanne.check_password(PASSWORD)
     assert client.session[SESSION_KEY] == str(jeanne.pk)
     assert Membership.objects.get(user=jeanne).role == Role.VOLUNTEER
-    assert Membership.objects.get(user=jeanne).organization == mediatheque
+    assert Membership.objects.get(user=jeanne).organization == library
     invitation.refresh_from_db()
     assert invitation.accepted_by == jeanne and invitation.accepted_at is not None
 
     invited = AuditEvent.objects.get(action=AuditEvent.Action.MEMBER_INVITED)
-    assert (invited.actor, invited.organization, invited.details) == (admin, mediatheque, {"role": "volunteer"})
+    assert (invited.actor, invited.organization, invited.details) == (admin, library, {"role": "volunteer"})
     accepted = AuditEvent.objects.get(action=AuditEvent.Action.INVITATION_ACCEPTED)
-    assert (accepted.actor, accepted.organization) == (jeanne, mediatheque)
+    assert (accepted.actor, accepted.organization) == (jeanne, library)
     assert accepted.target_id == str(Membership.objects.get(user=jeanne).pk)
 
 
@@ -147,15 +145,15 @@ def test_tampered_invitation_link_is_refused(client, invitation):
     assert not User.objects.filter(email=invitation.email).exists()
 
 
-def test_revoked_invitation_link_is_refused(client, demo, mediatheque, invitation):
+def test_revoked_invitation_link_is_refused(client, demo, library, invitation):
     verified_session(client, demo.user("admin"))
     revoke = reverse(
-        "accounts:invitation_revoke", kwargs={"organization_id": mediatheque.pk, "invitation_id": invitation.pk}
+        "accounts:invitation_revoke", kwargs={"organization_id": library.pk, "invitation_id": invitation.pk}
     )
     assert client.post(revoke).status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    assert "invitation_revoked" in journal_actions(organization=mediatheque)
+    assert "invitation_revoked" in journal_actions(organization=library)
     client.logout()
 
     assert client.get(accept_url(invitation)).status_code == 410
@@ -163,11 +161,11 @@ def test_revoked_invitation_link_is_refused(client, demo, mediatheque, invitatio
     assert not User.objects.filter(email=invitation.email).exists()
 
 
-def test_inviting_someone_who_is_already_a_member_shows_an_error(client, demo, mediatheque):
+def test_inviting_someone_who_is_already_a_member_shows_an_error(client, demo, library):
     verified_session(client, demo.user("admin"))
     member_email = demo.user("mediateur").email
 
-    response = client.post(invite_url(mediatheque), {"email": member_email.upper(), "role": Role.VIEWER})
+    response = client.post(invite_url(library), {"email": member_email.upper(), "role": Role.VIEWER})
 
     assert response.status_code == 200
     assert "email" in response.context["form"].errors

@@ -76,11 +76,11 @@ def test_admin_changes_the_organisation_details_and_the_journal_says_so(client, 
     assert "73282932000074" in page.content.decode()
 
 
-def test_wrong_siret_is_shown_next_to_its_field_and_what_was_typed_is_kept(client, demo, mediatheque):
+def test_wrong_siret_is_shown_next_to_its_field_and_what_was_typed_is_kept(client, demo, library):
     verified_session(client, demo.user("admin"))
 
     response = client.post(
-        edit_url(mediatheque),
+        edit_url(library),
         {
             "name": "Médiathèque et ludothèque Toussaint",
             "siret": "732 829 320 00075",
@@ -97,28 +97,28 @@ def test_wrong_siret_is_shown_next_to_its_field_and_what_was_typed_is_kept(clien
     assert 'value="732 829 320 00075"' in html
     assert 'value="Médiathèque et ludothèque Toussaint"' in html
     assert 'aria-invalid="true"' in html
-    mediatheque.refresh_from_db()
-    assert mediatheque.name == "Médiathèque Toussaint"
-    assert mediatheque.siret == ""
-    assert not mediatheque.is_referrer
+    library.refresh_from_db()
+    assert library.name == "Médiathèque Toussaint"
+    assert library.siret == ""
+    assert not library.is_referrer
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ORGANIZATION_CHANGED).exists()
 
 
-def test_organisation_must_keep_at_least_one_kind(client, demo, mediatheque):
+def test_organisation_must_keep_at_least_one_kind(client, demo, library):
     verified_session(client, demo.user("admin"))
 
-    response = client.post(edit_url(mediatheque), {"name": "Médiathèque Toussaint", "siret": "", "commune": "Angers"})
+    response = client.post(edit_url(library), {"name": "Médiathèque Toussaint", "siret": "", "commune": "Angers"})
 
     assert response.status_code == 200
     assert [error.code for error in response.context["form"].errors.as_data()["kinds"]] == ["required"]
-    mediatheque.refresh_from_db()
-    assert set(mediatheque.kinds) == {Kind.PLACE_OPERATOR, Kind.PASS_DISTRIBUTOR}
+    library.refresh_from_db()
+    assert set(library.kinds) == {Kind.PLACE_OPERATOR, Kind.PASS_DISTRIBUTOR}
 
 
-def test_edit_page_shows_the_current_details_to_the_admin(client, demo, mediatheque):
+def test_edit_page_shows_the_current_details_to_the_admin(client, demo, library):
     verified_session(client, demo.user("admin"))
 
-    response = client.get(edit_url(mediatheque))
+    response = client.get(edit_url(library))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -127,22 +127,22 @@ def test_edit_page_shows_the_current_details_to_the_admin(client, demo, mediathe
     assert set(response.context["form"]["kinds"].initial) == {Kind.PLACE_OPERATOR, Kind.PASS_DISTRIBUTOR}
 
 
-def test_mediator_of_the_organisation_cannot_change_its_details(client, demo, mediatheque):
+def test_mediator_of_the_organisation_cannot_change_its_details(client, demo, library):
     verified_session(client, demo.user("mediateur"))
 
-    assert client.get(edit_url(mediatheque)).status_code == 403
-    response = client.post(edit_url(mediatheque), {"name": "Piratée", "kinds": [Kind.FUNDER]})
+    assert client.get(edit_url(library)).status_code == 403
+    response = client.post(edit_url(library), {"name": "Piratée", "kinds": [Kind.FUNDER]})
     assert response.status_code == 403
-    mediatheque.refresh_from_db()
-    assert mediatheque.name == "Médiathèque Toussaint"
+    library.refresh_from_db()
+    assert library.name == "Médiathèque Toussaint"
 
 
-def test_member_of_another_organisation_does_not_even_learn_it_exists(client, demo, mediatheque):
+def test_member_of_another_organisation_does_not_even_learn_it_exists(client, demo, library):
     verified_session(client, demo.user("ccas"))
 
-    assert client.get(edit_url(mediatheque)).status_code == 404
-    assert client.post(edit_url(mediatheque), {"name": "Piratée", "kinds": [Kind.FUNDER]}).status_code == 404
-    missing = reverse("accounts:organization_edit", kwargs={"organization_id": mediatheque.pk + 1000})
+    assert client.get(edit_url(library)).status_code == 404
+    assert client.post(edit_url(library), {"name": "Piratée", "kinds": [Kind.FUNDER]}).status_code == 404
+    missing = reverse("accounts:organization_edit", kwargs={"organization_id": library.pk + 1000})
     assert client.get(missing).status_code == 404
 
 

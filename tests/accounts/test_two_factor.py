@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from maillage.accounts import services
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import AuditEvent, Membership, User
-from tests.accounts.support import current_code, journal_actions
+from tests.accounts.factories import current_code, journal_actions
 
 DASHBOARD = reverse("accounts:dashboard")
 SETUP = reverse("accounts:two_factor_setup")
@@ -33,10 +33,10 @@ def wrong_code(device):
 
 
 @pytest.fixture
-def new_mediator(mediatheque):
+def new_mediator(library):
     """A mediator who has just joined and has no authenticator yet."""
     user = User.objects.create_user("nouvelle.mediatrice@example.org", DEMO_PASSWORD, first_name="Nora")
-    Membership.objects.create(user=user, organization=mediatheque, role=Membership.Role.MEDIATOR)
+    Membership.objects.create(user=user, organization=library, role=Membership.Role.MEDIATOR)
     return user
 
 
@@ -52,14 +52,14 @@ def continue_link(html):
 # Who is asked -----------------------------------------------------------------------------------
 
 
-def test_mediator_logged_in_with_the_password_only_is_asked_for_a_code(client, demo, mediatheque):
+def test_mediator_logged_in_with_the_password_only_is_asked_for_a_code(client, demo, library):
     client.force_login(demo.user("mediateur"))
 
     response = client.get(DASHBOARD)
     assert response.status_code == 302
     assert response.url == sent_to(VERIFY)
 
-    detail = reverse("accounts:organization_detail", kwargs={"organization_id": mediatheque.pk})
+    detail = reverse("accounts:organization_detail", kwargs={"organization_id": library.pk})
     assert client.get(detail).url == sent_to(VERIFY, detail)
 
 
@@ -172,8 +172,8 @@ def test_continue_link_after_setup_opens_the_dashboard_when_no_page_was_asked_fo
     assert continue_link(response.content.decode()) == DASHBOARD
 
 
-def test_continue_link_after_setup_opens_the_page_first_asked_for(client, new_mediator, mediatheque):
-    detail = reverse("accounts:organization_detail", kwargs={"organization_id": mediatheque.pk})
+def test_continue_link_after_setup_opens_the_page_first_asked_for(client, new_mediator, library):
+    detail = reverse("accounts:organization_detail", kwargs={"organization_id": library.pk})
     client.force_login(new_mediator)
     assert client.get(detail).url == sent_to(SETUP, detail)
     client.get(sent_to(SETUP, detail))

@@ -1,14 +1,7 @@
 import pytest
 
-from maillage.accounts.models import Organization
-
-
-@pytest.fixture
-def library(demo):
-    """The demo library: an organisation with places, an administrator, a mediator, a volunteer and a viewer."""
-    return Organization.objects.get(name="Médiathèque Toussaint")
-
 
 @pytest.fixture
 def place(library):
+    """The demo library's first place, by name."""
     return library.places.order_by("name").first()

@@ -1,7 +1,6 @@
 """Beneficiary records: consented, read within their organisation only, every reading journaled;
 merging and deleting keep the statistics right."""
 
-import datetime
 import json
 
 import pytest
@@ -10,34 +9,10 @@ from django.utils import timezone
 from maillage.accounts.models import AuditEvent, Organization
 from maillage.activities import beneficiaries, services
 from maillage.activities.models import Accompaniment, Beneficiary
+from tests.activities.factories import days_ago, new_person, new_record
 from tests.conftest import verified_session
 
 pytestmark = pytest.mark.django_db
-
-
-def person(library, demo, first_name="Yvette", **fields):
-    return beneficiaries.record_person(
-        organization=library,
-        by=demo.user("mediateur"),
-        first_name=first_name,
-        consent_way="oral",
-        consent_purposes=["follow_up"],
-        **fields,
-    )
-
-
-def accompaniment(library, demo, beneficiary=None, days_ago=0, minutes=30, **fields):
-    return services.record(
-        organization=library,
-        author=demo.user("mediateur"),
-        day=timezone.localdate() - datetime.timedelta(days_ago),
-        duration_minutes=minutes,
-        setting="remote",
-        themes=["email"],
-        autonomy="with_help",
-        beneficiary=beneficiary,
-        **fields,
-    )
 
 
 PERSON_FORM = {
@@ -69,8 +44,8 @@ def test_a_record_needs_the_persons_agreement_and_keeps_what_was_typed(client, d
 
 
 def test_records_are_read_within_the_organisation_only_and_every_reading_is_journaled(client, demo, library):
-    yvette = person(library, demo)
-    accompaniment(library, demo, yvette)
+    yvette = new_person(library, demo.user("mediateur"))
+    new_record(library, demo.user("mediateur"), beneficiary=yvette)
     for outsider in ("association", "ccas", "coordination", "observateur"):
         other = verified_session(client, demo.user(outsider))
         for url in (
@@ -108,13 +83,13 @@ def test_a_record_names_a_person_of_its_own_organisation_only(demo, library):
         consent_purposes=["follow_up"],
     )
     with pytest.raises(services.RecordRefused):
-        accompaniment(library, demo, stranger)
+        new_record(library, demo.user("mediateur"), beneficiary=stranger)
 
 
 def test_the_first_accompaniment_is_worked_out_from_the_history(demo, library):
-    yvette = person(library, demo)
-    later = accompaniment(library, demo, yvette, days_ago=1)
-    earlier = accompaniment(library, demo, yvette, days_ago=5)
+    yvette = new_person(library, demo.user("mediateur"))
+    later = new_record(library, demo.user("mediateur"), beneficiary=yvette, day=days_ago(1))
+    earlier = new_record(library, demo.user("mediateur"), beneficiary=yvette, day=days_ago(5))
     later.refresh_from_db()
     assert (earlier.first_time, later.first_time) == (True, False)
     services.delete_record(earlier, by=demo.user("mediateur"))
@@ -133,11 +108,18 @@ def statistics(library):
 
 
 def test_merging_two_records_of_one_person_keeps_the_statistics_right(client, demo, library):
-    yvette = person(library, demo, birth_year_band="75_plus")
-    duplicate = person(library, demo, first_name="Yvette M.", phone="+33612345678")
-    accompaniment(library, demo, yvette, days_ago=3, minutes=45)
-    accompaniment(library, demo, duplicate, days_ago=10, minutes=30, note="Revient jeudi")
-    accompaniment(library, demo, duplicate, days_ago=1, minutes=60)
+    yvette = new_person(library, demo.user("mediateur"), birth_year_band="75_plus")
+    duplicate = new_person(library, demo.user("mediateur"), first_name="Yvette M.", phone="+33612345678")
+    new_record(library, demo.user("mediateur"), beneficiary=yvette, day=days_ago(3), duration_minutes=45)
+    new_record(
+        library,
+        demo.user("mediateur"),
+        beneficiary=duplicate,
+        day=days_ago(10),
+        duration_minutes=30,
+        note="Revient jeudi",
+    )
+    new_record(library, demo.user("mediateur"), beneficiary=duplicate, day=days_ago(1), duration_minutes=60)
     before = statistics(library)
     assert before == {"records": 3, "minutes": 135, "first_times": 2, "people": 2}
     mediator = verified_session(client, demo.user("mediateur"))
@@ -155,9 +137,9 @@ def test_merging_two_records_of_one_person_keeps_the_statistics_right(client, de
 
 
 def test_deleting_a_record_erases_the_person_and_keeps_their_accompaniments_in_the_statistics(client, demo, library):
-    yvette = person(library, demo, phone="+33612345678")
-    accompaniment(library, demo, yvette, days_ago=2, note="Revient avec sa fille")
-    accompaniment(library, demo, yvette)
+    yvette = new_person(library, demo.user("mediateur"), phone="+33612345678")
+    new_record(library, demo.user("mediateur"), beneficiary=yvette, day=days_ago(2), note="Revient avec sa fille")
+    new_record(library, demo.user("mediateur"), beneficiary=yvette)
     before = statistics(library)
     mediator = verified_session(client, demo.user("mediateur"))
     assert "ne peut pas être annulé" in mediator.get(f"/personnes/{yvette.pk}/supprimer/").content.decode()
@@ -171,7 +153,7 @@ def test_deleting_a_record_erases_the_person_and_keeps_their_accompaniments_in_t
 
 
 def test_an_accompaniment_is_recorded_for_a_person_from_their_record(client, demo, library):
-    yvette = person(library, demo)
+    yvette = new_person(library, demo.user("mediateur"))
     mediator = verified_session(client, demo.user("mediateur"))
     page = mediator.get(f"/activites/nouvelle/?personne={yvette.pk}").content.decode()
     assert f'<option value="{yvette.pk}" selected>Yvette</option>' in page
@@ -246,7 +228,7 @@ def test_a_member_of_two_organisations_says_whose_record_it_is_and_the_form_coun
 
 
 def test_the_record_form_lists_nobodys_name_and_the_journal_keeps_no_name_after_deletion(client, demo, library):
-    yvette = person(library, demo, first_name="Yvettezz")
+    yvette = new_person(library, demo.user("mediateur"), first_name="Yvettezz")
     mediator = verified_session(client, demo.user("mediateur"))
     assert "Yvettezz" not in mediator.get("/activites/nouvelle/").content.decode()
     mediator.get(f"/personnes/{yvette.pk}/")
@@ -258,7 +240,10 @@ def test_the_record_form_lists_nobodys_name_and_the_journal_keeps_no_name_after_
 
 
 def test_a_double_tap_on_delete_or_merge_says_it_is_done(client, demo, library):
-    yvette, duplicate = person(library, demo), person(library, demo, first_name="Yvette M.")
+    yvette, duplicate = (
+        new_person(library, demo.user("mediateur")),
+        new_person(library, demo.user("mediateur"), first_name="Yvette M."),
+    )
     mediator = verified_session(client, demo.user("mediateur"))
     form = {"duplicate": duplicate.pk, "confirmed": "on"}
     mediator.post(f"/personnes/{yvette.pk}/fusionner/", form)
@@ -268,7 +253,7 @@ def test_a_double_tap_on_delete_or_merge_says_it_is_done(client, demo, library):
 
 
 def test_opening_the_record_form_for_a_person_is_a_reading_of_their_record(client, demo, library):
-    yvette = person(library, demo)
+    yvette = new_person(library, demo.user("mediateur"))
     verified_session(client, demo.user("mediateur")).get(f"/activites/nouvelle/?personne={yvette.pk}")
     assert AuditEvent.objects.filter(
         action="personal_record_viewed", target_id=str(yvette.pk), target_label=f"#{yvette.pk}"

@@ -14,8 +14,10 @@ from maillage.activities import beneficiaries, services, statistics
 from maillage.activities.models import Accompaniment, Kind, Outcome, Setting
 from maillage.activities.themes import THEMES
 from maillage.passes.models import Redemption
+from tests.activities.factories import records_at
 from tests.conftest import verified_session
-from tests.url_inventory import _sample_passes, _sample_place
+from tests.passes.factories import passes_of
+from tests.places.factories import helping_place
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +28,6 @@ def this_month():
 
 def months_ago(count):
     return months.shifted(this_month(), -count)
-
-
-def recorded(place, count, day=None, author=None, **fields):
-    """``count`` records at the place, by default: today, 45 minutes, one person, about e-mail."""
-    author = author or Membership.objects.filter(organization=place.organization).first().user
-    values = {
-        "day": day or timezone.localdate(),
-        "duration_minutes": 45,
-        "setting": "place",
-        "themes": ["email"],
-        "autonomy": "with_help",
-        **fields,
-    }
-    return [
-        services.record(organization=place.organization, author=author, place=place, **values) for _ in range(count)
-    ]
 
 
 def session(client, demo, local_part):
@@ -93,10 +79,10 @@ def test_only_the_organisations_administrators_are_offered_the_file(client, demo
 
 
 def test_the_last_twelve_months_show_accompaniments_people_and_time_month_by_month(client, demo, place):
-    recorded(place, 10, participants=2)  # this month: 10 accompaniments, 20 people, 7 h 30 min
-    recorded(place, 7, day=months_ago(1))
-    recorded(place, 3, day=months_ago(2))
-    recorded(place, 8, day=months_ago(12))  # thirteen months ago: out of the year shown
+    records_at(place, 10, participants=2)  # this month: 10 accompaniments, 20 people, 7 h 30 min
+    records_at(place, 7, day=months_ago(1))
+    records_at(place, 3, day=months_ago(2))
+    records_at(place, 8, day=months_ago(12))  # thirteen months ago: out of the year shown
     activity = statistics.place_activity(place, timezone.localdate())
     months = {line.start: line.figures for line in activity["months"]}
     assert len(months) == 12 and months_ago(12) not in months
@@ -112,7 +98,7 @@ def test_the_last_twelve_months_show_accompaniments_people_and_time_month_by_mon
 
 
 def test_a_month_with_fewer_than_five_accompaniments_shows_neither_people_nor_time(client, demo, place):
-    recorded(place, 4, participants=13, duration_minutes=125)
+    records_at(place, 4, participants=13, duration_minutes=125)
     activity = statistics.place_activity(place, timezone.localdate())
     assert not activity["total"].shown and not activity["months"][-1].figures.shown
     page = session(client, demo, "admin").get(f"/activites/lieux/{place.pk}/").content.decode()
@@ -120,8 +106,8 @@ def test_a_month_with_fewer_than_five_accompaniments_shows_neither_people_nor_ti
 
 
 def test_a_theme_chosen_fewer_than_five_times_is_not_detailed(place):
-    recorded(place, 6, themes=["email", "security"])
-    recorded(place, 3, themes=["email", "health"])
+    records_at(place, 6, themes=["email", "security"])
+    records_at(place, 3, themes=["email", "health"])
     themes = shown(statistics.place_activity(place, timezone.localdate())["themes"])
     assert themes[str(THEMES["email"])] == 9 and themes[str(THEMES["health"])] is None
     # Security (6) is the smallest group shown: it is hidden too, so that no difference gives health away.
@@ -129,9 +115,9 @@ def test_a_theme_chosen_fewer_than_five_times_is_not_detailed(place):
 
 
 def test_when_one_outcome_is_hidden_the_next_smallest_is_hidden_too(place):
-    recorded(place, 10, outcome="done")
-    recorded(place, 6, outcome="follow_up")
-    recorded(place, 3, outcome="referred", referred_to="La CAF")
+    records_at(place, 10, outcome="done")
+    records_at(place, 6, outcome="follow_up")
+    records_at(place, 3, outcome="referred", referred_to="La CAF")
     activity = statistics.place_activity(place, timezone.localdate())
     assert shown(activity["outcomes"]) == {
         str(Outcome.DONE.label): 10,
@@ -142,8 +128,8 @@ def test_when_one_outcome_is_hidden_the_next_smallest_is_hidden_too(place):
 
 
 def test_the_share_of_first_accompaniments_is_shown_only_when_both_sides_are_large_enough(client, demo, place):
-    firsts = recorded(place, 6, first_time=True)
-    recorded(place, 9)
+    firsts = records_at(place, 6, first_time=True)
+    records_at(place, 9)
     share = statistics.place_activity(place, timezone.localdate())["first_time"]
     assert (share.shown, share.percent, share.part, share.whole) == (True, 40, 6, 15)
     page = session(client, demo, "mediateur").get(f"/activites/lieux/{place.pk}/").content.decode()
@@ -154,7 +140,7 @@ def test_the_share_of_first_accompaniments_is_shown_only_when_both_sides_are_lar
 
 
 def test_a_corrected_record_counts_once_with_its_newest_version(place):
-    [record, *_others] = recorded(place, 5, duration_minutes=30)
+    [record, *_others] = records_at(place, 5, duration_minutes=30)
     Accompaniment.objects.filter(pk=record.pk).update(created_at=timezone.now() - datetime.timedelta(days=5))
     record.refresh_from_db()
     services.correct(record, by=record.author, duration_minutes=90)
@@ -164,7 +150,7 @@ def test_a_corrected_record_counts_once_with_its_newest_version(place):
 
 
 def test_other_places_records_do_not_count(place, demo):
-    recorded(_sample_place(Organization.objects.get(name="Association Les Connectés du Saumurois")), 6)
+    records_at(helping_place(Organization.objects.get(name="Association Les Connectés du Saumurois")), 6)
     assert statistics.place_activity(place, timezone.localdate())["total"].count == 0
 
 
@@ -173,9 +159,9 @@ def test_other_places_records_do_not_count(place, demo):
 
 def test_the_monthly_summary_has_the_months_figures_where_and_links_to_the_months_around(client, demo, place):
     last_month = months_ago(1)
-    recorded(place, 6, day=last_month, duration_minutes=60, kind="collective", participants=4)
-    recorded(place, 5, day=last_month, duration_minutes=30)
-    recorded(place, 5, day=this_month())  # fewer would hide last month too: the year's total would give it
+    records_at(place, 6, day=last_month, duration_minutes=60, kind="collective", participants=4)
+    records_at(place, 5, day=last_month, duration_minutes=30)
+    records_at(place, 5, day=this_month())  # fewer would hide last month too: the year's total would give it
     summary = statistics.month_summary(place, last_month, timezone.localdate())
     assert (summary["total"].count, summary["total"].people, summary["total"].minutes) == (11, 29, 510)
     assert (summary["collective"].count, summary["collective"].shown) == (6, True)
@@ -198,10 +184,10 @@ def test_a_month_out_of_range_answers_not_found(year_and_month, client, demo, pl
 
 
 def test_passes_used_for_the_records_are_counted_once_and_cancelled_ones_not(place, library, monkeypatch):
-    _sample_passes(library, place, Membership.objects.filter(organization=library).first().user)
+    passes_of(library, place, Membership.objects.filter(organization=library).first().user)
     first, second = Redemption.objects.filter(place=place).order_by("pk")
-    recorded(place, 1, redemptions=[first, second])
-    recorded(place, 1, redemptions=[first])
+    records_at(place, 1, redemptions=[first, second])
+    records_at(place, 1, redemptions=[first])
     month, today = timezone.localdate().replace(day=1), timezone.localdate()
     assert statistics.month_summary(place, month, today)["pass_uses"] == statistics.Tally(count=2, shown=False)
     monkeypatch.setattr(statistics, "SMALLEST_GROUP", 1)
@@ -214,9 +200,9 @@ def test_passes_used_for_the_records_are_counted_once_and_cancelled_ones_not(pla
 def test_a_month_hidden_in_the_year_is_hidden_on_its_own_page_too(client, demo, place):
     """Months of 3, 6 and 10: the year hides the 3 and, so that it cannot be worked out, the 6 —
     whose own page then must not give it either."""
-    recorded(place, 3, day=months_ago(3))
-    recorded(place, 6, day=months_ago(2))
-    recorded(place, 10, day=months_ago(1))
+    records_at(place, 3, day=months_ago(3))
+    records_at(place, 6, day=months_ago(2))
+    records_at(place, 10, day=months_ago(1))
     year_page = session(client, demo, "benevole").get(f"/activites/lieux/{place.pk}/").content.decode()
     assert "moins de 5" in year_page and "non affiché" in year_page
     summary = statistics.month_summary(place, months_ago(2), timezone.localdate())
@@ -243,7 +229,7 @@ def test_an_administrator_downloads_the_records_that_count_without_anyone_named(
         consent_way="oral",
         consent_purposes=["follow_up"],
     )
-    [at_place] = recorded(
+    [at_place] = records_at(
         place,
         1,
         author=demo.user("mediateur"),
@@ -300,7 +286,7 @@ def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, d
         consent_way="oral",
         consent_purposes=["follow_up"],
     )
-    recorded(place, 1, author=demo.user("mediateur"), note="-Rappeler jeudi", beneficiary=person)
+    records_at(place, 1, author=demo.user("mediateur"), note="-Rappeler jeudi", beneficiary=person)
     rows = read_csv(session(client, demo, "admin").get("/activites/export.csv?personnes=1"))
     assert list(rows[0]) == statistics.RECORD_COLUMNS + statistics.PEOPLE_COLUMNS
     assert (rows[0]["author_email"], rows[0]["beneficiary_id"], rows[0]["beneficiary_first_name"], rows[0]["note"]) == (
@@ -314,7 +300,7 @@ def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, d
 
 
 def test_people_are_left_out_for_a_role_that_does_not_see_personal_data(client, demo, place, monkeypatch):
-    recorded(place, 1, note="Rappeler jeudi")
+    records_at(place, 1, note="Rappeler jeudi")
     admin = session(client, demo, "admin")
     table = {**ROLES_ABLE_TO, Ability.ACT: ROLES_ABLE_TO[Ability.ACT] - {Membership.Role.ADMIN}}
     monkeypatch.setattr("maillage.accounts.models.ROLES_ABLE_TO", table)
@@ -335,10 +321,10 @@ def test_only_administrators_export_and_only_their_own_organisations_records(cli
 
 
 def test_the_year_hides_what_a_months_page_hides_or_the_other_months_would_give_it(client, demo, place):
-    recorded(place, 3, day=months_ago(2), themes=["health"])
-    recorded(place, 8, day=months_ago(2), themes=["email"], kind="collective", participants=3)
-    recorded(place, 6, day=months_ago(1), themes=["health"])
-    recorded(place, 6, day=months_ago(1), themes=["email"])
+    records_at(place, 3, day=months_ago(2), themes=["health"])
+    records_at(place, 8, day=months_ago(2), themes=["email"], kind="collective", participants=3)
+    records_at(place, 6, day=months_ago(1), themes=["health"])
+    records_at(place, 6, day=months_ago(1), themes=["email"])
     activity = statistics.place_activity(place, timezone.localdate())
     assert all(line.figures.shown for line in activity["months"])
     themes = shown(activity["themes"])
@@ -352,10 +338,10 @@ def test_the_place_page_makes_the_same_few_queries_whatever_the_months(
     client, demo, place, django_assert_max_num_queries
 ):
     page = session(client, demo, "benevole")
-    recorded(place, 6, day=months_ago(1))
+    records_at(place, 6, day=months_ago(1))
     with django_assert_max_num_queries(20) as one_month:
         page.get(f"/activites/lieux/{place.pk}/")
     for month in range(2, 12):
-        recorded(place, 6, day=months_ago(month), themes=["email", "health"])
+        records_at(place, 6, day=months_ago(month), themes=["email", "health"])
     with django_assert_max_num_queries(len(one_month.captured_queries)):
         page.get(f"/activites/lieux/{place.pk}/")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from maillage.activities import services
 from maillage.activities.models import Accompaniment
 from maillage.activities.services import RecordRefused
+from tests.activities.factories import record_form
 from tests.conftest import verified_session
 
 pytestmark = pytest.mark.django_db
@@ -18,21 +19,6 @@ def session(client, demo, local_part):
     return verified_session(client, demo.user(local_part))
 
 
-def common_case(**changes):
-    """What a mediator sends for the usual case: the defaults, plus how long, a theme, autonomy."""
-    return {
-        "kind": "individual",
-        "day": timezone.localdate().strftime("%d/%m/%Y"),
-        "duration": "30",
-        "setting": "place",
-        "themes": ["email"],
-        "autonomy": "with_help",
-        "outcome": "done",
-        "participants": "1",
-        **changes,
-    }
-
-
 def test_the_common_case_needs_only_how_long_a_theme_and_autonomy(client, demo, library):
     mediator = session(client, demo, "mediateur")
     page = mediator.get("/activites/nouvelle/").content.decode()
@@ -40,7 +26,7 @@ def test_the_common_case_needs_only_how_long_a_theme_and_autonomy(client, demo, 
     assert re.search(r'name="outcome" value="done"[^>]*checked', page)
     assert f'name="day" value="{timezone.localdate():%d/%m/%Y}"' in page
     place = library.places.order_by("name").first()
-    response = mediator.post("/activites/nouvelle/", common_case(place=place.pk))
+    response = mediator.post("/activites/nouvelle/", record_form(place=place.pk))
     assert response["Location"] == "/ma-semaine/"
     record = Accompaniment.objects.get()
     assert (record.organization, record.author, record.place, record.duration_minutes, record.themes) == (
@@ -56,7 +42,7 @@ def test_the_common_case_needs_only_how_long_a_theme_and_autonomy(client, demo, 
 def test_a_form_with_mistakes_says_what_to_fix_and_keeps_what_was_chosen(client, demo, library):
     mediator = session(client, demo, "mediateur")
     page = mediator.post(
-        "/activites/nouvelle/", common_case(themes=[], duration="other", outcome="referred", note="Rappeler jeudi")
+        "/activites/nouvelle/", record_form(themes=[], duration="other", outcome="referred", note="Rappeler jeudi")
     ).content.decode()
     assert "Choisissez au moins un thème" in page and "Tapez la durée en minutes" in page
     assert "Dites vers où la personne a été orientée" in page and "Rappeler jeudi" in page
@@ -214,7 +200,7 @@ def test_my_week_shows_my_appointments_and_offers_to_record_a_closed_request_pre
     assert done.reference in form
     mediator.post(
         f"/activites/nouvelle/?demande={done.pk}",
-        common_case(place=place.pk, themes=["administrative_procedures"], help_request=done.pk),
+        record_form(place=place.pk, themes=["administrative_procedures"], help_request=done.pk),
     )
     assert Accompaniment.objects.get().help_request == done
     assert f"?demande={done.pk}" not in mediator.get("/ma-semaine/").content.decode()

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from maillage.activities import workshops
 from maillage.activities.models import Registration, RegistrationStatus
-from tests.factories import OrganizationFactory
-from tests.passes.factories import new_place
+from tests.accounts.factories import OrganizationFactory
 from tests.passes.test_concurrency import race
+from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PEOPLE = 12

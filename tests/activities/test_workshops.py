@@ -15,6 +15,7 @@ from maillage.activities import beneficiaries, services, workshops
 from maillage.activities.models import Accompaniment, Registration, RegistrationStatus, WorkshopSession
 from maillage.notifications.models import Notification
 from maillage.notifications.sms import MemorySmsBackend
+from tests.activities.factories import new_workshop, register_online, tomorrow_at
 from tests.conftest import verified_session
 
 pytestmark = pytest.mark.django_db
@@ -22,33 +23,6 @@ pytestmark = pytest.mark.django_db
 
 def texts_to(number):
     return [message["text"] for message in MemorySmsBackend.outbox if message["to"] == number]
-
-
-def tomorrow_at(hour):
-    day = timezone.localdate() + datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def workshop_of(library, place, demo, capacity=2, first_start=None, **fields):
-    return workshops.create_workshop(
-        organization=library,
-        place=place,
-        by=demo.user("mediateur"),
-        first_start=first_start or tomorrow_at(14),
-        title="Envoyer une photo par e-mail",
-        themes=["email"],
-        description="Apportez votre téléphone.",
-        capacity=capacity,
-        duration_minutes=90,
-        **fields,
-    )
-
-
-def public_register(client, session, **fields):
-    return client.post(
-        f"/ateliers/{session.pk}/",
-        {"first_name": "Amina", "phone": "", "email": "", "website": "", "submission_key": "", **fields},
-    )
 
 
 def token_in(response):
@@ -86,9 +60,9 @@ def test_a_workshop_three_registrations_one_cancels_the_waiting_list_moves_up_an
 
     # Two people register on the public page, without an account; staff register a third.
     with django_capture_on_commit_callbacks(execute=True):
-        amina = public_register(client, session, first_name="Amina", phone="06 12 34 56 78")
+        amina = register_online(client, session, first_name="Amina", phone="06 12 34 56 78")
     with django_capture_on_commit_callbacks(execute=True):
-        public_register(client, session, first_name="Bernard", email="bernard@example.org")
+        register_online(client, session, first_name="Bernard", email="bernard@example.org")
     page = client.get(f"/ateliers/{session.pk}/").content.decode()
     assert "Complet" in page and "Me mettre sur liste d’attente" in page
     mediator = verified_session(client, demo.user("mediateur"))
@@ -167,30 +141,30 @@ def test_a_workshop_three_registrations_one_cancels_the_waiting_list_moves_up_an
 
 
 def test_a_form_sent_twice_or_the_same_person_again_registers_once(client, demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     key = "a" * 32
-    first = public_register(client, session, phone="0612345678", submission_key=key)
-    again = public_register(client, session, phone="0612345678", submission_key=key)
+    first = register_online(client, session, phone="0612345678", submission_key=key)
+    again = register_online(client, session, phone="0612345678", submission_key=key)
     assert first["Location"] == again["Location"]
-    public_register(client, session, first_name="amina ", phone="06 12 34 56 78")
+    register_online(client, session, first_name="amina ", phone="06 12 34 56 78")
     assert Registration.objects.count() == 1
-    public_register(client, session, first_name="Karim", phone="06 12 34 56 78")  # same household, same phone
+    register_online(client, session, first_name="Karim", phone="06 12 34 56 78")  # same household, same phone
     assert Registration.objects.count() == 2
 
 
 def test_registration_errors_say_what_to_fix_and_keep_what_was_typed(client, demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
-    page = public_register(client, session, first_name="Amina").content.decode()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
+    page = register_online(client, session, first_name="Amina").content.decode()
     assert "Tapez un numéro de téléphone ou un e-mail" in page and 'value="Amina"' in page
-    page = public_register(client, session, phone="12").content.decode()
+    page = register_online(client, session, phone="12").content.decode()
     assert "Nous ne pouvons pas lire ce numéro" in page
     WorkshopSession.objects.filter(pk=session.pk).update(cancelled_at=timezone.now())
-    assert public_register(client, session, phone="0612345678").status_code == 404
+    assert register_online(client, session, phone="0612345678").status_code == 404
     assert not Registration.objects.exists()
 
 
 def test_a_session_that_has_begun_takes_no_more_registrations(demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     with pytest.raises(workshops.WorkshopRefused):
         workshops.register(session, first_name="Amina", phone="+33612345678", now=session.starts_at)
 
@@ -198,8 +172,10 @@ def test_a_session_that_has_begun_takes_no_more_registrations(demo, library, pla
 def test_reminders_go_the_day_before_once_each_to_people_registered(
     demo, library, place, django_capture_on_commit_callbacks
 ):
-    tomorrow = workshop_of(library, place, demo, capacity=1).sessions.get()
-    later = workshop_of(library, place, demo, first_start=tomorrow_at(10) + datetime.timedelta(days=2)).sessions.get()
+    tomorrow = new_workshop(library, place, demo.user("mediateur"), capacity=1).sessions.get()
+    later = new_workshop(
+        library, place, demo.user("mediateur"), first_start=tomorrow_at(10) + datetime.timedelta(days=2)
+    ).sessions.get()
     registered = workshops.register(tomorrow, first_name="Amina", phone="+33612345678")
     workshops.register(tomorrow, first_name="Bernard", email="bernard@example.org")  # waiting: no reminder
     workshops.register(later, first_name="Chantal", email="chantal@example.org")
@@ -211,7 +187,7 @@ def test_reminders_go_the_day_before_once_each_to_people_registered(
 
 
 def test_anyone_finds_workshops_by_commune_distance_theme_and_date_and_on_the_place_page(client, demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     page = client.get("/ateliers/").content.decode()
     assert "Envoyer une photo par e-mail" in page and "2 places libres" in page
     assert "Envoyer une photo" not in client.get("/ateliers/?theme=employment").content.decode()
@@ -227,7 +203,7 @@ def test_anyone_finds_workshops_by_commune_distance_theme_and_date_and_on_the_pl
 
 
 def test_staff_pages_name_people_so_they_stay_within_the_organisation_and_are_journaled(client, demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     workshops.register(session, first_name="Amina", phone="+33612345678")
     assert (
         verified_session(client, demo.user("association")).get(f"/mes-ateliers/seances/{session.pk}/").status_code
@@ -240,7 +216,7 @@ def test_staff_pages_name_people_so_they_stay_within_the_organisation_and_are_jo
 
 
 def test_a_person_with_a_record_is_registered_by_staff_and_their_history_shows_it(client, demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
@@ -260,7 +236,7 @@ def test_a_person_with_a_record_is_registered_by_staff_and_their_history_shows_i
 
 
 def test_cancelling_a_session_tells_everyone(demo, library, place, django_capture_on_commit_callbacks):
-    session = workshop_of(library, place, demo, capacity=1).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur"), capacity=1).sessions.get()
     workshops.register(session, first_name="Amina", phone="+33612345678")
     workshops.register(session, first_name="Bernard", email="bernard@example.org")
     workshops.cancel_session(session, by=demo.user("mediateur"))
@@ -270,7 +246,7 @@ def test_cancelling_a_session_tells_everyone(demo, library, place, django_captur
 def test_registrations_are_erased_a_month_after_the_session_and_people_two_years_after_their_last_visit(
     demo, library, place
 ):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     registration = workshops.register(session, first_name="Amina", phone="+33612345678")
     yvette = beneficiaries.record_person(
         organization=library,
@@ -303,7 +279,7 @@ def test_registrations_are_erased_a_month_after_the_session_and_people_two_years
 
 
 def test_a_sessions_record_corrected_late_becomes_a_new_version_of_the_same_session(demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     amina = workshops.register(session, first_name="Amina", phone="+33612345678")
     WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
     record = workshops.take_attendance(
@@ -333,10 +309,10 @@ def test_my_week_shows_our_workshops_and_the_attendance_to_take_in_a_fixed_numbe
     def week_page():
         return verified_session(client, demo.user("benevole")).get("/ma-semaine/")
 
-    coming = workshop_of(library, place, demo, capacity=1).sessions.get()
+    coming = new_workshop(library, place, demo.user("mediateur"), capacity=1).sessions.get()
     workshops.register(coming, first_name="Amina", phone="+33612345678")
     workshops.register(coming, first_name="Bernard", email="bernard@example.org")
-    past = workshop_of(library, place, demo, first_start=tomorrow_at(9)).sessions.get()
+    past = new_workshop(library, place, demo.user("mediateur"), first_start=tomorrow_at(9)).sessions.get()
     WorkshopSession.objects.filter(pk=past.pk).update(starts_at=timezone.now() - datetime.timedelta(days=1))
     page = week_page().content.decode()
     assert f"/mes-ateliers/seances/{coming.pk}/" in page and "1 inscrit sur 1, 1 en attente" in page
@@ -344,14 +320,14 @@ def test_my_week_shows_our_workshops_and_the_attendance_to_take_in_a_fixed_numbe
     with django_assert_max_num_queries(30) as few:
         week_page()
     for _more in range(5):
-        workshop_of(library, place, demo)
+        new_workshop(library, place, demo.user("mediateur"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = week_page()
     assert len(response.content) < 14_000  # the budget of a page's HTML, on a phone
 
 
 def test_a_cancelled_session_moves_nobody_up_and_its_links_say_so(client, demo, library, place):
-    session = workshop_of(library, place, demo, capacity=1).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur"), capacity=1).sessions.get()
     amina = workshops.register(session, first_name="Amina", phone="+33612345678")
     bernard = workshops.register(session, first_name="Bernard", email="bernard@example.org")
     workshops.cancel_session(session, by=demo.user("mediateur"))
@@ -363,9 +339,9 @@ def test_a_cancelled_session_moves_nobody_up_and_its_links_say_so(client, demo, 
 
 
 def test_someone_typing_a_registered_persons_name_and_phone_does_not_get_their_link(client, demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     amina = workshops.register(session, first_name="Amina", phone="+33612345678")
-    response = public_register(client, session, first_name="amina", phone="06 12 34 56 78")
+    response = register_online(client, session, first_name="amina", phone="06 12 34 56 78")
     assert response["Location"] == f"/ateliers/{session.pk}/"
     assert workshops.token_for(amina) not in client.get(response["Location"]).content.decode()
     assert Notification.objects.filter(
@@ -373,8 +349,8 @@ def test_someone_typing_a_registered_persons_name_and_phone_does_not_get_their_l
     ).exists()
     # Back, then the same page sent for someone else: a new registration, not the first one's link.
     key = "b" * 32
-    public_register(client, session, first_name="Karim", phone="0611111111", submission_key=key)
-    public_register(client, session, first_name="Lina", phone="0622222222", submission_key=key)
+    register_online(client, session, first_name="Karim", phone="0611111111", submission_key=key)
+    register_online(client, session, first_name="Lina", phone="0622222222", submission_key=key)
     assert set(Registration.objects.values_list("first_name", flat=True)) == {"Amina", "Karim", "Lina"}
 
 
@@ -400,7 +376,7 @@ def test_a_workshop_form_sent_twice_creates_one_workshop(client, demo, library, 
 
 
 def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacted(demo, library, place, client):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     follow_only = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
@@ -417,7 +393,7 @@ def test_staff_registration_messages_a_person_only_if_they_agreed_to_be_contacte
 
 
 def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_their_workshops(demo, library, place):
-    session = workshop_of(library, place, demo, capacity=1).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur"), capacity=1).sessions.get()
     yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),
@@ -441,7 +417,7 @@ def test_deleting_a_persons_record_frees_their_places_and_retention_waits_for_th
 def test_a_session_that_took_place_cannot_be_cancelled_and_deleting_its_record_lets_attendance_be_taken_again(
     client, demo, library, place
 ):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     amina = workshops.register(session, first_name="Amina", phone="+33612345678")
     WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
     mediator_user = demo.user("mediateur")
@@ -479,7 +455,7 @@ def test_a_first_day_years_away_is_refused_politely(client, demo, library, place
 
 
 def test_merging_two_records_registered_for_the_same_session_keeps_one_place(demo, library, place):
-    session = workshop_of(library, place, demo, capacity=2).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur"), capacity=2).sessions.get()
     kept, duplicate = (
         beneficiaries.record_person(
             organization=library,
@@ -501,7 +477,7 @@ def test_merging_two_records_registered_for_the_same_session_keeps_one_place(dem
 
 
 def test_no_reminder_goes_to_a_person_who_withdrew_their_agreement_to_be_contacted(demo, library, place):
-    session = workshop_of(library, place, demo).sessions.get()
+    session = new_workshop(library, place, demo.user("mediateur")).sessions.get()
     yvette = beneficiaries.record_person(
         organization=library,
         by=demo.user("mediateur"),

@@ -10,14 +10,9 @@ from maillage.accounts.models import ApiToken, Organization
 from maillage.helprequests import services
 from maillage.helprequests.models import HelpRequest, Status
 from tests.helprequests.factories import api_request, new_request
-from tests.helprequests.test_staff import library_place
+from tests.places.factories import paperwork_place_of
 
 URL = "/api/v1/help-requests"
-
-
-@pytest.fixture
-def ccas(demo):
-    return Organization.objects.get(name="CCAS de Cholet")
 
 
 @pytest.fixture
@@ -45,7 +40,7 @@ def test_a_partner_records_a_request_once_whatever_the_retries(client, key, ccas
 
 
 def test_a_partner_sends_to_a_chosen_place(client, key, demo):
-    place = library_place(Organization.objects.get(name="Médiathèque Toussaint"))
+    place = paperwork_place_of(Organization.objects.get(name="Médiathèque Toussaint"))
     response = post(client, key, api_request(place_id=place.pk))
     assert response.status_code == 201 and response.json()["status"] == "referred"
 

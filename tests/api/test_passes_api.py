@@ -8,8 +8,9 @@ from maillage import ratelimit
 from maillage.accounts.models import ApiToken, Membership
 from maillage.passes import codes, services
 from maillage.passes.models import LedgerTransaction, Pass, PassStatus, Redemption
-from tests.factories import MembershipFactory
-from tests.passes.factories import handed_out_booklet, new_place, pass_world
+from tests.accounts.factories import MembershipFactory
+from tests.passes.factories import handed_out_booklet, pass_world
+from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db
 REDEEM = "/api/v1/passes/redeem"

@@ -1,34 +1,21 @@
 """The places API: what a developer of another service sees when they call /api/v1/places."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from maillage.api.places import NEED_BY_SERVICE
 from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS
+from tests.places.factories import place_at
 
 ANGERS = {"lat": 47.47, "lon": -0.55}
 PAPERWORK = "Aide aux démarches administratives"
 LEISURE = "Loisirs et créations numériques"
 
 
-def place(name, latitude, longitude, **fields):
-    defaults = {
-        "address": "1 rue Lenepveu",
-        "postcode": "49000",
-        "commune_name": "Angers",
-        "commune_id": "49007",
-        "updated_on": date(2026, 11, 1),
-        "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30",
-    }
-    return Place.objects.create(name=name, latitude=latitude, longitude=longitude, **{**defaults, **fields})
-
-
 @pytest.fixture
 def angers(communes):
-    library = place(
+    library = place_at(
         "Médiathèque Toussaint",
         47.4696,
         -0.5540,
@@ -40,10 +27,10 @@ def angers(communes):
     PlaceSource.objects.create(place=library, source="cartographie", source_id="1", producer="Ville d'Angers")
     return {
         "library": library,
-        "fablab": place("Fablab", 47.48, -0.56, services=[LEISURE], fees=["Payant"], opening_hours="Sa 10:00-12:00"),
-        "trelaze": place("Espace numérique de Trélazé", 47.445, -0.466, services=[PAPERWORK, LEISURE]),
-        "saumur": place("France services Saumur", 47.26, -0.08, services=[PAPERWORK], fees=["Gratuit"]),
-        "draft": place("Brouillon", 47.47, -0.55, services=[PAPERWORK], status=Place.Status.DRAFT),
+        "fablab": place_at("Fablab", 47.48, -0.56, services=[LEISURE], fees=["Payant"], opening_hours="Sa 10:00-12:00"),
+        "trelaze": place_at("Espace numérique de Trélazé", 47.445, -0.466, services=[PAPERWORK, LEISURE]),
+        "saumur": place_at("France services Saumur", 47.26, -0.08, services=[PAPERWORK], fees=["Gratuit"]),
+        "draft": place_at("Brouillon", 47.47, -0.55, services=[PAPERWORK], status=Place.Status.DRAFT),
     }
 
 
@@ -102,7 +89,7 @@ def test_an_unknown_service_is_refused_with_the_accepted_values(client, angers):
 
 def test_many_results_come_twenty_a_page(client, communes, django_assert_max_num_queries):
     for number in range(45):
-        place(f"Lieu {number:02d}", 47.47 + number / 1000, -0.55)
+        place_at(f"Lieu {number:02d}", 47.47 + number / 1000, -0.55)
 
     with django_assert_max_num_queries(3):  # the search, the page's places, their sources
         first = get_places(client)

@@ -131,10 +131,10 @@ def follow(client, help_request, **kwargs):
 
 
 def test_the_link_shows_each_step_in_plain_words_and_no_reason_or_note(client, sent, django_user_model):
-    from tests.url_inventory import _sample_place
+    from tests.places.factories import helping_place
 
     mediator = django_user_model.objects.create_user("m@example.org", "x")
-    place = _sample_place(None)
+    place = helping_place(None)
     services.refer(sent, place, mediator, note="personne âgée, appeler fort")
     services.decline(sent, mediator, "too_far", note="trop loin pour nous")
     services.reoffer(sent, mediator)

@@ -6,20 +6,16 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from maillage.accounts.models import ApiToken, Organization
+from maillage.accounts.models import ApiToken
 from maillage.helprequests import services
 from maillage.helprequests.models import ConsentChannel, ContactPreference, HelpRequest, Origin
 from maillage.places.models import Place
 from maillage.territory.models import Commune
 from tests.conftest import verified_session
 from tests.helprequests.factories import api_request, staff_request, three_steps
+from tests.places.factories import new_place
 
 API = "/api/v1/help-requests"
-
-
-@pytest.fixture
-def ccas(demo):
-    return Organization.objects.get(name="CCAS de Cholet")
 
 
 @pytest.fixture
@@ -110,3 +106,25 @@ def test_one_key_one_request_per_door_scope_and_any_length_of_key(client, demo, 
     assert len(stored) == 64 and long_key not in stored  # hashed: fits the column on PostgreSQL
     online = services.submit(_new(), idempotency_key=long_key)
     assert online.pk != first.json()["id"] and not online.replayed, "another door's key is another request"
+
+
+def test_the_staff_form_shows_each_missing_answer_once_beside_its_field(client, demo):
+    desk = verified_session(client, demo.user("ccas"))
+    page = desk.post(reverse("helprequests:new"), staff_request(contact="", consent_channel=""))
+    errors = page.context["form"].errors
+    assert set(errors) == {"contact", "consent_channel"}, errors  # nothing on the language or the consent box
+    assert not HelpRequest.objects.exists()
+
+
+def test_a_commune_not_located_yet_is_refused_only_when_the_nearest_places_must_be_found(communes):
+    unlocated = Commune.objects.filter(latitude__isnull=True).first() or Commune.objects.create(
+        insee_code="49999", name="Commune nouvelle", department_code="49"
+    )
+    Commune.objects.filter(pk=unlocated.pk).update(latitude=None, longitude=None)
+    unlocated.refresh_from_db()
+    with pytest.raises(services.RequestRefused) as refused:
+        services.submit(_new(commune=unlocated))
+    assert set(refused.value.errors) == {"commune"}
+    place = new_place(name="Point numérique", emails=["accueil@example.org"])  # answers by its link
+    chosen = _new(commune=unlocated, place=place, origin=Origin.REFERRAL, consent_channel=ConsentChannel.ORAL_DESK)
+    assert services.submit(chosen).place == place

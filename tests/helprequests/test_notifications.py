@@ -3,25 +3,18 @@
 from datetime import timedelta
 from io import StringIO
 
-import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from maillage.accounts.models import Organization
 from maillage.helprequests import links, notify, services, upkeep
 from maillage.helprequests.models import HelpRequest, Status
 from maillage.helprequests.states import TRANSITIONS
 from maillage.notifications.sms import MemorySmsBackend
 from tests.helprequests.factories import new_request
-from tests.helprequests.test_staff import library_place
+from tests.places.factories import paperwork_place_of
 
 OUTBOX = MemorySmsBackend.outbox
-
-
-@pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
 
 
 def sent_to(number):
@@ -46,7 +39,7 @@ def test_a_landline_gets_calls_not_text_messages_and_e_mail_when_chosen(communes
 
 def test_claim_decline_and_appointment_are_told_to_the_right_people(demo, library, django_capture_on_commit_callbacks):
     mediator, referrer = demo.user("mediateur"), demo.user("ccas")
-    place = library_place(library)
+    place = paperwork_place_of(library)
     with django_capture_on_commit_callbacks(execute=True):
         referred = new_request(
             place=place, referred_by=referrer, referrer_organization=referrer.memberships.get().organization
@@ -79,7 +72,7 @@ def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library
     )
     with django_capture_on_commit_callbacks(execute=True):
         booked = new_request(phone="+33655555555")
-        services.claim(booked, library_place(library), demo.user("mediateur"))
+        services.claim(booked, paperwork_place_of(library), demo.user("mediateur"))
         services.book(booked, demo.user("mediateur"), timezone.localtime().replace(hour=14) + timedelta(days=1))
     OUTBOX.clear()
     mail.outbox.clear()
@@ -104,7 +97,7 @@ def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library
 
 def test_no_text_message_leaves_at_night(demo, library):
     help_request = new_request(phone="+33655555555")
-    services.claim(help_request, library_place(library), demo.user("mediateur"))
+    services.claim(help_request, paperwork_place_of(library), demo.user("mediateur"))
     services.book(help_request, demo.user("mediateur"), timezone.localtime().replace(hour=14) + timedelta(days=1))
     night = timezone.localtime().replace(hour=23, minute=30)
     assert not any("tomorrow" in line for line in upkeep.run(act=False, now=night))
@@ -114,7 +107,7 @@ def test_no_text_message_leaves_at_night(demo, library):
 def test_the_persons_message_reaches_the_place_or_the_coordination(demo, library, django_capture_on_commit_callbacks):
     waiting = new_request()
     taken = new_request()
-    services.claim(taken, library_place(library), demo.user("mediateur"))
+    services.claim(taken, paperwork_place_of(library), demo.user("mediateur"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.add_person_message(waiting, "Je suis libre le mardi")
@@ -128,7 +121,7 @@ def test_upkeep_skips_a_request_that_moved_meanwhile(demo, library):
     help_request = new_request()
     HelpRequest.objects.filter(pk=help_request.pk).update(status_changed_at=timezone.now() - timedelta(hours=50))
     due = HelpRequest.objects.filter(pk=help_request.pk)
-    services.claim(help_request, library_place(library), demo.user("mediateur"))  # claimed after the query
+    services.claim(help_request, paperwork_place_of(library), demo.user("mediateur"))  # claimed after the query
     assert upkeep._move_each(due.all(), services.escalate, "escalate", act=True) == [
         f"{help_request.reference}: escalate"
     ]

@@ -18,7 +18,7 @@ from maillage.helprequests.models import HelpRequest, Outcome, Status
 from maillage.places.models import Place
 from tests.conftest import verified_session
 from tests.helprequests.factories import new_request, staff_request
-from tests.url_inventory import _sample_place
+from tests.places.factories import helping_place, paperwork_place_of
 
 INBOX = reverse("helprequests:inbox")
 
@@ -36,21 +36,8 @@ def url(name, help_request):
 
 
 @pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
-
-
-@pytest.fixture
 def mediator(demo, client):
     return verified_session(client, demo.user("mediateur"))
-
-
-def library_place(library):
-    return next(
-        place
-        for place in Place.objects.filter(organization=library).order_by("pk")
-        if "Aide aux démarches administratives" in place.services
-    )
 
 
 def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo, library, mediator):
@@ -90,7 +77,7 @@ def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo,
 
 
 def test_only_places_that_can_serve_are_offered(demo, library):
-    place = library_place(library)
+    place = paperwork_place_of(library)
     place.services = ["Aide aux démarches administratives"]
     place.save()
     assert routing.offers_among(new_request(), [place])
@@ -130,7 +117,7 @@ def test_a_claimed_request_is_not_offered_any_more_and_a_second_claim_is_refused
 
 def test_viewers_and_other_organisations_never_see_a_request(demo, library, client):
     help_request = new_request()
-    services.claim(help_request, library_place(library), demo.user("mediateur"))
+    services.claim(help_request, paperwork_place_of(library), demo.user("mediateur"))
     for local_part in ("observateur", "association", "ccas"):
         client.logout()
         verified_session(client, demo.user(local_part))
@@ -141,7 +128,7 @@ def test_viewers_and_other_organisations_never_see_a_request(demo, library, clie
 
 
 def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_sees(demo, library, mediator):
-    referred = new_request(place=library_place(library))
+    referred = new_request(place=paperwork_place_of(library))
     assert referred.reference in mediator.get(INBOX).content.decode()
     page = mediator.post(url("decline", referred), {"decline-note": "complet"})
     html = page.content.decode()
@@ -151,12 +138,16 @@ def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_see
     referred.refresh_from_db()
     assert referred.status == Status.DECLINED and referred.place is None
     move = referred.transitions.last()
-    assert (move.place, move.reason, move.staff_note) == (library_place(library), "no_slot", "complet jusqu’en janvier")
+    assert (move.place, move.reason, move.staff_note) == (
+        paperwork_place_of(library),
+        "no_slot",
+        "complet jusqu’en janvier",
+    )
     assert mediator.get(url("detail", referred)).status_code == 404  # the place that declined no longer sees it
     person_page = mediator.get(links.follow_url(referred)).content.decode()
     assert "créneau" not in person_page and "complet" not in person_page
 
-    other = new_request(place=library_place(library))
+    other = new_request(place=paperwork_place_of(library))
     mediator.post(url("accept", other))
     other.refresh_from_db()
     assert other.status == Status.CLAIMED and other.assigned_to == demo.user("mediateur")
@@ -207,7 +198,7 @@ def test_staff_record_a_request_with_the_persons_oral_consent(demo, social_worke
 def test_a_referral_declined_is_seen_by_the_referrer_and_sent_elsewhere_nothing_lost(
     demo, library, social_worker, client
 ):
-    place = library_place(library)
+    place = paperwork_place_of(library)
     social_worker.post(
         reverse("helprequests:new"), staff_request(destination="chosen", place=place.pk, message="Parle peu français")
     )
@@ -228,7 +219,7 @@ def test_a_referral_declined_is_seen_by_the_referrer_and_sent_elsewhere_nothing_
     assert help_request.reference in inbox and "Refusée par le lieu" in inbox
     detail = referrer.get(url("detail", help_request)).content.decode()
     assert "Nous ne pouvons pas aider dans la langue de la personne" in detail and "personne ne parle arabe" in detail
-    other_place = _sample_place(Organization.objects.get(name="Association Les Connectés du Saumurois"))
+    other_place = helping_place(Organization.objects.get(name="Association Les Connectés du Saumurois"))
     referrer.post(url("refer", help_request), {"refer-place": other_place.pk})
     help_request.refresh_from_db()
     assert help_request.status == Status.REFERRED and help_request.place == other_place
@@ -238,7 +229,7 @@ def test_a_referral_declined_is_seen_by_the_referrer_and_sent_elsewhere_nothing_
 
 def test_the_referrer_can_offer_a_declined_request_to_the_nearest_places(demo, library, social_worker):
     help_request = new_request(
-        place=library_place(library), referrer_organization=Organization.objects.get(name="CCAS de Cholet")
+        place=paperwork_place_of(library), referrer_organization=Organization.objects.get(name="CCAS de Cholet")
     )
     services.decline(help_request, demo.user("mediateur"), "no_slot")
     social_worker.post(url("reoffer", help_request))
@@ -248,10 +239,10 @@ def test_the_referrer_can_offer_a_declined_request_to_the_nearest_places(demo, l
 
 def test_only_the_referrer_sends_a_request_elsewhere(demo, library, mediator):
     help_request = new_request(
-        place=library_place(library), referrer_organization=Organization.objects.get(name="CCAS de Cholet")
+        place=paperwork_place_of(library), referrer_organization=Organization.objects.get(name="CCAS de Cholet")
     )
     services.decline(help_request, demo.user("mediateur"), "no_slot")
-    assert mediator.post(url("refer", help_request), {"refer-place": library_place(library).pk}).status_code == 404
+    assert mediator.post(url("refer", help_request), {"refer-place": paperwork_place_of(library).pk}).status_code == 404
 
 
 def test_the_person_s_data_is_handed_over_on_request_and_the_export_is_journaled(demo, library, mediator):
@@ -272,7 +263,7 @@ def test_the_person_s_data_is_handed_over_on_request_and_the_export_is_journaled
 
 @pytest.fixture
 def unowned_place(communes):
-    place = _sample_place(None)
+    place = helping_place(None)
     place.emails = ["accueil@centre-social.example.org"]
     place.save()
     return place
@@ -317,7 +308,7 @@ def test_an_expired_place_link_sends_a_new_one_to_the_place_not_to_the_visitor(
 def test_a_place_link_shows_nothing_once_the_request_went_elsewhere(demo, unowned_place, client, library):
     help_request = new_request(place=unowned_place)
     token = links.place_token_for(help_request, unowned_place)
-    services.transfer(help_request, library_place(library), demo.user("mediateur"))
+    services.transfer(help_request, paperwork_place_of(library), demo.user("mediateur"))
     page = client.get(reverse("helprequests:place_referral", kwargs={"token": token})).content.decode()
     assert "n’attend plus votre réponse" in page and "+33612345678" not in page and "06 12" not in page
 
@@ -331,15 +322,17 @@ def test_the_help_line_calls_back_waiting_people_and_sends_them_to_a_place(demo,
     assert "Josiane" in coordinator.get(url("detail", help_request)).content.decode()
     coordinator.post(url("log_contact", help_request), {"contact-kind": "called"})
     assert help_request.contact_attempts.count() == 1
-    coordinator.post(url("refer", help_request), {"refer-place": library_place(library).pk, "refer-note": "rappelée"})
+    coordinator.post(
+        url("refer", help_request), {"refer-place": paperwork_place_of(library).pk, "refer-note": "rappelée"}
+    )
     help_request.refresh_from_db()
-    assert help_request.status == Status.REFERRED and help_request.place == library_place(library)
+    assert help_request.status == Status.REFERRED and help_request.place == paperwork_place_of(library)
     # Having sent it, the coordination is its referrer: it hears of a decline and can send it elsewhere.
     assert help_request.referrer_organization.is_coordinator and help_request.referred_by == demo.user("coordination")
 
 
 def test_the_inbox_filters_by_place_status_and_who_follows(demo, library, mediator):
-    place = library_place(library)
+    place = paperwork_place_of(library)
     other = Place.objects.filter(organization=library).exclude(pk=place.pk).first()
     mine = new_request(first_name="a")
     services.claim(mine, place, demo.user("mediateur"))
@@ -365,7 +358,7 @@ def test_the_inbox_filters_by_place_status_and_who_follows(demo, library, mediat
 def test_a_place_passes_a_request_on_to_another_place(demo, library, mediator):
     help_request = new_request()
     mediator.post(url("claim", help_request))
-    other = _sample_place(Organization.objects.get(name="Association Les Connectés du Saumurois"))
+    other = helping_place(Organization.objects.get(name="Association Les Connectés du Saumurois"))
     response = mediator.post(url("transfer", help_request), {"transfer-note": "plus près de chez elle"})
     assert response.status_code == 400 and "Choisissez un lieu" in response.content.decode()
     mediator.post(url("transfer", help_request), {"transfer-place": other.pk, "transfer-note": "plus près"})
@@ -425,7 +418,7 @@ def test_the_inbox_does_not_query_once_per_request(demo, library, mediator):
 
     def queries_with(count):
         for _request in range(count):
-            services.claim(new_request(), library_place(library), demo.user("mediateur"))
+            services.claim(new_request(), paperwork_place_of(library), demo.user("mediateur"))
             new_request()
         with CaptureQueriesContext(connection) as captured:
             mediator.get(INBOX)

@@ -9,7 +9,7 @@ from maillage.helprequests import services
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Outcome, Status
 from maillage.helprequests.states import TRANSITIONS, IllegalTransition, allowed_actions
 from tests.helprequests.factories import new_request
-from tests.url_inventory import _sample_place
+from tests.places.factories import helping_place
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,9 @@ def world(communes, django_user_model):
     from maillage.accounts.models import Organization
 
     organization = Organization.objects.create(name="Médiathèque", is_place_operator=True)
-    place = _sample_place(organization)
+    place = helping_place(organization)
     mediator = django_user_model.objects.create_user("mediatrice@example.org", "x")
-    return {"place": place, "other_place": _sample_place(organization), "mediator": mediator}
+    return {"place": place, "other_place": helping_place(organization), "mediator": mediator}
 
 
 def perform(action, help_request, world):

@@ -5,22 +5,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from maillage.accounts.models import Membership
+from maillage.accounts.models import Membership, Organization
 from maillage.passes import services
 from maillage.passes.models import Service
-from maillage.places.models import Place
-from tests.factories import MembershipFactory, OrganizationFactory
-
-
-def new_place(organization, name="Espace numérique", **fields):
-    return Place.objects.create(
-        name=name,
-        postcode="49100",
-        commune_name="Angers",
-        organization=organization,
-        updated_on=timezone.localdate(),
-        **fields,
-    )
+from tests.accounts.factories import MembershipFactory, OrganizationFactory
+from tests.places.factories import new_place
 
 
 @dataclass
@@ -42,7 +31,7 @@ def pass_world(*, minutes_per_pass=60, service_costs=None, starts_on=None, ends_
     coordination = OrganizationFactory(name="Coordination", is_place_operator=False, is_coordinator=True)
     distributor = OrganizationFactory(name="CCAS", is_place_operator=False, is_pass_distributor=True)
     operator = OrganizationFactory(name="Médiathèque")
-    place = new_place(operator)
+    place = new_place(operator, address="", postcode="49100", updated_on=timezone.localdate())
     today = timezone.localdate()
     program = services.create_program(
         funder=funder,
@@ -80,3 +69,44 @@ def handed_out_booklet(world, *, pass_count=10, booklet_size=10, paid=True):
     booklet = services.assign_booklets(order, distributor=world.distributor, count=1, by=world.coordinator)[0]
     services.hand_out(booklet, distributor=world.distributor, by=world.distributor_member)
     return booklet
+
+
+@dataclass
+class PassSamples:
+    program: object
+    order: object
+    booklet: object
+    redemption: object
+    payout: object
+
+
+def passes_of(organization, place, member):
+    """A paid order of a programme that qualifies the place; a booklet with the organisation (made a
+    distributor), two passes used at the place, one of them already in a statement."""
+    funder = Organization.objects.filter(is_funder=True).first() or Organization.objects.create(
+        name="Financeur", is_funder=True
+    )
+    if not organization.is_pass_distributor:
+        Organization.objects.filter(pk=organization.pk).update(is_pass_distributor=True)
+        organization.refresh_from_db()
+    today = timezone.localdate()
+    program = services.create_program(
+        funder=funder,
+        by=None,
+        name=f"Pass numérique de {organization.name}",
+        minutes_per_pass=60,
+        service_costs={"individual": 1, "workshop": 1},
+        starts_on=today.replace(day=1),
+        ends_on=today.replace(year=today.year + 1),
+        qualified_places=[place],
+        department_codes=["49"],
+    )
+    order = services.order_passes(program, pass_count=10, booklet_size=5, by=None)
+    services.mark_order_paid(order, by=None)
+    booklet, handed = services.assign_booklets(order, distributor=organization, count=2, by=None)
+    services.hand_out(handed, distributor=organization, by=member)
+    passes = list(handed.passes.order_by("position"))
+    services.redeem(passes[0].code, place=place, service="individual", by=member)  # then in the statement
+    payout = next(payout for payout in services.create_payouts(today) if payout.place_id == place.pk)
+    redemption, _ = services.redeem(passes[1].code, place=place, service="workshop", by=member)
+    return PassSamples(program=program, order=order, booklet=booklet, redemption=redemption, payout=payout)

@@ -14,7 +14,8 @@ from django.db import connection
 
 from maillage.passes import ledger_check, services
 from maillage.passes.models import Pass, Redemption, Service
-from tests.passes.factories import handed_out_booklet, new_place, pass_world
+from tests.passes.factories import handed_out_booklet, pass_world
+from tests.places.factories import new_place
 
 THREADS = 16
 

@@ -21,8 +21,9 @@ from maillage.passes.documents.content import MissingBankDetails
 from maillage.passes.models import BankDetails, Payout, Service
 from maillage.places.models import Place
 from maillage.territory.models import Commune
-from tests.factories import OrganizationFactory
-from tests.passes.factories import handed_out_booklet, new_place, pass_world
+from tests.accounts.factories import OrganizationFactory
+from tests.passes.factories import handed_out_booklet, pass_world
+from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db
 

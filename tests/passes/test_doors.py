@@ -14,9 +14,10 @@ from maillage.accounts.models import ApiToken, Membership
 from maillage.passes import codes, refusals, services
 from maillage.passes.models import Service
 from maillage.passes.refusals import PassActionRefused
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import verified_session
-from tests.factories import MembershipFactory
-from tests.passes.factories import handed_out_booklet, new_place, pass_world
+from tests.passes.factories import handed_out_booklet, pass_world
+from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db
 TILL = "/pass-numerique/encaisser/"

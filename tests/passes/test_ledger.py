@@ -22,7 +22,8 @@ from maillage.passes.models import (
     Service,
 )
 from maillage.passes.services import PassActionRefused
-from tests.passes.factories import handed_out_booklet, new_place, pass_world
+from tests.passes.factories import handed_out_booklet, pass_world
+from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from maillage.passes import codes, ledger_check, services
 from maillage.passes.models import Account, CreditNote, LedgerTransaction, Pass, PassStatus, Payout, Service
 from maillage.passes.services import PassActionRefused
 from maillage.territory.models import Commune
-from tests.passes.factories import handed_out_booklet, new_place, pass_world
+from tests.passes.factories import handed_out_booklet, pass_world
+from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db
 

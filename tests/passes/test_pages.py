@@ -19,16 +19,6 @@ from tests.conftest import verified_session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def departement(demo):
-    return Organization.objects.get(name="Département de Maine-et-Loire")
-
-
-@pytest.fixture
-def library(demo):
-    return Organization.objects.get(name="Médiathèque Toussaint")
-
-
 def session(client, demo, local_part):
     return verified_session(client, demo.user(local_part))
 

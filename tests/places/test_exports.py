@@ -21,21 +21,15 @@ from jsonschema.validators import Draft202012Validator, validator_for
 from maillage.places import exports
 from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS
+from tests.places.factories import new_place
 
 DATA_INCLUSION = ("schemas", "data-inclusion", "v1.0.8", "schemas", "v1")
 
 
 def make_place(**fields):
-    values = {
-        "name": "Médiathèque Toussaint",
-        "commune_name": "Angers",
-        "commune_id": "49007",
-        "postcode": "49000",
-        "address": "49 rue Toussaint",
-        "updated_on": date(2026, 3, 1),
-    }
-    values.update(fields)
-    return Place.objects.create(**values)
+    """A listing as an owner leaves it: in Angers, last updated in March, with no position unless given."""
+    defaults = {"commune_id": "49007", "latitude": None, "longitude": None, "updated_on": date(2026, 3, 1)}
+    return new_place(**{"name": "Médiathèque Toussaint", **defaults, **fields})
 
 
 @pytest.fixture
@@ -47,12 +41,12 @@ def places(communes):
         longitude=-0.554,
         typologie=["BIB MUNI"],
         phone="+33241242550",
-        emails=["mediatheque@angers.fr", "contact@angers.fr"],
+        emails=["library@angers.fr", "contact@angers.fr"],
         websites=["https://bm.angers.fr"],
         opening_hours="Tu-Sa 10:00-18:00",
         summary="Des ateliers pour apprendre à se servir d’un ordinateur.",
         description='Ateliers "débutants", le mardi; accès libre,\npuis aide | sur rendez-vous.',
-        accessibility_sheet_url="https://acceslibre.beta.gouv.fr/app/49-angers/a/bibliotheque/erp/mediatheque/",
+        accessibility_sheet_url="https://acceslibre.beta.gouv.fr/app/49-angers/a/bibliotheque/erp/library/",
         booking_url="https://www.rdv-solidarites.fr/",
         structure_parente="Ville d'Angers",
         mobility=["Fixe"],
@@ -160,7 +154,7 @@ def test_the_csv_file_has_the_schema_columns_and_one_line_per_published_place(pl
     assert library["services"] == "Aide aux démarches administratives|Maîtrise des outils numériques du quotidien"
     assert library["modalites_accompagnement"] == "Accompagnement individuel|Dans un atelier collectif|À distance"
     assert library["typologie"] == "BIB|MUNI"
-    assert library["courriels"] == "mediatheque@angers.fr|contact@angers.fr"
+    assert library["courriels"] == "library@angers.fr|contact@angers.fr"
     assert library["source"] == "Hubik", "the first source that named its producer"
     assert (library["latitude"], library["code_insee"], library["date_maj"]) == ("47.4696", "49007", "2026-03-01")
     bare, untidy = rows[1], rows[2]
@@ -272,7 +266,7 @@ def test_a_structure_says_which_networks_carry_the_place(places):
     ]
     assert (library["siret"], library["courriel"], library["site_web"]) == (
         "73282932000074",
-        "mediatheque@angers.fr",
+        "library@angers.fr",
         "https://bm.angers.fr",
     )
     assert library["description"].startswith("Des ateliers pour apprendre") and "\n\n" in library["description"]

@@ -11,7 +11,7 @@ from maillage.places.models import Place, PlaceSource
 
 V1_CSV = """\
 id;pivot;nom;commune;code_postal;code_insee;adresse;latitude;longitude;telephone;courriels;horaires;date_maj;services;frais_a_charge;modalites_accompagnement
-m1;73282932000074;Médiathèque Toussaint;Angers;49000;49007;49 rue Toussaint;47.4696;-0.5540;02 41 24 25 50;mediatheque@angers.fr;Tu-Sa 10:00-18:00;2024-03-01;Aide aux démarches administratives|Maîtrise des outils numériques du quotidien;Gratuit;Accompagnement individuel|Dans un atelier collectif
+m1;73282932000074;Médiathèque Toussaint;Angers;49000;49007;49 rue Toussaint;47.4696;-0.5540;02 41 24 25 50;library@angers.fr;Tu-Sa 10:00-18:00;2024-03-01;Aide aux démarches administratives|Maîtrise des outils numériques du quotidien;Gratuit;Accompagnement individuel|Dans un atelier collectif
 m2;;Espace numérique de Trélazé;Trélazé;49800;;2 place de la Mairie;;;241000000;;lundi matin;15/01/2024;;;
 m3;;;Angers;49000;;1 rue sans nom;;;;;;2024-01-01;;;
 m4;;Lieu introuvable;Nulle-Part;99999;;1 rue X;;;;;;2024-01-01;;;

@@ -7,98 +7,70 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.places.models import Place, PlaceCorrection
+from maillage.places.models import PlaceCorrection
 from tests.conftest import verified_session
+from tests.places.factories import listing_form, new_place
 
 
 @pytest.fixture
-def library_place(demo):
-    from maillage.accounts.models import Organization
-
-    library = Organization.objects.get(name="Médiathèque Toussaint")
-    return Place.objects.create(
-        name="Espace numérique Toussaint",
-        address="49 rue Toussaint",
-        postcode="49000",
-        commune_name="Angers",
+def stale_place(library):
+    """A place of the demo library, last updated long ago."""
+    return new_place(
+        library,
+        "Espace numérique Toussaint",
         commune_id="49007",
-        latitude=47.4696,
-        longitude=-0.554,
-        organization=library,
         updated_on=date(2025, 1, 1),
         opening_hours="Tu-Sa 10:00-18:00",
     )
 
 
-def edit_data(**overrides):
-    data = {
-        "name": "Espace numérique Toussaint",
-        "address": "49 rue Toussaint",
-        "address_complement": "",
-        "postcode": "49000",
-        "commune": "Angers",
-        "summary": "",
-        "description": "",
-        "booking_url": "",
-        "accessibility_sheet_url": "",
-        "phone": "02 41 24 25 50",
-        "emails": "accueil@example.org",
-        "websites": "",
-        "opening_hours": "Tu-Sa 10:00-18:00",
-        "services": ["Aide aux démarches administratives"],
-        "fees": ["Gratuit"],
-        "request_radius_km": "20",
-    }
-    return {**data, **overrides}
-
-
-def test_a_mediator_keeps_the_listing_true_and_saving_confirms_it(client, demo, library_place):
+def test_a_mediator_keeps_the_listing_true_and_saving_confirms_it(client, demo, stale_place):
     verified_session(client, demo.user("mediateur"))
-    response = client.post(reverse("places:edit", kwargs={"place_id": library_place.pk}), edit_data())
+    response = client.post(reverse("places:edit", kwargs={"place_id": stale_place.pk}), listing_form())
     assert response.status_code == 302
-    library_place.refresh_from_db()
-    assert library_place.phone == "+33241242550" and library_place.emails == ["accueil@example.org"]
-    assert library_place.services == ["Aide aux démarches administratives"]
-    assert library_place.last_verified_on == timezone.localdate()
+    stale_place.refresh_from_db()
+    assert stale_place.phone == "+33241242550" and stale_place.emails == ["accueil@example.org"]
+    assert stale_place.services == ["Aide aux démarches administratives"]
+    assert stale_place.last_verified_on == timezone.localdate()
 
 
-def test_an_unreadable_phone_or_hours_get_a_clear_error_and_nothing_typed_is_lost(client, demo, library_place):
+def test_an_unreadable_phone_or_hours_get_a_clear_error_and_nothing_typed_is_lost(client, demo, stale_place):
     verified_session(client, demo.user("mediateur"))
     response = client.post(
-        reverse("places:edit", kwargs={"place_id": library_place.pk}),
-        edit_data(phone="12", opening_hours="le lundi matin", name="Nouveau nom"),
+        reverse("places:edit", kwargs={"place_id": stale_place.pk}),
+        listing_form(phone="12", opening_hours="le lundi matin", name="Nouveau nom"),
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"phone", "opening_hours"}
     html = response.content.decode()
     assert 'value="le lundi matin"' in html and 'value="Nouveau nom"' in html
-    library_place.refresh_from_db()
-    assert library_place.name == "Espace numérique Toussaint"
+    stale_place.refresh_from_db()
+    assert stale_place.name == "Espace numérique Toussaint"
 
 
-def test_still_true_today_in_one_click(client, demo, library_place):
+def test_still_true_today_in_one_click(client, demo, stale_place):
     verified_session(client, demo.user("benevole"))
-    assert client.post(reverse("places:confirm", kwargs={"place_id": library_place.pk})).status_code == 302
-    library_place.refresh_from_db()
-    assert library_place.last_verified_on == timezone.localdate()
+    assert client.post(reverse("places:confirm", kwargs={"place_id": stale_place.pk})).status_code == 302
+    stale_place.refresh_from_db()
+    assert stale_place.last_verified_on == timezone.localdate()
 
 
-def test_viewers_and_other_organisations_cannot_edit(client, demo, library_place):
+def test_viewers_and_other_organisations_cannot_edit(client, demo, stale_place):
     verified_session(client, demo.user("observateur"))
-    assert client.get(reverse("places:edit", kwargs={"place_id": library_place.pk})).status_code == 404
+    assert client.get(reverse("places:edit", kwargs={"place_id": stale_place.pk})).status_code == 404
     verified_session(client, demo.user("association"))
-    assert client.post(reverse("places:confirm", kwargs={"place_id": library_place.pk})).status_code == 404
+    assert client.post(reverse("places:confirm", kwargs={"place_id": stale_place.pk})).status_code == 404
 
 
-def test_anyone_reports_an_error_without_an_account_and_the_owner_sees_it(client, demo, library_place):
-    url = reverse("places:report", kwargs={"place_id": library_place.pk})
+def test_anyone_reports_an_error_without_an_account_and_the_owner_sees_it(client, demo, stale_place):
+    url = reverse("places:report", kwargs={"place_id": stale_place.pk})
     response = client.post(
         url, {"kind": "hours", "message": "Fermé le samedi depuis septembre", "reporter_contact": "06 12 34 56 78"}
     )
     assert response.status_code == 302
     correction = PlaceCorrection.objects.get()
-    assert (correction.place, correction.kind) == (library_place, "hours")
+    assert (correction.place, correction.kind) == (stale_place, "hours")
     verified_session(client, demo.user("admin"))
     assert "Fermé le samedi depuis septembre" in client.get(reverse("places:mine")).content.decode()
     coordinator = demo.user("coordination")
@@ -110,28 +82,28 @@ def test_anyone_reports_an_error_without_an_account_and_the_owner_sees_it(client
     assert correction.reporter_contact == "", "the contact is erased once the report is handled"
 
 
-def test_robots_filling_the_hidden_field_are_thanked_and_ignored(client, library_place):
-    url = reverse("places:report", kwargs={"place_id": library_place.pk})
+def test_robots_filling_the_hidden_field_are_thanked_and_ignored(client, stale_place):
+    url = reverse("places:report", kwargs={"place_id": stale_place.pk})
     assert client.post(url, {"kind": "other", "message": "buy pills", "website": "http://spam"}).status_code == 302
     assert not PlaceCorrection.objects.exists()
 
 
-def test_a_listing_not_checked_for_six_months_is_flagged_and_its_owners_reminded(client, demo, library_place):
-    html = client.get(reverse("places:detail", kwargs={"place_id": library_place.pk})).content.decode()
+def test_a_listing_not_checked_for_six_months_is_flagged_and_its_owners_reminded(client, demo, stale_place):
+    html = client.get(reverse("places:detail", kwargs={"place_id": stale_place.pk})).content.decode()
     assert 'class="notice"' in html
     output = StringIO()
     call_command("remind_stale_places", stdout=output)
     assert "[dry run]" in output.getvalue() and mail.outbox == []
     call_command("remind_stale_places", "--wet-run", stdout=StringIO())
     assert len(mail.outbox) == 1 and "admin@demo.maillage.test" in mail.outbox[0].to
-    library_place.last_verified_on = timezone.localdate() - timedelta(days=10)
-    library_place.save()
-    html = client.get(reverse("places:detail", kwargs={"place_id": library_place.pk})).content.decode()
+    stale_place.last_verified_on = timezone.localdate() - timedelta(days=10)
+    stale_place.save()
+    html = client.get(reverse("places:detail", kwargs={"place_id": stale_place.pk})).content.decode()
     assert 'class="notice"' not in html
 
 
-def test_viewers_never_see_who_reported_an_error(client, demo, library_place):
-    PlaceCorrection.objects.create(place=library_place, kind="phone", reporter_contact="06 12 34 56 78")
+def test_viewers_never_see_who_reported_an_error(client, demo, stale_place):
+    PlaceCorrection.objects.create(place=stale_place, kind="phone", reporter_contact="06 12 34 56 78")
     assert not PlaceCorrection.objects.visible_to(demo.user("observateur")).exists()
     assert not PlaceCorrection.objects.visible_to(demo.user("financeur")).exists()
     assert PlaceCorrection.objects.visible_to(demo.user("mediateur")).exists()

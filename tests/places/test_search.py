@@ -1,5 +1,5 @@
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -8,29 +8,18 @@ from django.utils import timezone, translation
 from maillage.places import hours
 from maillage.places.models import Place
 from maillage.places.search import for_display, search
+from tests.places.factories import place_at
 
 MONDAY_10H = timezone.make_aware(datetime(2026, 11, 30, 10, 0))
 SUNDAY_10H = timezone.make_aware(datetime(2026, 11, 29, 10, 0))
-
-
-def place(name, latitude, longitude, **fields):
-    defaults = {
-        "address": "1 rue X",
-        "postcode": "49000",
-        "commune_name": "Angers",
-        "commune_id": "49007",
-        "updated_on": date(2026, 11, 1),
-        "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:30",
-    }
-    return Place.objects.create(name=name, latitude=latitude, longitude=longitude, **{**defaults, **fields})
 
 
 @pytest.fixture
 def angers(communes):
     paperwork = ["Aide aux démarches administratives"]
     return {
-        "library": place("Médiathèque", 47.4696, -0.5540, services=paperwork, fees=["Gratuit"]),
-        "fablab": place(
+        "library": place_at("Médiathèque", 47.4696, -0.5540, services=paperwork, fees=["Gratuit"]),
+        "fablab": place_at(
             "Fablab",
             47.48,
             -0.56,
@@ -38,9 +27,9 @@ def angers(communes):
             fees=["Payant"],
             opening_hours="Sa 10:00-12:00",
         ),
-        "far": place("Saumur", 47.26, -0.08, services=["Aide aux démarches administratives"], fees=["Gratuit"]),
-        "draft": place("Brouillon", 47.47, -0.55, status=Place.Status.DRAFT),
-        "no_position": place("Sans position", None, None, services=["Aide aux démarches administratives"]),
+        "far": place_at("Saumur", 47.26, -0.08, services=["Aide aux démarches administratives"], fees=["Gratuit"]),
+        "draft": place_at("Brouillon", 47.47, -0.55, status=Place.Status.DRAFT),
+        "no_position": place_at("Sans position", None, None, services=["Aide aux démarches administratives"]),
     }
 
 

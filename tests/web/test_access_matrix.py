@@ -8,9 +8,8 @@ import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
 
-from maillage.accounts.models import Organization
 from tests.conftest import verified_session
-from tests.url_inventory import PUBLIC_URL_NAMES, all_routes, organization_world, url_for
+from tests.url_inventory import PUBLIC_URL_NAMES, all_routes, url_for
 
 ROUTES = all_routes()
 PROTECTED_ROUTES = [route for route in ROUTES if not route.is_public]
@@ -37,9 +36,18 @@ NESTED_OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if set(route.argu
 REFUSED_GET = (403, 404, 405)
 
 
+# The worlds are built once for the module (each test runs in a savepoint): 250 tests, one build.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture
-def library(demo):
-    return organization_world(Organization.objects.get(name="Médiathèque Toussaint"))
+def library(module_worlds):
+    return module_worlds.library
+
+
+@pytest.fixture
+def demo(module_worlds):
+    return module_worlds.demo
 
 
 @pytest.fixture
@@ -85,10 +93,10 @@ def test_member_of_another_organization_cannot_open_or_change_anything(route, li
 
 
 @pytest.mark.parametrize("route", NESTED_OBJECT_ROUTES, ids=lambda route: route.name)
-def test_objects_of_another_organization_cannot_be_reached_through_ones_own(route, library, demo, client):
+def test_objects_of_another_organization_cannot_be_reached_through_ones_own(route, library, module_worlds, client):
     """Mixing one's own organisation id with another organisation's member or invitation id fails."""
-    association_admin = demo.user("association")
-    own = organization_world(association_admin.memberships.get().organization)
+    own = module_worlds.association
+    association_admin = own.admin
     url = url_for(route, library).replace(
         f"/structures/{library.organization.pk}/", f"/structures/{own.organization.pk}/", 1
     )

@@ -191,11 +191,11 @@ def test_near_me_uses_the_browsers_position_when_the_person_asks(live_world, bro
 def test_the_map_of_results_is_drawn_only_on_request_from_our_own_files(live_world, browser, communes, settings):
     from axe_playwright_python.sync_playwright import Axe
 
-    from tests.places.test_search import place
+    from tests.places.factories import place_at
     from tests.web.test_crawler import AXE_OPTIONS
 
-    place("Médiathèque", 47.4696, -0.5540)
-    place("Maison France Services", 47.475, -0.56)
+    place_at("Médiathèque", 47.4696, -0.5540)
+    place_at("Maison France Services", 47.475, -0.56)
     settings.MAP_TILES_URL = live_world.url + "/static/favicon.svg?{z}/{x}/{y}"
     page = browser.new_page()
     hosts = set()

@@ -14,7 +14,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from maillage.accounts.models import Organization
 from tests.conftest import session_cookie_for
-from tests.url_inventory import NOT_HTML_PAGES, all_routes, organization_world, url_for
+from tests.url_inventory import NOT_HTML_PAGES, all_routes, url_for
+from tests.worlds import organization_world
 
 pytestmark = pytest.mark.browser
 

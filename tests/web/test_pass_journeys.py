@@ -12,8 +12,9 @@ from maillage.accounts.models import Organization, User
 from maillage.passes import codes, ledger_check
 from maillage.passes.models import FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
 from tests.conftest import session_cookie_for
-from tests.url_inventory import NOT_HTML_PAGES, all_routes, organization_world, url_for
+from tests.url_inventory import NOT_HTML_PAGES, all_routes, url_for
 from tests.web.test_crawler import WIDTHS, PageVisit
+from tests.worlds import organization_world
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,10 @@
-import factory
+"""How the tests build people, organisations and memberships (factory-boy), and read the journal back."""
 
-from maillage.accounts.models import Membership, Organization, User
+import factory
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from maillage.accounts.models import AuditEvent, Membership, Organization, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -34,3 +38,19 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Membership.Role.MEDIATOR
+
+
+def with_second_factor(user):
+    """The user, with a confirmed authenticator: as every member who sees personal data has."""
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user
+
+
+def current_code(device):
+    """The code an authenticator app shows right now for this TOTP device."""
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():0{device.digits}d}"
+
+
+def journal_actions(**filters):
+    """The journal's actions, oldest first."""
+    return list(AuditEvent.objects.filter(**filters).order_by("created_at", "pk").values_list("action", flat=True))
