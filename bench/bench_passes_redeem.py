@@ -79,7 +79,7 @@ def _world(pass_count):
 
     from maillage.accounts.models import ApiToken, User
     from maillage.passes import services
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
     from tests.passes.factories import pass_world
 
     # The database outlives the run: number the factory's people after every earlier one.

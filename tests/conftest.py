@@ -106,8 +106,8 @@ def demo(communes):
 
 @pytest.fixture(scope="module")
 def module_worlds(django_db_setup, django_db_blocker):
-    """For a module whose tests only read the demo territory and the worlds of the library and the
-    association (or change them and roll back): built once, in a transaction the module undoes at
+    """For a module whose tests only read the demo territory and the worlds of the library, the
+    association and the CCAS (or change them and roll back): built once, in a transaction the module undoes at
     its end; each test runs in a savepoint of it (``pytest.mark.django_db``), as if it had built them.
     No transactional test may use it: it would see the data committed, and flush it."""
     from django.db import transaction
@@ -122,6 +122,7 @@ def module_worlds(django_db_setup, django_db_blocker):
             demo=demo,
             library=demo_world("Médiathèque Toussaint"),
             association=demo_world("Association Les Connectés du Saumurois"),
+            ccas=demo_world("CCAS de Cholet"),
         )
         transaction.set_rollback(True)
 

@@ -197,3 +197,16 @@ def test_a_service_that_writes_twice_does_it_in_one_transaction():
             if len(list(_writes_in(node))) > 1:
                 found.append(f"{module}.{node.name}")
     assert not found, "several writes outside a transaction:\n" + "\n".join(found)
+
+
+def test_tests_build_their_data_from_their_apps_factories_not_from_each_other():
+    """Helpers live in tests/<app>/factories.py, tests/worlds.py, tests/web/browser.py: one home each.
+    A test module borrowing from another test module is a helper waiting to move home."""
+    tests = PACKAGE.parent / "tests"
+    borrowing = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module and module.startswith("tests.") and module.rsplit(".", 1)[-1].startswith("test_"):
+                borrowing.append(f"{path.relative_to(tests)}: from {module}")
+    assert not borrowing, "\n".join(borrowing)

@@ -1,5 +1,6 @@
 """The shared worlds the harness walks: an organisation with one of everything its members can open
-(the access matrix's and the crawler's), built through the apps' factories and services."""
+(the access matrix's and the crawler's), built through the apps' factories and services; and the
+personas who visit them."""
 
 import datetime
 from dataclasses import dataclass
@@ -49,7 +50,9 @@ def organization_world(organization):
     invitation = Invitation.objects.create(
         organization=organization, email=f"invited-{organization.pk}@example.org", role=Membership.Role.MEDIATOR
     )
-    help_request = new_request(place=place)
+    # A referrer's world has a person it sent: its pages show what became of them.
+    referral = {"referrer_organization": organization, "referred_by": admin} if organization.is_referrer else {}
+    help_request = new_request(place=place, **referral)
     session = new_workshop(
         organization,
         place,
@@ -83,3 +86,26 @@ def organization_world(organization):
 def demo_world(name):
     """The world of one of the demo's organisations, by its name."""
     return organization_world(Organization.objects.get(name=name))
+
+
+LIBRARY, CCAS = "Médiathèque Toussaint", "CCAS de Cholet"
+
+
+@dataclass(frozen=True)
+class Persona:
+    user: str | None  # the demo account (its e-mail's local part); None: a person without an account
+    world: str  # the demo organisation whose objects fill the pages' addresses: the pages it crawls
+
+
+# Who visits. A new kind of user is one line here (and its demo account in accounts/demo.py).
+PERSONAS = {
+    "anonymous": Persona(None, LIBRARY),
+    "admin": Persona("admin", LIBRARY),
+    "mediator": Persona("mediateur", LIBRARY),
+    "volunteer": Persona("benevole", LIBRARY),
+    "viewer": Persona("observateur", LIBRARY),
+    "coordination": Persona("coordination", LIBRARY),  # runs the Pass numérique and the phone line for all
+    "funder": Persona("financeur", LIBRARY),  # funds the library's programme: its figures
+    "referrer": Persona("ccas", CCAS),  # its own organisation, the people it sent
+    "distributor": Persona("accueil", CCAS),  # hands out its organisation's booklets
+}

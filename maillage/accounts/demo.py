@@ -97,6 +97,8 @@ MEMBERS = [
         "role": Role.ADMIN,
     },
     {"email": "ccas", "first_name": "Rachida", "last_name": "Haddad", "organization": "ccas", "role": Role.ADMIN},
+    # The CCAS's desk: hands out Pass numérique booklets to the people it receives.
+    {"email": "accueil", "first_name": "Nadia", "last_name": "Girard", "organization": "ccas", "role": Role.MEDIATOR},
     {
         "email": "financeur",
         "first_name": "François",

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from maillage.accounts import services
 from maillage.accounts.models import AuditEvent, Invitation, Membership, User
-from tests.accounts.factories import journal_actions
+from tests.accounts.factories import UserFactory, journal_actions
 from tests.conftest import verified_session
 
 Role = Membership.Role
@@ -230,7 +230,7 @@ def test_someone_else_logged_in_cannot_accept_an_invitation_for_an_existing_acco
 
 
 def test_accepting_twice_creates_one_membership(demo, invitation):
-    volunteer = User.objects.create_user(invitation.email, PASSWORD)
+    volunteer = UserFactory(email=invitation.email, password=PASSWORD)
 
     services.accept_invitation(invitation, volunteer)
     with pytest.raises(services.InvitationInvalid):

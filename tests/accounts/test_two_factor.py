@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.accounts import services
 from maillage.accounts.demo import DEMO_PASSWORD
-from maillage.accounts.models import AuditEvent, Membership, User
-from tests.accounts.factories import current_code, journal_actions
+from maillage.accounts.models import AuditEvent
+from tests.accounts.factories import MembershipFactory, UserFactory, current_code, journal_actions
 
 DASHBOARD = reverse("accounts:dashboard")
 SETUP = reverse("accounts:two_factor_setup")
@@ -35,9 +35,9 @@ def wrong_code(device):
 @pytest.fixture
 def new_mediator(library):
     """A mediator who has just joined and has no authenticator yet."""
-    user = User.objects.create_user("nouvelle.mediatrice@example.org", DEMO_PASSWORD, first_name="Nora")
-    Membership.objects.create(user=user, organization=library, role=Membership.Role.MEDIATOR)
-    return user
+    return MembershipFactory(
+        organization=library, user__email="nouvelle.mediatrice@example.org", user__password=DEMO_PASSWORD
+    ).user
 
 
 def pending_device(user):
@@ -81,7 +81,7 @@ def test_viewer_is_not_asked_for_a_second_factor(client, demo, viewer):
 
 
 def test_platform_staff_is_asked_for_a_second_factor_even_without_organisation(client, db):
-    staff = User.objects.create_user("equipe@maillage.test", DEMO_PASSWORD, is_staff=True)
+    staff = UserFactory(email="equipe@maillage.test", password=DEMO_PASSWORD, is_staff=True)
     client.force_login(staff)
 
     assert client.get(DASHBOARD).url == sent_to(SETUP)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from maillage.accounts.models import AuditEvent, Organization
 from maillage.activities import beneficiaries, services
 from maillage.activities.models import Accompaniment, Beneficiary
+from tests.accounts.factories import MembershipFactory, with_second_factor
 from tests.activities.factories import days_ago, new_person, new_record
 from tests.conftest import verified_session
 
@@ -179,7 +180,6 @@ def test_an_accompaniment_is_recorded_for_a_person_from_their_record(client, dem
 
 
 def test_passes_taken_are_linked_to_the_record_once(client, communes):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from maillage.passes import services as pass_services
     from tests.passes.factories import handed_out_booklet, pass_world
@@ -188,7 +188,7 @@ def test_passes_taken_are_linked_to_the_record_once(client, communes):
     booklet = handed_out_booklet(world)
     codes = list(booklet.passes.order_by("position").values_list("code", flat=True))
     taken, _ = pass_services.redeem(codes[0], place=world.place, service="individual", by=world.mediator)
-    TOTPDevice.objects.create(user=world.mediator, name="authenticator", confirmed=True)
+    with_second_factor(world.mediator)
     mediator = verified_session(client, world.mediator)
     page = mediator.get("/activites/nouvelle/").content.decode()
     assert "Pass numérique encaissés pour cet accompagnement" in page and f'value="{taken.pk}"' in page
@@ -214,10 +214,8 @@ def test_passes_taken_are_linked_to_the_record_once(client, communes):
 
 
 def test_a_member_of_two_organisations_says_whose_record_it_is_and_the_form_counts_once(client, demo, library):
-    from maillage.accounts.models import Membership
-
     association = demo.user("association").memberships.get().organization
-    Membership.objects.create(user=demo.user("mediateur"), organization=association, role="mediator")
+    MembershipFactory(user=demo.user("mediateur"), organization=association)
     mediator = verified_session(client, demo.user("mediateur"))
     page = mediator.get("/personnes/nouvelle/").content.decode()
     assert "Quelle structure accompagne la personne" in page

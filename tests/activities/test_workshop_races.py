@@ -13,8 +13,8 @@ from django.utils import timezone
 from maillage.activities import workshops
 from maillage.activities.models import Registration, RegistrationStatus
 from tests.accounts.factories import OrganizationFactory
-from tests.passes.test_concurrency import race
 from tests.places.factories import new_place
+from tests.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PEOPLE = 12

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from maillage.helprequests import links, services
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Origin, PersonMessage, Status
+from tests.accounts.factories import UserFactory
 from tests.helprequests.factories import ASK, post_step, three_steps
+from tests.places.factories import helping_place
 
 
 @pytest.fixture
@@ -130,10 +132,8 @@ def follow(client, help_request, **kwargs):
     return client.get(links.follow_url(help_request), **kwargs)
 
 
-def test_the_link_shows_each_step_in_plain_words_and_no_reason_or_note(client, sent, django_user_model):
-    from tests.places.factories import helping_place
-
-    mediator = django_user_model.objects.create_user("m@example.org", "x")
+def test_the_link_shows_each_step_in_plain_words_and_no_reason_or_note(client, sent):
+    mediator = UserFactory()
     place = helping_place(None)
     services.refer(sent, place, mediator, note="personne âgée, appeler fort")
     services.decline(sent, mediator, "too_far", note="trop loin pour nous")

@@ -16,6 +16,7 @@ from maillage.accounts.models import AuditEvent, Organization
 from maillage.helprequests import links, routing, services
 from maillage.helprequests.models import HelpRequest, Outcome, Status
 from maillage.places.models import Place
+from tests.accounts.factories import MembershipFactory
 from tests.conftest import verified_session
 from tests.helprequests.factories import new_request, staff_request
 from tests.places.factories import helping_place, paperwork_place_of
@@ -370,12 +371,8 @@ def test_a_place_passes_a_request_on_to_another_place(demo, library, mediator):
 
 
 def test_a_member_of_two_organisations_chooses_which_one_records_the_request(demo, client):
-    from maillage.accounts.models import Membership
-
     ccas_admin = demo.user("ccas")
-    Membership.objects.create(
-        user=ccas_admin, organization=Organization.objects.get(name="Médiathèque Toussaint"), role="mediator"
-    )
+    MembershipFactory(user=ccas_admin, organization=Organization.objects.get(name="Médiathèque Toussaint"))
     worker = verified_session(client, ccas_admin)
     page = worker.post(reverse("helprequests:new"), staff_request())
     assert "Choisissez la structure" in page.content.decode() and not HelpRequest.objects.exists()

@@ -8,6 +8,7 @@ from django.db import connection
 from maillage.helprequests import services
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Outcome, Status
 from maillage.helprequests.states import TRANSITIONS, IllegalTransition, allowed_actions
+from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.helprequests.factories import new_request
 from tests.places.factories import helping_place
 
@@ -28,12 +29,10 @@ PATHS = {
 
 
 @pytest.fixture
-def world(communes, django_user_model):
-    from maillage.accounts.models import Organization
-
-    organization = Organization.objects.create(name="Médiathèque", is_place_operator=True)
+def world(communes):
+    organization = OrganizationFactory(name="Médiathèque")
     place = helping_place(organization)
-    mediator = django_user_model.objects.create_user("mediatrice@example.org", "x")
+    mediator = UserFactory()
     return {"place": place, "other_place": helping_place(organization), "mediator": mediator}
 
 

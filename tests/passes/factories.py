@@ -110,3 +110,9 @@ def passes_of(organization, place, member):
     payout = next(payout for payout in services.create_payouts(today) if payout.place_id == place.pk)
     redemption, _ = services.redeem(passes[1].code, place=place, service="workshop", by=member)
     return PassSamples(program=program, order=order, booklet=booklet, redemption=redemption, payout=payout)
+
+
+def with_bank_details(organization, holder, iban, bic=""):
+    """The account the organisation is paid to (or pays from), as its administrator types it."""
+    services.set_bank_details(organization, holder=holder, iban=iban, bic=bic, by=None)
+    return organization

@@ -6,7 +6,6 @@ PostgreSQL only: SQLite serialises writers, so there is no race to lose there.
 import contextlib
 import datetime
 import random
-import threading
 from collections import Counter
 
 import pytest
@@ -16,6 +15,7 @@ from maillage.passes import ledger_check, services
 from maillage.passes.models import Pass, Redemption, Service
 from tests.passes.factories import handed_out_booklet, pass_world
 from tests.places.factories import new_place
+from tests.races import race
 
 THREADS = 16
 
@@ -26,27 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgresql_only():
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers: the race is proven on PostgreSQL")
-
-
-def race(*jobs):
-    """Run the jobs in threads released together; return the errors they raised (there should be none)."""
-    barrier, errors = threading.Barrier(len(jobs)), []
-
-    def run(job):
-        barrier.wait()
-        try:
-            job()
-        except Exception as error:
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def scanner(codes, seed, refusals, successes=None, **redeem_arguments):

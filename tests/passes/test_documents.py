@@ -18,11 +18,11 @@ from maillage.passes import codes, services
 from maillage.passes.documents import csv_files, sepa
 from maillage.passes.documents import pdf as printed
 from maillage.passes.documents.content import MissingBankDetails
-from maillage.passes.models import BankDetails, Payout, Service
+from maillage.passes.models import Payout, Service
 from maillage.places.models import Place
 from maillage.territory.models import Commune
 from tests.accounts.factories import OrganizationFactory
-from tests.passes.factories import handed_out_booklet, pass_world
+from tests.passes.factories import handed_out_booklet, pass_world, with_bank_details
 from tests.places.factories import new_place
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +256,7 @@ def month_of_redemptions(world):
 
 def test_a_statement_lists_each_redemption_with_its_french_label_and_adds_them_up(world):
     payout = month_of_redemptions(world)
-    BankDetails.objects.create(organization=world.operator, holder="Médiathèque", iban=IBAN, bic="AGRIFRPP")
+    with_bank_details(world.operator, holder="Médiathèque", iban=IBAN, bic="AGRIFRPP")
     with override("en"):
         pdf = printed.statement_pdf(payout, compress=False)
     assert pdf.startswith(b"%PDF-") and page_count(pdf) == 1
@@ -342,17 +342,13 @@ def odd_world():
 
 def test_the_bank_csv_pays_each_statement_to_its_organisation_and_refuses_without_bank_details(odd_world):
     first, second, other_organization = two_payouts(odd_world)
-    BankDetails.objects.create(
-        organization=odd_world.operator, holder="Médiathèque d'Angers", iban=IBAN, bic="AGRIFRPP"
-    )
+    with_bank_details(odd_world.operator, holder="Médiathèque d'Angers", iban=IBAN, bic="AGRIFRPP")
     with pytest.raises(MissingBankDetails) as missing:
         csv_files.bank_transfers_csv([first, second])
     assert missing.value.organizations == [other_organization] and missing.value.places == []
     assert str(missing.value) == "Association Éloi & Cie"  # the pages put it in a sentence of their own
 
-    BankDetails.objects.create(
-        organization=other_organization, holder="Association Éloi & Cie", iban="fr14 2004 1010 0505 0001 3M02 606"
-    )
+    with_bank_details(other_organization, holder="Association Éloi & Cie", iban="fr14 2004 1010 0505 0001 3M02 606")
     rows = list(csv.reader(csv_files.bank_transfers_csv([first, second]).splitlines(), delimiter=";"))
     month = timezone.localdate().strftime("%Y-%m")
     assert rows == [
@@ -384,9 +380,7 @@ def test_the_bank_csv_pays_each_statement_to_its_organisation_and_refuses_withou
 
 def test_the_sepa_file_is_a_pain_001_001_03_credit_transfer_that_adds_up_to_the_cent(odd_world):
     first, second, other_organization = two_payouts(odd_world)
-    BankDetails.objects.create(
-        organization=odd_world.operator, holder="Médiathèque d'Angers", iban=IBAN, bic="AGRIFRPP"
-    )
+    with_bank_details(odd_world.operator, holder="Médiathèque d'Angers", iban=IBAN, bic="AGRIFRPP")
     arguments = {
         "debtor_name": "Coordination numérique de Maine-et-Loire",
         "debtor_iban": "FR76 3000 4000 0312 3456 7890 143",
@@ -399,7 +393,7 @@ def test_the_sepa_file_is_a_pain_001_001_03_credit_transfer_that_adds_up_to_the_
     for wrong in ("", "PASS_2026_10", "X" * 36):  # never altered behind the caller's back: refused
         with pytest.raises(ValueError, match="message id"):
             sepa.sepa_credit_transfer_xml([first], **{**arguments, "message_id": wrong})
-    BankDetails.objects.create(organization=other_organization, holder="Association Éloi", iban=OTHER_IBAN)
+    with_bank_details(other_organization, holder="Association Éloi", iban=OTHER_IBAN)
 
     xml = sepa.sepa_credit_transfer_xml([first, second], **arguments)
     assert xml.startswith(b"<?xml") and b"encoding='UTF-8'" in xml.split(b"\n")[0]

@@ -7,14 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage import ratelimit
 from maillage.accounts.models import ApiToken, Membership
 from maillage.passes import codes, refusals, services
 from maillage.passes.models import Service
 from maillage.passes.refusals import PassActionRefused
-from tests.accounts.factories import MembershipFactory
+from tests.accounts.factories import MembershipFactory, with_second_factor
 from tests.conftest import verified_session
 from tests.passes.factories import handed_out_booklet, pass_world
 from tests.places.factories import new_place
@@ -35,8 +34,7 @@ def world():
 
 def _at_the_till(client, user):
     """A member logged in with their second factor, as the till needs."""
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    return verified_session(client, user)
+    return verified_session(client, with_second_factor(user))
 
 
 def _api_redeem(client, key, code, **extra):

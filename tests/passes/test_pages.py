@@ -13,8 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from maillage import ratelimit
 from maillage.accounts.models import Organization
 from maillage.passes import codes, ledger_check, services, upkeep
-from maillage.passes.models import BankDetails, FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
+from maillage.passes.models import FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
 from tests.conftest import verified_session
+from tests.passes.factories import with_bank_details
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +221,7 @@ def test_month_end_makes_a_statement_the_place_downloads_and_the_coordination_pa
     assert payout.total_cents == 1000 and payout.number == 1
     refused = coordination.get("/pass-numerique/releves/virements.csv")
     assert refused.status_code == 302  # no bank details yet: said, nothing exported
-    BankDetails.objects.create(organization=library, holder="Médiathèque Toussaint", iban="FR7630006000011234567890189")
+    with_bank_details(library, holder="Médiathèque Toussaint", iban="FR7630006000011234567890189")
     transfers = coordination.get("/pass-numerique/releves/virements.csv").content.decode()
     assert "FR7630006000011234567890189" in transfers and payout.reference in transfers
     assert coordination.get("/pass-numerique/releves/virements.csv").status_code == 302  # in one file only

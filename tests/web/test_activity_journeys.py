@@ -8,7 +8,7 @@ from maillage.accounts.demo import demo_email
 from maillage.accounts.models import User
 from maillage.activities.models import Accompaniment
 from tests.conftest import session_cookie_for
-from tests.web.test_browser_journeys import _tab_to
+from tests.web.browser import axe_violations, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +32,11 @@ def test_a_mediator_records_a_common_accompaniment_in_at_most_six_interactions(l
         page.keyboard.press("Tab")
     with page.expect_navigation():
         choose("Enter")
-    _tab_to(page, "id_duration_0")
+    tab_to(page, "id_duration_0")
     choose("ArrowDown")  # 30 min
-    _tab_to(page, "id_themes_2")
+    tab_to(page, "id_themes_2")
     choose("Space")  # e-mail
-    _tab_to(page, "id_autonomy_0")
+    tab_to(page, "id_autonomy_0")
     choose("ArrowDown")  # with my help
     with page.expect_navigation():
         choose("Enter")
@@ -133,13 +133,11 @@ def test_the_attendance_form_and_the_registration_errors_have_no_accessibility_v
     """The crawler sees sessions to come; attendance is taken after one, and errors show on a bad form."""
     import datetime
 
-    from axe_playwright_python.sync_playwright import Axe
     from django.utils import timezone
 
     from maillage.accounts.models import Organization
     from maillage.activities import workshops
     from maillage.activities.models import WorkshopSession
-    from tests.web.test_crawler import AXE_OPTIONS
 
     library = Organization.objects.get(name="Médiathèque Toussaint")
     place = library.places.order_by("name").first()
@@ -175,13 +173,13 @@ def test_the_attendance_form_and_the_registration_errors_have_no_accessibility_v
     page.get_by_label("75 ans ou plus").fill("9")
     page.get_by_role("button", name="Enregistrer les présences").click()
     assert "font plus que les 3 personnes venues" in page.content()
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    violations = axe_violations(page)
+    assert not violations, "\n".join(violations)
     public = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     public.goto(f"{live_world.url}/ateliers/{coming.pk}/")
     public.get_by_label("Votre prénom").fill("Chantal")
     public.get_by_role("button", name="S’inscrire").click()
     assert "Tapez un numéro de téléphone ou un e-mail" in public.content()
-    results = Axe().run(public, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    violations = axe_violations(public)
+    assert not violations, "\n".join(violations)
     context.close()

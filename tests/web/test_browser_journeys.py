@@ -6,6 +6,7 @@ from django.urls import reverse
 from maillage.accounts.demo import DEMO_PASSWORD, demo_email, demo_totp_code
 from maillage.accounts.models import Organization
 from tests.conftest import session_cookie_for
+from tests.web.browser import axe_violations, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -133,31 +134,22 @@ def test_language_switch_works_without_javascript_and_arabic_is_right_to_left(li
     context.close()
 
 
-def _tab_to(page, element_id, limit=60, tag=None):
-    for _press in range(limit):
-        page.keyboard.press("Tab")
-        active = page.evaluate("[document.activeElement.id, document.activeElement.tagName]")
-        if (tag and active[1] == tag) or (not tag and active[0] == element_id):
-            return
-    raise AssertionError(f"#{element_id or tag} cannot be reached with the keyboard")
-
-
 def test_keyboard_only_without_javascript_find_the_nearest_free_place_for_paperwork_and_print_it(
     live_world, browser, demo
 ):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_world.url + reverse("places:search"))
-    _tab_to(page, "id_where")
+    tab_to(page, "id_where")
     page.keyboard.type("49100")
-    _tab_to(page, "id_need")
+    tab_to(page, "id_need")
     page.keyboard.press("F")  # "Faire mes démarches en ligne"
     assert page.locator("#id_need").input_value() == "demarches"
-    _tab_to(page, None, tag="SUMMARY")  # "More criteria" opens with the keyboard, no JavaScript needed
+    tab_to(page, None, tag="SUMMARY")  # "More criteria" opens with the keyboard, no JavaScript needed
     page.keyboard.press("Enter")
-    _tab_to(page, "id_free")
+    tab_to(page, "id_free")
     page.keyboard.press("Space")
-    _tab_to(page, "id_where")
+    tab_to(page, "id_where")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     first = page.locator(".result").first
@@ -189,10 +181,8 @@ def test_near_me_uses_the_browsers_position_when_the_person_asks(live_world, bro
 
 
 def test_the_map_of_results_is_drawn_only_on_request_from_our_own_files(live_world, browser, communes, settings):
-    from axe_playwright_python.sync_playwright import Axe
 
     from tests.places.factories import place_at
-    from tests.web.test_crawler import AXE_OPTIONS
 
     place_at("Médiathèque", 47.4696, -0.5540)
     place_at("Maison France Services", 47.475, -0.56)
@@ -206,6 +196,6 @@ def test_the_map_of_results_is_drawn_only_on_request_from_our_own_files(live_wor
     page.wait_for_selector(".leaflet-container path.leaflet-interactive")
     assert page.locator("path.leaflet-interactive").count() == 2
     assert hosts == {live_world.url.split("/")[2]}
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    violations = axe_violations(page)
+    assert not violations, "\n".join(violations)
     page.close()

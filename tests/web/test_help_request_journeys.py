@@ -10,7 +10,7 @@ from maillage.accounts.demo import demo_email
 from maillage.accounts.models import User
 from maillage.helprequests.models import HelpRequest, Status
 from tests.conftest import session_cookie_for
-from tests.web.test_browser_journeys import _tab_to
+from tests.web.browser import tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -32,27 +32,27 @@ def test_called_back_with_a_phone_and_a_postcode_then_claimed_called_booked_and_
     person = browser.new_context(java_script_enabled=False)
     page = person.new_page()
     page.goto(live_world.url + "/")
-    _tab_to(page, None, tag="A")  # any link: then find "Demander de l'aide" by tabbing
+    tab_to(page, None, tag="A")  # any link: then find "Demander de l'aide" by tabbing
     for _press in range(40):
         if page.evaluate("document.activeElement.textContent.trim()") == "Demander de l’aide":
             break
         page.keyboard.press("Tab")
     _submit_with_enter(page)
-    _tab_to(page, "id_need_0")
+    tab_to(page, "id_need_0")
     page.keyboard.press("Space")  # "Faire mes démarches en ligne"
     _submit_with_enter(page)
     assert "étape 2 sur 3" in page.title()
-    _tab_to(page, "id_where")
+    tab_to(page, "id_where")
     page.keyboard.type("49100")
     _submit_with_enter(page)
     assert "étape 3 sur 3" in page.title()
-    _tab_to(page, "id_contact_0")
+    tab_to(page, "id_contact_0")
     page.keyboard.press("Space")  # "Rappelez-moi"
-    _tab_to(page, "id_phone")
+    tab_to(page, "id_phone")
     page.keyboard.type("06 12 34 56 78")
-    _tab_to(page, "id_consent")
+    tab_to(page, "id_consent")
     page.keyboard.press("Space")
-    _tab_to(page, "id_phone")
+    tab_to(page, "id_phone")
     _submit_with_enter(page)
     reference = page.locator(".reference").inner_text()
     follow_url = page.locator(".follow-link a").get_attribute("href")
@@ -67,21 +67,21 @@ def test_called_back_with_a_phone_and_a_postcode_then_claimed_called_booked_and_
     staff.get_by_text("La demande est à vous.").wait_for()
     assert reference in staff.title()
     for _call in range(2):
-        _tab_to(staff, "id_contact-kind_0")  # a radio group is one tab stop; arrows choose within it
+        tab_to(staff, "id_contact-kind_0")  # a radio group is one tab stop; arrows choose within it
         staff.keyboard.press("ArrowDown")  # "appel, pas de réponse"
         staff.get_by_role("button", name="Noter").focus()
         _submit_with_enter(staff)
     staff.get_by_text("2 essais pour l’instant.").wait_for()
     tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
-    _tab_to(staff, "id_book-day")
+    tab_to(staff, "id_book-day")
     staff.keyboard.type(tomorrow)
-    _tab_to(staff, "id_book-time")
+    tab_to(staff, "id_book-time")
     staff.keyboard.type("14:30")
     _submit_with_enter(staff)
     staff.get_by_text("Le rendez-vous est fixé.").wait_for()
     help_request.refresh_from_db()
     assert help_request.status == Status.APPOINTMENT, staff.content()[:3000]
-    _tab_to(staff, "id_close-outcome_0")
+    tab_to(staff, "id_close-outcome_0")
     staff.keyboard.press("Space")  # "aidée"
     staff.get_by_role("button", name="Terminer", exact=True).focus()
     _submit_with_enter(staff)

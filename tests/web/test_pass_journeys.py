@@ -1,5 +1,5 @@
-"""Issue 5's journey in a real Chromium with JavaScript off, and the Pass numérique pages of the
-funder, the coordination and a distributor checked like every other page (axe, weight, 320 px)."""
+"""Issue 5's journey in a real Chromium with JavaScript off. (The Pass numérique pages of the funder,
+the coordination and a distributor are checked by the crawler, as its personas.)"""
 
 import datetime
 
@@ -12,9 +12,6 @@ from maillage.accounts.models import Organization, User
 from maillage.passes import codes, ledger_check
 from maillage.passes.models import FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
 from tests.conftest import session_cookie_for
-from tests.url_inventory import NOT_HTML_PAGES, all_routes, url_for
-from tests.web.test_crawler import WIDTHS, PageVisit
-from tests.worlds import organization_world
 
 pytestmark = pytest.mark.browser
 
@@ -127,25 +124,3 @@ def test_from_a_funders_programme_to_a_places_statement(live_world, browser, dem
 
 
 ROLES = {"coordinator": "coordination", "funder": "financeur", "distributor": "ccas"}
-
-
-def test_pass_pages_of_the_coordination_the_funder_and_a_distributor_are_accessible(live_world, browser, demo):
-    world = organization_world(Organization.objects.get(name="Médiathèque Toussaint"))
-    routes = [route for route in all_routes() if route.name.startswith("passes:") and route.name not in NOT_HTML_PAGES]
-    problems, checked = [], 0
-    for role, local_part in ROLES.items():
-        user = User.objects.get(email=demo_email(local_part))
-        for width in WIDTHS:
-            context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live_world.url)
-            context.add_cookies([{**session_cookie_for(user), "url": live_world.url}])
-            visit = PageVisit(context, live_world.url)
-            for route in routes:
-                response = visit.open(url_for(route, world))
-                if response.status >= 500:
-                    problems.append(f"[{role} {route.name}] server error {response.status}")
-                    continue
-                problems.extend(visit.problems(f"{role} {route.name}", width))
-                checked += 1
-            context.close()
-    assert checked >= len(ROLES) * len(WIDTHS) * 5
-    assert not problems, "\n".join(problems)

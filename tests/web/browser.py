@@ -1,0 +1,118 @@
+"""What the browser tests share: the widths, the judges of a page (axe, weight, layout) and moving
+through a page with the keyboard."""
+
+import gzip
+import json
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
+
+WIDTHS = (320, 1280)
+# WCAG 2.0/2.1 A and AA; only the violations are reported (collecting what passes costs as much again).
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+AXE_SCRIPT = Axe().axe_script
+HTML_BUDGET_BYTES = 14 * 1024  # gzip, the first round trip
+PAGE_BUDGET_BYTES = 30 * 1024  # gzip, the page and everything it loads on a first visit
+
+WEIGHTS = []  # (page and assets, HTML, page): printed with -s, recorded in docs/PERFORMANCE.md
+PAGE_FACTS = """() => ({
+  lang: document.documentElement.getAttribute("lang"),
+  title: document.title,
+  h1: document.querySelectorAll("h1").length,
+  current: document.querySelectorAll('.menu [aria-current="page"]').length,
+  scroll_width: document.documentElement.scrollWidth,
+})"""
+
+
+def gzip_size(body):
+    return len(gzip.compress(body, compresslevel=6))
+
+
+def with_axe(context):
+    """Every page of the context gets axe-core when it loads: injected once, not once per check."""
+    context.add_init_script(AXE_SCRIPT)
+    return context
+
+
+def axe_violations(page):
+    """The WCAG A and AA violations axe finds on the page, as readable lines (none: an empty list)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + json.dumps([node["target"] for node in violation["nodes"]][:5])
+        for violation in results["violations"]
+    ]
+
+
+def tab_to(page, element_id, limit=60, tag=None):
+    """Press Tab until the element (by id, or the first of a tag) has the focus."""
+    for _press in range(limit):
+        page.keyboard.press("Tab")
+        active = page.evaluate("[document.activeElement.id, document.activeElement.tagName]")
+        if (tag and active[1] == tag) or (not tag and active[0] == element_id):
+            return
+    raise AssertionError(f"#{element_id or tag} cannot be reached with the keyboard")
+
+
+class PageVisit:
+    """One browser tab with its cache off, recording every request and response."""
+
+    def __init__(self, context, base_url):
+        self.page = context.new_page()
+        self.base_url = base_url
+        self.requests, self.responses = [], []
+        cdp = context.new_cdp_session(self.page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("response", lambda response: self.responses.append(response))
+
+    def open(self, path):
+        self.requests.clear()
+        self.responses.clear()
+        return self.page.goto(self.base_url + path, wait_until="load")
+
+    def _body_of_this_page(self, response):
+        """The body of a response of the current page (late events of the previous page are ignored)."""
+        if response.status >= 300:
+            return None
+        try:
+            return response.body()
+        except PlaywrightError:
+            if response.url == self.page.url:
+                raise
+            return None
+
+    def problems(self, label, width):
+        """What ARCHITECTURE.md forbids on a page: its own words for each."""
+        page, problems = self.page, []
+        foreign = [url for url in self.requests if not url.startswith(self.base_url) and not url.startswith("data:")]
+        if foreign:
+            problems.append(f"requests to other hosts: {foreign}")
+        facts = page.evaluate(PAGE_FACTS)  # one round trip for all of them
+        if not facts["lang"]:
+            problems.append("no lang attribute")
+        if not facts["title"].strip():
+            problems.append("no title")
+        if facts["h1"] != 1:
+            problems.append(f"{facts['h1']} h1 elements")
+        if facts["current"] > 1:
+            problems.append(f"{facts['current']} menu entries marked as the current page")
+        bodies = [(response, body) for response in self.responses if (body := self._body_of_this_page(response))]
+        html = [gzip_size(body) for response, body in bodies if response.request.resource_type == "document"]
+        total = sum(gzip_size(body) for _response, body in bodies)
+        WEIGHTS.append((total, html[0] if html else 0, label))
+        if html and html[0] > HTML_BUDGET_BYTES:
+            problems.append(f"HTML weighs {html[0]} bytes gzip (budget {HTML_BUDGET_BYTES})")
+        if total > PAGE_BUDGET_BYTES:
+            problems.append(f"page and assets weigh {total} bytes gzip (budget {PAGE_BUDGET_BYTES})")
+        if width == 320 and facts["scroll_width"] > width:
+            problems.append(f"scrolls horizontally at 320 px ({facts['scroll_width']} px wide)")
+        if violations := axe_violations(page):
+            problems.append("axe violations:\n  " + "\n  ".join(violations))
+        return [f"[{label} @ {width}px] {problem}" for problem in problems]
