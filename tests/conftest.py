@@ -74,9 +74,10 @@ _DEMO_DEPARTMENT_ROWS = []
 
 
 @pytest.fixture
-def communes(db):
+def communes(request, db):
     """The communes of Maine-et-Loire (the demo département) plus Paris, Lyon and Marseille."""
-    _load_communes()
+    if not _shared(request.node):
+        _load_communes()
 
 
 def _load_communes():
@@ -100,31 +101,88 @@ def _load_demo():
 
 
 @pytest.fixture
-def demo(communes):
+def demo(request, communes):
+    if _shared(request.node) == "shared_demo":
+        return request.getfixturevalue("module_demo")  # set up with the module, by _shared_data
     return _load_demo()
 
 
+# Built once for a module ---------------------------------------------------------------------------
+# A module marked ``shared_communes`` gets the communes built once, one marked ``shared_demo`` the
+# communes and the demo, in a transaction the module undoes at its end; each test runs in a savepoint
+# of it (``pytest.mark.django_db``), as if it had built them, and whatever it changes is undone after
+# it. A transactional test would see the data committed and flush it: none may be in such a module
+# (pytest_collection_modifyitems refuses it).
+
+
+def _shared(node):
+    return next((name for name in ("shared_demo", "shared_communes") if node.get_closest_marker(name)), None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_data(request):
+    """Before any test of the module opens its transaction: the module's shared data, if it has some."""
+    if shared := _shared(request.node):
+        request.getfixturevalue("module_demo" if shared == "shared_demo" else "module_communes")
+
+
 @pytest.fixture(scope="module")
-def module_worlds(django_db_setup, django_db_blocker):
-    """For a module whose tests only read the demo territory and the worlds of the library, the
-    association and the CCAS (or change them and roll back): built once, in a transaction the module undoes at
-    its end; each test runs in a savepoint of it (``pytest.mark.django_db``), as if it had built them.
-    No transactional test may use it: it would see the data committed, and flush it."""
+def module_communes(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        _load_communes()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_demo(module_communes, django_db_blocker):
     from django.db import transaction
     from django.test.utils import override_settings
 
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        yield _load_demo()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_worlds(module_demo, django_db_blocker):
+    """The demo and the worlds of the library, the association and the CCAS, built once for the module."""
+    from django.db import transaction
+
     from tests.worlds import demo_world
 
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        _load_communes()
-        demo = _load_demo()
+    with django_db_blocker.unblock(), transaction.atomic():
         yield SimpleNamespace(
-            demo=demo,
+            demo=module_demo,
             library=demo_world("Médiathèque Toussaint"),
             association=demo_world("Association Les Connectés du Saumurois"),
             ccas=demo_world("CCAS de Cholet"),
         )
         transaction.set_rollback(True)
+
+
+TRANSACTIONAL = {"transactional_db", "live_server", "live_world", "django_db_reset_sequences"}
+
+
+def _shares_data(item):
+    return _shared(item) or any(name.startswith("module_") for name in item.fixturenames)
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(TRANSACTIONAL & set(item.fixturenames)) or bool(marker and marker.kwargs.get("transaction"))
+
+
+def pytest_collection_modifyitems(items):
+    """A module whose tests share data built once may hold no transactional test."""
+    by_module = {}
+    for item in items:
+        by_module.setdefault(item.nodeid.split("::")[0], []).append(item)
+    for module, module_items in by_module.items():
+        if any(map(_shares_data, module_items)) and any(map(_is_transactional, module_items)):
+            raise pytest.UsageError(f"{module}: a transactional test in a module whose tests share their data")
 
 
 class DemoWorld:

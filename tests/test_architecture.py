@@ -210,3 +210,19 @@ def test_tests_build_their_data_from_their_apps_factories_not_from_each_other():
             if module and module.startswith("tests.") and module.rsplit(".", 1)[-1].startswith("test_"):
                 borrowing.append(f"{path.relative_to(tests)}: from {module}")
     assert not borrowing, "\n".join(borrowing)
+
+
+def test_a_service_told_who_acts_records_it():
+    """A service function taking ``by`` writes who acted: in the row, the transition or the journal."""
+    unused = []
+    for module, path in modules().items():
+        if module.rsplit(".", 1)[-1] not in SERVICE_MODULES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and "by" in [a.arg for a in node.args.args + node.args.kwonlyargs]:
+                used = any(
+                    isinstance(name, ast.Name) and name.id == "by" for name in ast.walk(node) if name is not node
+                )
+                if not used:
+                    unused.append(f"{module}.{node.name}")
+    assert not unused, "services that take a `by` they never record:\n" + "\n".join(unused)

@@ -10,6 +10,8 @@ from maillage.menu import MEMBERS, MENU, VISITORS, current_entry
 from tests.conftest import verified_session
 from tests.url_inventory import all_routes
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 CURRENT = re.compile(r'<a href="([^"]+)" aria-current="page">')
 
 

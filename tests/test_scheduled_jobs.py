@@ -11,6 +11,8 @@ from maillage.accounts.models import AuditEvent
 from maillage.management.wet_run import DRY_RUN, WetRunCommand
 from maillage.notifications.models import Notification
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 
 def _scheduled_jobs():
     return sorted(

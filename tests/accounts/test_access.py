@@ -11,6 +11,8 @@ from django.http import Http404
 from maillage.accounts.access import Ability, acts_as, organization_as, organization_for, organizations_of, user_can
 from maillage.accounts.models import ROLES_ABLE_TO, Membership, Organization, User
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 ROLE = Membership.Role
 PACKAGE = Path(__file__).resolve().parents[2] / "maillage"
 

@@ -1,9 +1,12 @@
 """Organisation administrators make and revoke the keys of their software; keys are shown once."""
 
+import pytest
 from django.urls import reverse
 
 from maillage.accounts.models import ApiToken, AuditEvent, Membership
 from tests.conftest import verified_session
+
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
 
 
 def test_an_administrator_makes_a_key_sees_it_once_and_revokes_it(demo, ccas, client):

@@ -9,6 +9,8 @@ from maillage.accounts.models import AuditEvent, AuditJournalIsAppendOnly, Membe
 from tests.accounts.factories import journal_actions
 from tests.conftest import verified_session
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 TABLE = AuditEvent._meta.db_table
 
 

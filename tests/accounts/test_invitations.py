@@ -13,6 +13,8 @@ from maillage.accounts.models import AuditEvent, Invitation, Membership, User
 from tests.accounts.factories import UserFactory, journal_actions
 from tests.conftest import verified_session
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 Role = Membership.Role
 PASSWORD = "une phrase facile à retenir"
 

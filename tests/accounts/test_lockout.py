@@ -10,6 +10,8 @@ from django.urls import reverse
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import AuditEvent
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 LOGIN = reverse("accounts:login")
 WRONG_PASSWORD = "mauvais-mot-de-passe-secret"
 

@@ -5,6 +5,8 @@ from maillage.accounts import services
 from maillage.accounts.models import Ability, AuditEvent, Membership
 from tests.conftest import verified_session
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 Role = Membership.Role
 
 

@@ -1,9 +1,12 @@
 import re
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
 from maillage.accounts.demo import demo_email
+
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
 
 
 def test_a_member_who_forgot_their_password_chooses_a_new_one_from_the_e_mail_link(client, demo):

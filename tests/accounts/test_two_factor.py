@@ -14,6 +14,8 @@ from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import AuditEvent
 from tests.accounts.factories import MembershipFactory, UserFactory, current_code, journal_actions
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 DASHBOARD = reverse("accounts:dashboard")
 SETUP = reverse("accounts:two_factor_setup")
 VERIFY = reverse("accounts:two_factor_verify")

@@ -13,7 +13,7 @@ from tests.accounts.factories import MembershipFactory, with_second_factor
 from tests.activities.factories import days_ago, new_person, new_record
 from tests.conftest import verified_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]
 
 
 PERSON_FORM = {

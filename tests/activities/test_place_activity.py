@@ -19,7 +19,7 @@ from tests.conftest import verified_session
 from tests.passes.factories import passes_of
 from tests.places.factories import helping_place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]
 
 
 def this_month():

@@ -12,7 +12,7 @@ from maillage.activities.services import RecordRefused
 from tests.activities.factories import record_form
 from tests.conftest import verified_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]
 
 
 def session(client, demo, local_part):

@@ -18,7 +18,7 @@ from maillage.notifications.sms import MemorySmsBackend
 from tests.activities.factories import new_workshop, register_online, tomorrow_at
 from tests.conftest import verified_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]
 
 
 def texts_to(number):

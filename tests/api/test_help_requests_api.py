@@ -12,6 +12,8 @@ from maillage.helprequests.models import HelpRequest, Status
 from tests.helprequests.factories import api_request, new_request
 from tests.places.factories import paperwork_place_of
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 URL = "/api/v1/help-requests"
 
 

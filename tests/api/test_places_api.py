@@ -8,6 +8,8 @@ from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS
 from tests.places.factories import place_at
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 ANGERS = {"lat": 47.47, "lon": -0.55}
 PAPERWORK = "Aide aux démarches administratives"
 LEISURE = "Loisirs et créations numériques"

@@ -11,6 +11,8 @@ from tests.accounts.factories import UserFactory
 from tests.helprequests.factories import ASK, post_step, three_steps
 from tests.places.factories import helping_place
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 
 @pytest.fixture
 def asking(communes):

@@ -15,6 +15,8 @@ from tests.conftest import verified_session
 from tests.helprequests.factories import api_request, staff_request, three_steps
 from tests.places.factories import new_place
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 API = "/api/v1/help-requests"
 
 

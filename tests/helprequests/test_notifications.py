@@ -3,6 +3,7 @@
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -13,6 +14,8 @@ from maillage.helprequests.states import TRANSITIONS
 from maillage.notifications.sms import MemorySmsBackend
 from tests.helprequests.factories import new_request
 from tests.places.factories import paperwork_place_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
 
 OUTBOX = MemorySmsBackend.outbox
 

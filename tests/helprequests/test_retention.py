@@ -10,7 +10,7 @@ from maillage.helprequests.models import HelpRequest, PersonMessage, Transition
 from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
 from tests.helprequests.factories import new_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]
 
 
 def closed_long_ago(days, **fields):

@@ -21,6 +21,8 @@ from tests.conftest import verified_session
 from tests.helprequests.factories import new_request, staff_request
 from tests.places.factories import helping_place, paperwork_place_of
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 INBOX = reverse("helprequests:inbox")
 
 

@@ -17,7 +17,7 @@ from maillage.passes.models import FundingOrder, Pass, PassProgram, PassStatus, 
 from tests.conftest import verified_session
 from tests.passes.factories import with_bank_details
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]
 
 
 def session(client, demo, local_part):

@@ -23,6 +23,8 @@ from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS
 from tests.places.factories import new_place
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 DATA_INCLUSION = ("schemas", "data-inclusion", "v1.0.8", "schemas", "v1")
 
 

@@ -11,6 +11,8 @@ from maillage.places.models import PlaceCorrection
 from tests.conftest import verified_session
 from tests.places.factories import listing_form, new_place
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
+
 
 @pytest.fixture
 def stale_place(library):

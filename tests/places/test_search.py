@@ -10,6 +10,8 @@ from maillage.places.models import Place
 from maillage.places.search import for_display, search
 from tests.places.factories import place_at
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 MONDAY_10H = timezone.make_aware(datetime(2026, 11, 30, 10, 0))
 SUNDAY_10H = timezone.make_aware(datetime(2026, 11, 29, 10, 0))
 

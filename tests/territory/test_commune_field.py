@@ -9,6 +9,8 @@ from maillage.territory.forms import CommuneField
 from maillage.territory.models import Commune
 from maillage.territory.reference import load_reference, read_reference_file
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 MARSEILLE_1_PREFIX = {"13201", "13210", "13211", "13212", "13213", "13214", "13215", "13216"}
 
 

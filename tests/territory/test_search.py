@@ -5,6 +5,8 @@ import pytest
 from maillage.territory.models import Commune
 from maillage.territory.reference import load_reference, read_reference_file
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 ANGERS = "49007"
 SAINT_BARTHELEMY_D_ANJOU = "49267"
 

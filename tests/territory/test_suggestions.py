@@ -6,6 +6,8 @@ from django.urls import reverse
 from maillage.territory.forms import CommuneField
 from maillage.territory.views import SUGGESTION_COUNT
 
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
+
 URL = reverse("territory:commune_suggestions")
 
 
