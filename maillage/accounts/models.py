@@ -227,9 +227,6 @@ class Membership(models.Model):
     def is_admin(self):
         return self.role == self.Role.ADMIN
 
-    def can(self, ability):
-        return self.role in ROLES_ABLE_TO[ability]
-
 
 # What each role may do: the one table of access. Volunteers act but are spared the alerts;
 # viewers (a funder's, a board's) only read, and see no personal data.

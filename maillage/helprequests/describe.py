@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from maillage.helprequests.states import DECLINE_REASONS, FOR_THE_PERSON
 from maillage.helprequests.vocabulary import ATTEMPT_WORDS, MOMENTS, PERSON_WORDS, SUPPORT
+from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
 from maillage.places.vocabulary import NEEDS, label
 
 
@@ -93,18 +94,6 @@ def _when(moment, readable):
 def access_record(help_request, readable=False):
     """Everything kept about the person: ISO times for the file, times in words for the page."""
     words = described(help_request, masked=False)
-    personal = [
-        "first_name",
-        "phone",
-        "email",
-        "asker_name",
-        "asker_phone",
-        "asker_email",
-        "message",
-        "preferred_moments",
-        "language",
-        "specific_support",
-    ]
     return {
         "reference": help_request.reference,
         "created_at": _when(help_request.created_at, readable),
@@ -112,7 +101,7 @@ def access_record(help_request, readable=False):
         "need": str(help_request.need_label),
         "commune": help_request.commune.label if help_request.commune else "",
         "contact_preference": str(help_request.get_contact_preference_display()),
-        **{name: getattr(help_request, name) for name in personal},
+        **{name: getattr(help_request, name) for name in HELP_REQUEST_PERSONAL_FIELDS},
         "preferred_moments": [str(moment) for moment in words["moments"]],
         "language": str(words["language"]),
         "specific_support": [str(support) for support in words["support"]],
