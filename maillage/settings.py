@@ -154,6 +154,11 @@ HELP_PHONE_NUMBER = env.str("HELP_PHONE_NUMBER", default="+33261910000")
 # Empty: the translated default "Monday to Friday, 9 am to 6 pm" is shown.
 HELP_PHONE_HOURS = env.str("HELP_PHONE_HOURS", default="")
 TERRITORY_NAME = env.str("TERRITORY_NAME", default="Maine-et-Loire")
+# The territory served, as data: its départements and/or single communes (INSEE codes), comma-separated.
+# A commune typed that lies outside it is never taken without the person saying so; both empty
+# means the whole of France. The coordination's perimeter reads them too.
+TERRITORY_DEPARTMENTS = env.list("TERRITORY_DEPARTMENTS", default=["49"])
+TERRITORY_COMMUNES = env.list("TERRITORY_COMMUNES", default=[])
 SITE_OPERATOR = {
     "name": env.str("SITE_OPERATOR_NAME", default="Coordination numérique du Maine-et-Loire (démonstration)"),
     "address": env.str("SITE_OPERATOR_ADDRESS", default="Adresse à compléter par l'exploitant"),

@@ -1,15 +1,18 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from maillage.territory import reading
 from maillage.territory.models import Commune
-from maillage.territory.text import fold
 
 
 class CommuneWidget(forms.Widget):
     """A text box for a commune name or postcode.
 
-    Without JavaScript, an ambiguous answer comes back with a list of the matching communes to
-    choose from (a second field, ``<name>_choice``). With JavaScript, suggestions appear while typing.
+    When what was typed asks a question (reading.py), the communes to choose from come back as
+    radio buttons (a second field, ``<name>_choice``), each saying its département and whether it is
+    outside the territory: this works without JavaScript. With JavaScript, suggestions appear while
+    typing.
     """
 
     template_name = "territory/commune_widget.html"
@@ -22,35 +25,34 @@ class CommuneWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        text, matches = "", []
+        text, choices = "", []
         if isinstance(value, dict):
             text = value.get("text", "")
-            if text and not _commune_from_choice(value):
-                matches = list(Commune.objects.search(text).prefetch_related("postcodes"))
-                if len(matches) < 2:
-                    matches = []
+            understood = reading.read(text, value.get("choice"))
+            if understood.commune and value.get("choice"):
+                text = understood.commune.label  # what was chosen replaces what was typed
+            choices = understood.choices
         elif isinstance(value, Commune):
             text = value.label
         elif value:
             commune = Commune.objects.filter(pk=value).prefetch_related("postcodes").first()
             text = commune.label if commune else ""
-        context["widget"].update(text=text, matches=matches, choice_name=f"{name}_choice")
+        context["widget"].update(text=text, choices=choices, choice_name=f"{name}_choice")
         return context
-
-
-def _commune_from_choice(value):
-    choice = (value.get("choice") or "").strip()
-    if not choice:
-        return None
-    matches = {commune.pk: commune for commune in Commune.objects.search(value.get("text", ""))}
-    return matches.get(choice)
 
 
 class CommuneField(forms.Field):
     widget = CommuneWidget
     default_error_messages = {
-        "not_found": _("We cannot find this commune. Check the spelling, or type its postcode."),
-        "ambiguous": _("Several communes match. Choose yours in the list."),
+        reading.Question.NOT_FOUND: _("We cannot find this commune. Check the spelling, or type its postcode."),
+        reading.Question.AMBIGUOUS: _("Several communes match. Choose yours in the list."),
+        reading.Question.DID_YOU_MEAN: _(
+            "Did you mean one of these communes? Choose it in the list, or correct what you typed."
+        ),
+        reading.Question.OUTSIDE: _(
+            "This commune is not in the territory served here (%(territory)s). To keep it, choose it in the list; "
+            "otherwise correct what you typed."
+        ),
     }
 
     def __init__(self, **kwargs):
@@ -74,18 +76,11 @@ class CommuneField(forms.Field):
             return value or None
         if isinstance(value, str):
             value = {"text": value, "choice": ""}
-        chosen = _commune_from_choice(value)
-        if chosen:
-            return chosen
-        text = value.get("text", "").strip()
-        if not text:
-            return None
-        matches = list(Commune.objects.search(text, limit=21))
-        if len(matches) == 1:
-            return matches[0]
-        exact = [commune for commune in matches if commune.search_name == fold(text)]
-        if len(exact) == 1:
-            return exact[0]
-        if not matches:
-            raise forms.ValidationError(self.error_messages["not_found"], code="not_found")
-        raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        understood = reading.read(value.get("text", ""), value.get("choice"))
+        if understood.commune or understood.typed_nothing:
+            return understood.commune
+        raise forms.ValidationError(
+            self.error_messages[understood.question],
+            code=understood.question,
+            params={"territory": settings.TERRITORY_NAME},
+        )

@@ -2,9 +2,11 @@
 
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.territory import departments
 from maillage.territory.text import fold
 
 # "Angers (49000)" is what a suggestion puts in the box; it must resolve to one commune.
@@ -13,12 +15,14 @@ LABEL_WITH_POSTCODE = re.compile(r"^(?P<name>.+?)\s*\((?P<postcode>\d{5})\)\s*$"
 
 class CommuneQuerySet(models.QuerySet):
     def search(self, query, limit=20):
-        """Communes matching a name prefix or a postcode prefix, the most populated first.
+        """Communes matching a name prefix or a postcode prefix: the suggestions while typing.
 
-        A commune named exactly as typed comes before the others, however small.
+        The territory's communes first; then a commune named exactly as typed, however small
+        ("Port" must not be lost among 46 bigger "Port-…"); then the most populated.
 
         Accents, case, hyphens and apostrophes do not matter: "st etienne" finds nothing but
-        "saint etienne" and "Saint-Étienne" both find Saint-Étienne.
+        "saint etienne" and "Saint-Étienne" both find Saint-Étienne. What a typed text *means* is
+        read by territory.reading, which also knows typos.
         """
         query = (query or "").strip()
         if not query:
@@ -34,18 +38,35 @@ class CommuneQuerySet(models.QuerySet):
         if compact.isdigit():
             if len(compact) < 2:
                 return self.none()
-            matches = self.filter(postcodes__code__startswith=compact[:5]).distinct()
+            matches, exactly_named = self.filter(postcodes__code__startswith=compact[:5]).distinct(), models.Value(1)
         else:
             key = fold(query)
             if not key:
                 return self.none()
-            # The commune named exactly as typed first: "Port" must not be lost among 46 bigger "Port-…".
+            matches = self.filter(search_name__startswith=key)
             exactly_named = models.Case(models.When(search_name=key, then=0), default=1)
-            return self.filter(search_name__startswith=key).order_by(exactly_named, "-population", "insee_code")[:limit]
-        return matches.order_by("-population", "insee_code")[:limit]
+        return matches.order_by(_outside_territory(), exactly_named, "-population", "insee_code")[:limit]
 
     def in_department(self, department_code):
         return self.filter(department_code=department_code)
+
+    def in_territory(self):
+        return self.filter(territory_condition())
+
+
+def _outside_territory():
+    """0 for the territory's communes, 1 for the others: an ordering."""
+    condition = territory_condition()
+    return models.Case(models.When(condition, then=0), default=1) if condition else models.Value(0)
+
+
+def territory_condition():
+    """The communes the platform serves (settings.TERRITORY_DEPARTMENTS and TERRITORY_COMMUNES)."""
+    if not settings.TERRITORY_DEPARTMENTS and not settings.TERRITORY_COMMUNES:
+        return models.Q()
+    return models.Q(department_code__in=settings.TERRITORY_DEPARTMENTS) | models.Q(
+        insee_code__in=settings.TERRITORY_COMMUNES
+    )
 
 
 class Commune(models.Model):
@@ -97,6 +118,16 @@ class Commune(models.Model):
     def label(self):
         """'Angers (49000)': the name people recognise, with a postcode to tell namesakes apart."""
         return f"{self.name} ({self.main_postcode})" if self.main_postcode else self.name
+
+    @property
+    def in_territory(self):
+        if not settings.TERRITORY_DEPARTMENTS and not settings.TERRITORY_COMMUNES:
+            return True
+        return self.department_code in settings.TERRITORY_DEPARTMENTS or self.insee_code in settings.TERRITORY_COMMUNES
+
+    @property
+    def department_name(self):
+        return departments.name_of(self.department_code)
 
     @staticmethod
     def department_of(insee_code):

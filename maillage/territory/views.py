@@ -17,7 +17,14 @@ def commune_suggestions(request):
     return JsonResponse(
         {
             "results": [
-                {"insee_code": commune.insee_code, "name": commune.name, "label": commune.label} for commune in communes
+                {
+                    "insee_code": commune.insee_code,
+                    "name": commune.name,
+                    "label": commune.label,
+                    "department": commune.department_name,
+                    "in_territory": commune.in_territory,
+                }
+                for commune in communes
             ]
         }
     )

@@ -39,6 +39,16 @@ def test_a_person_asks_to_be_called_back_with_only_a_phone_and_a_postcode(client
     assert help_request.transitions.get().by_the_person
 
 
+def test_a_slip_in_the_commune_is_asked_about_before_going_on(client, asking):
+    page = post_step(client, client.get(ASK), need="demarches", for_whom="me")
+    page = post_step(client, page, where="Angerss")
+    html = page.content.decode()
+    assert "Vouliez-vous dire" in html and "Étape 2 sur 3" in html
+    assert "Angers (49000) — Maine-et-Loire" in html and not HelpRequest.objects.exists()
+    page = post_step(client, page, where="Angerss", where_choice="49007")
+    assert "Étape 3 sur 3" in page.content.decode()
+
+
 def test_the_confirmation_gives_the_reference_what_happens_next_the_phone_line_and_the_link(client, asking):
     three_steps(client, {"contact": "call", "phone": "0612345678", "consent": "on"})
     help_request = HelpRequest.objects.get()

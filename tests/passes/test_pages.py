@@ -123,7 +123,10 @@ def test_a_commune_outside_the_programme_is_refused_and_the_form_keeps_the_ticks
     booklet = ccas.pass_booklets.order_by("number").first()
     page = (
         session(client, demo, "ccas")
-        .post(f"/pass-numerique/carnets/{booklet.pk}/remettre/", {"positions": ["1"], "commune": "Lyon"})
+        .post(
+            f"/pass-numerique/carnets/{booklet.pk}/remettre/",
+            {"positions": ["1"], "commune": "Lyon", "commune_choice": "69123"},
+        )
         .content.decode()
     )
     assert "en dehors du territoire du programme" in page

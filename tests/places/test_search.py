@@ -88,6 +88,15 @@ def test_the_search_page_asks_where_and_keeps_what_was_typed(client, angers):
     assert 'value="demarches" selected' in response.content.decode()
 
 
+def test_a_slip_in_the_commune_asks_did_you_mean_before_any_result(client, angers):
+    response = client.get(reverse("places:search"), {"where": "Angerss", "need": "demarches"})
+    html = response.content.decode()
+    assert "Vouliez-vous dire" in html and "Angers (49000) — Maine-et-Loire" in html
+    assert not response.context["searched"] and "0 lieu" not in html
+    chosen = client.get(reverse("places:search"), {"where": "Angerss", "where_choice": "49007", "need": "demarches"})
+    assert chosen.context["searched"] and "Médiathèque" in chosen.content.decode()
+
+
 def test_searching_from_a_postcode_lists_places_with_their_status_and_phone(client, angers):
     angers["library"].phone = "+33241242550"
     angers["library"].save()

@@ -27,7 +27,12 @@ def error_code(form):
 
 
 def options_in(html):
-    return re.findall(r'<option value="([^"]+)"', html)
+    return re.findall(r'<input type="radio" name="commune_choice" value="([^"]+)"', html)
+
+
+@pytest.fixture
+def whole_of_france(settings):
+    settings.TERRITORY_DEPARTMENTS, settings.TERRITORY_COMMUNES = [], []
 
 
 def typed_value_in(html):
@@ -57,7 +62,7 @@ def test_a_commune_typed_without_ambiguity_is_recognised(communes, typed, insee_
     assert form.cleaned_data["commune"].insee_code == insee_code
 
 
-def test_typing_lyon_means_the_city_not_one_of_its_arrondissements(communes):
+def test_typing_lyon_means_the_city_not_one_of_its_arrondissements(communes, whole_of_france):
     form = PlaceForm(data={"commune": "Lyon"})
 
     assert form.is_valid(), form.errors
@@ -68,7 +73,43 @@ def test_a_recognised_commune_shows_no_list_to_choose_from(communes):
     form = PlaceForm(data={"commune": "Angers"})
     form.is_valid()
 
-    assert "<select" not in str(form)
+    assert 'type="radio"' not in str(form)
+
+
+# Outside the territory: never without saying so ------------------------------------------------------------
+
+
+def test_a_commune_outside_the_territory_is_asked_about_not_taken(communes):
+    form = PlaceForm(data={"commune": "Lyon"})
+
+    assert not form.is_valid()
+    assert error_code(form) == "outside"
+    html = str(form)
+    assert "not in the territory served here (Maine-et-Loire)" in html
+    assert options_in(html) == ["69123"]
+    assert "Lyon (69001) — Rhône <strong>(outside the territory)</strong>" in html
+
+
+def test_choosing_the_commune_outside_the_territory_keeps_it(communes):
+    form = PlaceForm(data={"commune": "Lyon", "commune_choice": "69123"})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["commune"].insee_code == "69123"
+
+
+def test_a_postcode_outside_the_territory_is_asked_about_too(communes):
+    form = PlaceForm(data={"commune": "97400"})
+
+    assert not form.is_valid()
+    assert error_code(form) == "outside"
+    assert options_in(str(form)) == ["97411"]
+
+
+def test_the_territory_may_be_single_communes(communes, settings):
+    settings.TERRITORY_DEPARTMENTS, settings.TERRITORY_COMMUNES = [], ["69123"]
+
+    assert PlaceForm(data={"commune": "Lyon"}).is_valid()
+    assert error_code(PlaceForm(data={"commune": "Cholet"})) == "outside"
 
 
 # Nothing found ---------------------------------------------------------------------------------------------
@@ -121,13 +162,13 @@ def test_marseille_1_matches_several_arrondissements_and_offers_them_in_a_list(c
     form = PlaceForm(data={"commune": "Marseille 1"})
 
     assert not form.is_valid()
-    assert error_code(form) == "ambiguous"
+    assert error_code(form) == "did_you_mean"
     html = str(form)
     assert typed_value_in(html) == "Marseille 1"
-    assert '<select name="commune_choice" id="id_commune_choice">' in html
-    assert '<label class="field__label field__label--secondary" for="id_commune_choice">' in html
+    assert '<legend class="field__label field__label--secondary">' in html
+    assert '<input type="radio" name="commune_choice" value="13201" id="id_commune_choice_' in html
     assert sorted(options_in(html)) == sorted(MARSEILLE_1_PREFIX)
-    assert "Marseille 1er Arrondissement (13001)" in html
+    assert "Marseille 1er Arrondissement (13001) — Bouches-du-Rhône" in html
 
 
 def test_a_postcode_shared_by_two_communes_asks_which_one(communes):
@@ -157,7 +198,7 @@ def test_a_choice_that_does_not_match_what_was_typed_is_ignored(communes):
     form = PlaceForm(data={"commune": "Marseille 1", "commune_choice": "49007"})
 
     assert not form.is_valid()
-    assert error_code(form) == "ambiguous"
+    assert error_code(form) == "did_you_mean"
     assert sorted(options_in(str(form))) == sorted(MARSEILLE_1_PREFIX)
 
 
@@ -165,7 +206,7 @@ def test_a_choice_that_matches_nothing_is_ignored(communes):
     form = PlaceForm(data={"commune": "Marseille 1", "commune_choice": "99999"})
 
     assert not form.is_valid()
-    assert error_code(form) == "ambiguous"
+    assert error_code(form) == "did_you_mean"
 
 
 def test_a_choice_alone_without_text_is_not_enough(communes):
@@ -188,7 +229,7 @@ def two_saint_denis(communes):
     load_reference(row for row in read_reference_file() if row["insee_code"] == "93066")
 
 
-def test_two_communes_with_the_same_name_are_both_offered(two_saint_denis):
+def test_two_communes_with_the_same_name_are_both_offered(two_saint_denis, whole_of_france):
     form = PlaceForm(data={"commune": "Saint-Denis"})
 
     assert not form.is_valid()
@@ -200,6 +241,7 @@ def test_two_communes_with_the_same_name_are_both_offered(two_saint_denis):
 
 
 def test_the_postcode_tells_two_namesakes_apart(two_saint_denis):
+    """A label with its postcode is what a suggestion puts in the box: chosen, even outside the territory."""
     form = PlaceForm(data={"commune": "Saint-Denis (97400)"})
 
     assert form.is_valid(), form.errors
@@ -223,7 +265,7 @@ def test_a_commune_given_as_initial_value_shows_its_label(communes):
     html = str(PlaceForm(initial={"commune": angers}))
 
     assert typed_value_in(html) == "Angers (49000)"
-    assert "<select" not in html
+    assert 'type="radio"' not in html
 
 
 def test_a_commune_given_by_its_insee_code_shows_its_label(communes):
@@ -245,7 +287,7 @@ def test_the_box_points_to_the_suggestions_for_javascript(communes):
     assert 'autocomplete="address-level2"' in html
 
 
-def test_a_small_commune_whose_name_starts_many_bigger_ones_is_recognised(db):
+def test_a_small_commune_whose_name_starts_many_bigger_ones_is_recognised(db, whole_of_france):
     """Port (Ain) is the exact name typed, even though 46 communes start with Port-, most bigger."""
     load_reference(row for row in read_reference_file() if row["name"].lower().startswith("port"))
 

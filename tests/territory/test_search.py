@@ -52,12 +52,22 @@ def test_a_name_prefix_finds_every_commune_that_starts_with_it(communes):
     assert {commune.name for commune in found} == {"Angers", "Angrie"}
 
 
-def test_the_most_populated_commune_comes_first(communes):
+def test_the_territory_first_then_the_most_populated(communes):
     found = list(Commune.objects.search("saint"))
     assert len(found) == 20  # the default limit: 99 communes start with "saint" in the loaded départements
+    inside = [commune for commune in found if commune.department_code == "49"]
+    assert found[: len(inside)] == inside and 0 < len(inside) < 20
+    for group in (inside, found[len(inside) :]):
+        populations = [commune.population or 0 for commune in group]
+        assert populations == sorted(populations, reverse=True)
+
+
+def test_the_most_populated_commune_comes_first_in_the_whole_of_france(communes, settings):
+    settings.TERRITORY_DEPARTMENTS = []
+    found = list(Commune.objects.search("saint"))
     populations = [commune.population or 0 for commune in found]
     assert populations == sorted(populations, reverse=True)
-    assert populations[0] > populations[-1]
+    assert found[0].insee_code == "97411"  # Saint-Denis de La Réunion
 
 
 def test_the_limit_is_respected(communes):

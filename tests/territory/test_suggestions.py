@@ -25,7 +25,13 @@ def test_the_suggestions_live_under_territoire():
 def test_typing_ang_suggests_angers_first(client, communes):
     results = suggestions(client, "ang")
 
-    assert results[0] == {"insee_code": "49007", "name": "Angers", "label": "Angers (49000)"}
+    assert results[0] == {
+        "insee_code": "49007",
+        "name": "Angers",
+        "label": "Angers (49000)",
+        "department": "Maine-et-Loire",
+        "in_territory": True,
+    }
     assert [result["name"] for result in results] == ["Angers", "Angrie"]
 
 
@@ -35,11 +41,19 @@ def test_typing_a_postcode_suggests_the_communes_it_serves(client, communes):
     assert [result["label"] for result in results] == ["Angers (49000)", "Écouflant (49000)"]
 
 
-def test_at_most_ten_suggestions_the_most_populated_first(client, communes):
+def test_at_most_ten_suggestions_the_territory_first(client, communes):
     results = suggestions(client, "saint")
 
     assert len(results) == SUGGESTION_COUNT == 10
-    assert results[0]["insee_code"] == "97411"  # Saint-Denis de La Réunion, the most populated "Saint…" loaded
+    assert results[0]["insee_code"] == "49267"  # Saint-Barthélemy-d'Anjou, the most populated "Saint…" of the territory
+    assert {result["department"] for result in results} == {"Maine-et-Loire"}
+
+
+def test_a_suggestion_outside_the_territory_says_so(client, communes):
+    (lyon,) = [result for result in suggestions(client, "lyon") if result["name"] == "Lyon"]
+
+    assert lyon["department"] == "Rhône"
+    assert lyon["in_territory"] is False
 
 
 @pytest.mark.parametrize("query", ["", "   ", "4", "!!!"])

@@ -23,6 +23,7 @@
             data.results.forEach(function (commune) {
               var option = document.createElement("option");
               option.value = commune.label;
+              option.label = commune.label + " — " + commune.department + (commune.in_territory ? "" : " " + input.dataset.outsideTerritory);
               list.appendChild(option);
             });
           })
