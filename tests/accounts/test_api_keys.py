@@ -16,7 +16,7 @@ def test_an_administrator_makes_a_key_sees_it_once_and_revokes_it(demo, ccas, cl
     refused = admin.post(page_url, {"name": "", "member": member.pk})
     assert "Dites ce qui utilisera la clé" in refused.content.decode() and not ApiToken.objects.exists()
     made = admin.post(page_url, {"name": "Logiciel du CCAS", "member": member.pk}).content.decode()
-    key = made.split('<code class="secret">')[1].split("</code>")[0]
+    key = made.split('class="secret" readonly value="')[1].split('"')[0]
     token = ApiToken.objects.get()
     assert ApiToken.authenticate(key) == token and token.name == "Logiciel du CCAS"
     assert key not in admin.get(page_url).content.decode()  # shown once

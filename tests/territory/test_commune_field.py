@@ -85,9 +85,9 @@ def test_a_commune_outside_the_territory_is_asked_about_not_taken(communes):
     assert not form.is_valid()
     assert error_code(form) == "outside"
     html = str(form)
-    assert "not in the territory served here (Maine-et-Loire)" in html
+    assert "n’est pas dans le territoire servi ici (Maine-et-Loire)" in html
     assert options_in(html) == ["69123"]
-    assert "Lyon (69001) — Rhône <strong>(outside the territory)</strong>" in html
+    assert "Lyon (69001) — Rhône <strong>(hors du territoire)</strong>" in html
 
 
 def test_choosing_the_commune_outside_the_territory_keeps_it(communes):

@@ -18,6 +18,53 @@ HTML_BUDGET_BYTES = 14 * 1024  # gzip, the first round trip
 PAGE_BUDGET_BYTES = 30 * 1024  # gzip, the page and everything it loads on a first visit
 
 WEIGHTS = []  # (page and assets, HTML, page): printed with -s, recorded in docs/PERFORMANCE.md
+# Words the layout splits across lines: each word of each text node that spans several lines is
+# measured with the Range API. A break is allowed after a hyphen and anywhere in a URL or an e-mail
+# address; a phone number or a code may wrap between its groups, never inside one.
+SPLIT_WORDS = r"""() => {
+  const split = [];
+  const range = document.createRange();
+  const lines = (rects) => {
+    const tops = [];
+    for (const rect of rects) {
+      if (rect.width < 1 || rect.height < 1) continue;
+      if (!tops.some((top) => Math.abs(top - rect.top) < rect.height / 2)) tops.push(rect.top);
+    }
+    return tops.length;
+  };
+  const hidden = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const box = e.getBoundingClientRect();
+      if (box.width <= 2 || box.height <= 2) return true;
+    }
+    return false;
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const parent = node.parentElement;
+    if (!node.data.trim() || !parent || parent.closest("script, style, noscript, template, option")) continue;
+    range.selectNodeContents(node);
+    if (lines(range.getClientRects()) < 2 || hidden(parent)) continue;
+    const grouped = parent.closest('a[href^="tel:"], code, .code, .phone');
+    for (const match of node.data.matchAll(/[^\s\u00a0\u202f]+/g)) {
+      const word = match[0];
+      if (/:\/\/|^www\.|@|\/|^[\w-]+(\.[\w-]+)*\.[a-z]{2,}$/i.test(word)) continue;  // URL, domain, e-mail
+      let start = match.index;
+      for (const piece of word.split(/(?<=[-\u2010\u2011])/)) {
+        range.setStart(node, start);
+        range.setEnd(node, start + piece.length);
+        start += piece.length;
+        if (lines(range.getClientRects()) > 1) {
+          const kind = grouped ? "phone number or code broken inside a group" : "word split across lines";
+          const where = parent.tagName.toLowerCase() + (parent.className ? "." + parent.className.split(" ")[0] : "");
+          split.push(`${kind}: "${piece}" in <${where}>`);
+        }
+      }
+    }
+  }
+  return split;
+}"""
 PAGE_FACTS = """() => ({
   lang: document.documentElement.getAttribute("lang"),
   title: document.title,
@@ -111,8 +158,9 @@ class PageVisit:
             problems.append(f"HTML weighs {html[0]} bytes gzip (budget {HTML_BUDGET_BYTES})")
         if total > PAGE_BUDGET_BYTES:
             problems.append(f"page and assets weigh {total} bytes gzip (budget {PAGE_BUDGET_BYTES})")
-        if width == 320 and facts["scroll_width"] > width:
-            problems.append(f"scrolls horizontally at 320 px ({facts['scroll_width']} px wide)")
+        if facts["scroll_width"] > width:
+            problems.append(f"scrolls horizontally at {width} px ({facts['scroll_width']} px wide)")
+        problems.extend(page.evaluate(SPLIT_WORDS))
         if violations := axe_violations(page):
             problems.append("axe violations:\n  " + "\n  ".join(violations))
         return [f"[{label} @ {width}px] {problem}" for problem in problems]

@@ -2,7 +2,8 @@
 
 For each page it checks what ARCHITECTURE.md promises: zero axe-core violations of the WCAG 2.0/2.1
 A and AA rules, no request to any other host, the page weight budget, a `lang`, a title, exactly one
-h1, at most one current menu entry, no horizontal scrolling at 320 px, and no server error. Routes
+h1, at most one current menu entry, no horizontal scrolling, no word split across lines (a phone
+number or a code inside one of its groups), and no server error. Routes
 come from the URL conf, so later pages are covered without touching this file.
 
 A page that several personas see the same (a public page for every member, the 404 page for everyone
@@ -21,7 +22,7 @@ from django.db import connection
 
 from tests.conftest import session_cookie_for
 from tests.url_inventory import NOT_HTML_PAGES, all_routes, url_for
-from tests.web.browser import AXE_OPTIONS, WEIGHTS, WIDTHS, PageVisit, with_axe
+from tests.web.browser import AXE_OPTIONS, SPLIT_WORDS, WEIGHTS, WIDTHS, PageVisit, with_axe
 from tests.worlds import PERSONAS, demo_world
 
 # Values that change with every response and say nothing of how a page renders.
@@ -92,6 +93,44 @@ def test_the_checks_catch_a_bad_page(browser):
     rules = {violation["id"] for violation in results.response["violations"]}
     assert {"html-has-lang", "image-alt", "label"} <= rules
     page.close()
+
+
+# Each judge of the layout is shown failing on a page made to fail, and passing on its honest twin.
+
+NARROW_CELL = "<table><tr><td style='width: 1.5rem; overflow-wrap: anywhere'>{}</td><td>Annuler</td></tr></table>"
+
+
+def _split_words(browser, body, width=320):
+    page = browser.new_page(viewport={"width": width, "height": 568})
+    page.set_content(f"<html lang='fr'><head><title>x</title></head><body>{body}</body></html>")
+    found = page.evaluate(SPLIT_WORDS)
+    page.close()
+    return found
+
+
+@pytest.mark.browser
+def test_the_split_words_judge_catches_a_word_broken_in_a_narrow_cell(browser):
+    assert _split_words(browser, NARROW_CELL.format("Angers")) == ['word split across lines: "Angers" in <td>']
+    assert _split_words(browser, NARROW_CELL.format("Angers").replace("overflow-wrap: anywhere", "")) == []
+
+
+@pytest.mark.browser
+def test_the_split_words_judge_catches_a_phone_number_broken_inside_a_group(browser):
+    phone = "<p style='width: 0.6rem; overflow-wrap: anywhere'><a href='tel:+33241242550'>02 41 24 25 50</a></p>"
+    found = _split_words(browser, phone)
+    assert found and all(problem.startswith("phone number or code broken inside a group") for problem in found)
+    assert _split_words(browser, phone.replace("overflow-wrap: anywhere", "")) == []  # between groups: fine
+
+
+@pytest.mark.browser
+def test_the_split_words_judge_lets_hyphens_and_addresses_break(browser):
+    narrow = "<p style='width: 6rem; overflow-wrap: anywhere'>{}</p>"
+    assert _split_words(browser, narrow.format("Saint-Barthélemy-d'Anjou")) == []
+    assert (
+        _split_words(browser, narrow.format("<a href='https://example.org/'>https://lieux.example.org/a/b</a>")) == []
+    )
+    assert _split_words(browser, narrow.format("accueil@mediatheque.example.org")) == []
+    assert _split_words(browser, narrow.format("formulaire.defenseurdesdroits.fr")) == []
 
 
 def test_a_page_seen_the_same_by_two_personas_has_one_fingerprint():
