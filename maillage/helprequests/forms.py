@@ -126,7 +126,8 @@ class HowStep(forms.Form):
     def __init__(self, *args, for_someone_else=False, asked_for=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.for_someone_else = for_someone_else
-        self.asked_for = asked_for  # (need, commune) of the steps before: the request's rules read them too
+        # (need, commune, place or None) of the steps before and the link followed: the rules read them too.
+        self.asked_for = asked_for
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         if for_someone_else:
             self.fields["phone"].label = _("Phone number of the person who needs help")
@@ -158,7 +159,7 @@ class HowStep(forms.Form):
 
     def new_request(self):
         """The request as typed, for ``services.check`` and ``services.submit``."""
-        data, (need, commune) = self.cleaned_data, self.asked_for
+        data, (need, commune, place) = self.cleaned_data, self.asked_for
         return services.NewRequest(
             origin=Origin.RELATIVE if self.for_someone_else else Origin.PERSON,
             need=need,
@@ -177,6 +178,7 @@ class HowStep(forms.Form):
             asker_name=data.get("asker_name", ""),
             asker_phone=data.get("asker_phone", ""),
             asker_email=data.get("asker_email", ""),
+            place=place,
         )
 
     def clean(self):

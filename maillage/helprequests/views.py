@@ -42,8 +42,16 @@ def _form(step, data=None, for_someone_else=False, initial=None, asked_for=None)
     return STEPS[step](data, initial=initial, **arguments)
 
 
+def _place_asked(data):
+    """The place a person asked to be called back by, from its page (?place=): only one that answers."""
+    with contextlib.suppress(ValueError, TypeError):
+        return Place.objects.taking_requests().select_related("commune").filter(pk=int(data.get("place", ""))).first()
+    return None
+
+
 def _initial_from(step, data):
-    """What was typed in a step the person comes back to (kept in hidden fields meanwhile)."""
+    """What was typed in a step the person comes back to (kept in hidden fields meanwhile), or what
+    the link they followed chose for them (the need searched for, the commune of the place)."""
     form = _form(step)
     initial = {}
     for name, field in form.fields.items():
@@ -55,6 +63,8 @@ def _initial_from(step, data):
             initial[name] = values
     if data.get("where"):
         initial["where"] = {"text": data.get("where", ""), "choice": data.get("where_choice", "")}
+    elif step == 2 and (place := _place_asked(data)) and place.commune:
+        initial["where"] = place.commune
     return initial
 
 
@@ -68,7 +78,13 @@ def _render_step(request, step, form, data):
     ]
     if not any(name == "submission_key" for name, _value in carried):
         carried.append(("submission_key", uuid.uuid4().hex))
-    context = {"step": step, "step_title": STEP_TITLES[step], "form": form, "carried": carried}
+    context = {
+        "step": step,
+        "step_title": STEP_TITLES[step],
+        "form": form,
+        "carried": carried,
+        "place": _place_asked(data),
+    }
     return render(request, "helprequests/ask.html", context)
 
 
@@ -76,7 +92,8 @@ def _render_step(request, step, form, data):
 @rate_limited("help_request", limit=30, period_seconds=60 * 60)  # three steps a request
 def ask_for_help(request):
     if request.method != "POST":
-        return _render_step(request, 1, _form(1), request.GET.copy())
+        data = request.GET.copy()
+        return _render_step(request, 1, _form(1, initial=_initial_from(1, data)), data)
     data = request.POST
     step = int(data["step"]) if data.get("step") in {"1", "2", "3"} else 1
     for_someone_else = data.get("for_whom") == SOMEONE_ELSE
@@ -85,7 +102,9 @@ def ask_for_help(request):
         return _render_step(request, previous, _form(previous, data, for_someone_else), data)
     forms = {}
     for number in range(1, step + 1):
-        asked_for = (forms[1].cleaned_data["need"], forms[2].cleaned_data["where"]) if number == 3 else None
+        asked_for = None
+        if number == 3:
+            asked_for = (forms[1].cleaned_data["need"], forms[2].cleaned_data["where"], _place_asked(data))
         forms[number] = _form(number, data, for_someone_else, asked_for=asked_for)
         if not forms[number].is_valid():
             return _render_step(request, number, forms[number], data)

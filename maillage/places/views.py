@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
@@ -16,6 +16,7 @@ from maillage.places import exports, hours, sections, services
 from maillage.places.forms import CorrectionForm, PlaceEditForm, PlaceSearchForm
 from maillage.places.models import Place, PlaceCorrection
 from maillage.places.search import RADIUS_CHOICES_KM, for_display, search
+from maillage.places.vocabulary import NEEDS
 from maillage.ratelimit import rate_limited
 
 # Files are built on each download; a shared cache may keep one for a while.
@@ -72,6 +73,7 @@ def place_search(request):
             "query": query.urlencode(),
             "wider_radius": wider,
             "wider_query": widened.urlencode() if wider else "",
+            "need": arguments["need"] or "",
         }
         if settings.MAP_TILES_URL:
             context |= {"map_tiles_url": settings.MAP_TILES_URL, "map_attribution": settings.MAP_TILES_ATTRIBUTION}
@@ -90,11 +92,17 @@ def place_search(request):
 @login_not_required
 def place_detail(request, place_id):
     place = get_object_or_404(Place.objects.published().select_related("commune"), pk=place_id)
+    need = request.GET.get("need", "")
+    # "Be called back", prefilled with the place (when someone answers there) and the need searched for.
+    callback = {"need": need} if need in NEEDS else {}
+    if Place.objects.taking_requests().filter(pk=place.pk).exists():
+        callback["place"] = place.pk
     return render(
         request,
         "places/detail.html",
         {
             "place": place,
+            "callback_query": urlencode(callback),
             "opening": hours.status(place.opening_hours, postcode=place.postcode),
             "week": hours.week(place.opening_hours, postcode=place.postcode),
             "stale": services.is_stale(place),

@@ -9,7 +9,7 @@ from maillage.helprequests import links, services
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Origin, PersonMessage, Status
 from tests.accounts.factories import UserFactory
 from tests.helprequests.factories import ASK, post_step, three_steps
-from tests.places.factories import helping_place
+from tests.places.factories import helping_place, new_place
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
 
@@ -202,3 +202,31 @@ def test_the_follow_up_page_never_shows_the_specific_support_asked_for(client, c
     help_request = new_request(specific_support=["surdite"], language="ar")
     html = client.get(links.follow_url(help_request)).content.decode()
     assert "sourd" not in html.lower() and "Arabe" in html
+
+
+# From a place's page: "Be called back" by that place ---------------------------------------------------
+
+
+def test_a_place_page_offers_to_be_called_back_by_that_place_for_the_need_searched(client, asking, library):
+    place = helping_place(library)
+    page = client.get(reverse("places:detail", kwargs={"place_id": place.pk}), {"need": "demarches"}).content.decode()
+    assert f'href="{ASK}?need=demarches&amp;place={place.pk}">Être rappelé·e</a>' in page
+
+    first = client.get(ASK, {"need": "demarches", "place": place.pk})
+    html = first.content.decode()
+    assert re.search(r'value="demarches"[^>]* checked', html)
+    assert "Votre demande ira à <strong>Espace numérique de la médiathèque</strong>" in html
+    second = post_step(client, first, need="demarches")  # the radio button ticked already
+    assert 'value="Angers (49000)"' in second.content.decode()  # the place's commune, ready to change
+    third = post_step(client, second, where="Angers (49000)")
+    post_step(client, third, contact="call", phone="06 12 34 56 78", consent="on")
+    help_request = HelpRequest.objects.get()
+    assert (help_request.place, help_request.status, help_request.need) == (place, Status.REFERRED, "demarches")
+
+
+def test_a_place_nobody_answers_offers_a_call_back_from_the_nearest_places(client, asking):
+    unanswered = new_place(None, "Borne de la mairie", commune_id="49007", emails=[])
+    page = client.get(reverse("places:detail", kwargs={"place_id": unanswered.pk})).content.decode()
+    assert f'href="{ASK}">Être rappelé·e</a>' in page
+    html = client.get(ASK, {"place": unanswered.pk}).content.decode()
+    assert "Votre demande ira à" not in html
