@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maillage.context_processors import territory_help
+from maillage.places.vocabulary import NEEDS, label
 
 # Long legal texts are written whole in each language rather than cut into translation strings.
 DOCUMENT_PAGES = {
@@ -18,9 +19,14 @@ DOCUMENT_PAGES = {
 }
 
 
+# The needs the home page names, each a link to the places that help with it.
+HOME_NEEDS = ("demarches", "telephone", "ordinateur", "emails", "arnaques")
+
+
 @login_not_required
 def home(request):
-    return render(request, "home.html")
+    needs = [(key, label(NEEDS, key)) for key in HOME_NEEDS]
+    return render(request, "home.html", {"needs": needs})
 
 
 def _document_page(request, name):

@@ -29,10 +29,11 @@ from maillage.places.models import Place
 from maillage.ratelimit import rate_limited
 
 STEPS = {1: NeedStep, 2: WhereStep, 3: HowStep}
+# Short: the step's own question follows, as its first field's label.
 STEP_TITLES = {
-    1: gettext_lazy("What do you need help with?"),
-    2: gettext_lazy("Where do you live?"),
-    3: gettext_lazy("How do you want to be helped?"),
+    1: gettext_lazy("the need"),
+    2: gettext_lazy("the commune"),
+    3: gettext_lazy("how to reach you"),
 }
 NOT_CARRIED = {"csrfmiddlewaretoken", "step", "back"}
 
@@ -69,6 +70,8 @@ def _initial_from(step, data):
 
 
 def _render_step(request, step, form, data):
+    # The step's question is what a small phone must show on its first screen (tests/web/test_first_screen.py).
+    next(iter(form.fields.values())).widget.attrs["data-main-action"] = True
     step_fields = set(form.fields) | ({"where_choice"} if step == 2 else set())
     carried = [
         (name, value)

@@ -51,7 +51,11 @@ def _wider_radius(radius):
 
 @login_not_required
 def place_search(request):
-    form = PlaceSearchForm(request.GET or None)
+    # A link that only names a need (the home page's) opens the search with it chosen, without errors.
+    if set(request.GET) <= {"need"}:
+        form = PlaceSearchForm(initial={"need": request.GET.get("need", "")})
+    else:
+        form = PlaceSearchForm(request.GET)
     context = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
         latitude, longitude, origin_label = form.origin()

@@ -145,3 +145,18 @@ def test_the_tile_server_is_allowed_by_the_content_security_policy_only_for_imag
     assert _tiles_source("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://*.tile.openstreetmap.org"
     assert _tiles_source("https://tiles.example.org:8443/{z}/{x}/{y}.png") == "https://tiles.example.org:8443"
     assert _tiles_source("") is None
+
+
+def test_the_home_page_names_needs_that_open_their_search(client, angers):
+    home = client.get("/").content.decode()
+    assert '<a href="/lieux/?need=demarches">Faire mes démarches en ligne</a>' in home
+    assert home.count('href="/lieux/?need=') == 5
+    page = client.get(reverse("places:search"), {"need": "emails"})
+    assert not page.context["form"].is_bound and 'value="emails" selected' in page.content.decode()
+    assert "error-summary" not in page.content.decode()
+
+
+def test_the_results_come_before_the_search_that_changes_them(client, angers):
+    html = client.get(reverse("places:search"), {"where": "Angers (49000)", "need": "demarches"}).content.decode()
+    assert html.index('<h1 id="results-title">') < html.index("Médiathèque") < html.index('id="search-title"')
+    assert html.index('id="search-title"') < html.index('name="where"')

@@ -65,6 +65,24 @@ SPLIT_WORDS = r"""() => {
   }
   return split;
 }"""
+# What a small phone (320 × 568) shows before any scrolling must include the page's main action:
+# the element marked data-main-action (the home page's "Ask for help", the first result, the
+# question of each step of a request).
+FIRST_SCREEN = (320, 568)
+MAIN_ACTION_BOTTOM = """() => {
+  const action = document.querySelector("[data-main-action]");
+  return action ? action.getBoundingClientRect().bottom + window.scrollY : null;
+}"""
+
+
+def first_screen_problem(page):
+    """Why the page's main action is not on a small phone's first screen, or None."""
+    bottom = page.evaluate(MAIN_ACTION_BOTTOM)
+    if bottom is not None and bottom > FIRST_SCREEN[1]:
+        return f"the main action ends at {round(bottom)} px, below the first screen ({FIRST_SCREEN[1]} px)"
+    return None
+
+
 PAGE_FACTS = """() => ({
   lang: document.documentElement.getAttribute("lang"),
   title: document.title,
@@ -161,6 +179,8 @@ class PageVisit:
         if facts["scroll_width"] > width:
             problems.append(f"scrolls horizontally at {width} px ({facts['scroll_width']} px wide)")
         problems.extend(page.evaluate(SPLIT_WORDS))
+        if width == FIRST_SCREEN[0] and (problem := first_screen_problem(page)):
+            problems.append(problem)
         if violations := axe_violations(page):
             problems.append("axe violations:\n  " + "\n  ".join(violations))
         return [f"[{label} @ {width}px] {problem}" for problem in problems]

@@ -155,7 +155,7 @@ def test_keyboard_only_without_javascript_find_the_nearest_free_place_for_paperw
     first = page.locator(".result").first
     assert "Angers" in page.locator("#results-title").inner_text()
     assert first.locator(".result__opening").inner_text().strip()
-    first.locator("h3 a").focus()
+    first.locator(".result__name a").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("heading", level=2, name="Ce qu’il faut apporter").is_visible()
