@@ -20,12 +20,17 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	$(PIP) install --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-## run: the platform with demo data on http://$(HOST):$(PORT) (web server and task worker)
+# The address links in messages point to: this server's own (a server on every interface is reached locally).
+RUN_SITE_URL := http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+
+## run: the platform with demo data on http://$(HOST):$(PORT) (web server and task worker), showing the
+## product's own error pages (DEBUG=true make run for Django's debug pages); SITE_URL follows HOST and PORT
 run: $(VENV)/.runtime-installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
-	@echo "Maillage: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	@trap 'kill 0' INT TERM EXIT; $(MANAGE) db_worker & $(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Maillage: $(RUN_SITE_URL)/  (Ctrl+C to stop)"
+	@trap 'kill 0' INT TERM EXIT; export SITE_URL="$${SITE_URL:-$(RUN_SITE_URL)}" DEBUG="$${DEBUG:-false}"; \
+	  $(MANAGE) db_worker & $(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 ## test: the whole suite (browser tests run when Chromium is installed)
 test: $(VENV)/.dev-installed

@@ -3,6 +3,10 @@
 A page marks at most one entry as current (``aria-current="page"``): the entry that names the page's
 view exactly, else the one that covers its app's namespace (``"passes:"``). A new app adds its line
 here, and tests/test_menu.py checks every page of the URL conf against the table.
+
+Members see the entries their organisations' kinds use (a funder has no help requests to answer),
+and none before their second factor, when they need one: the menu is not a map of what a password
+alone opens.
 """
 
 from dataclasses import dataclass
@@ -11,6 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 EVERYONE, MEMBERS, VISITORS = "everyone", "members", "visitors"
+# Organisation kinds (accounts.models.Organization.Kind), by the pages they use.
+PLACES, REFERRERS, FUNDERS, COORDINATION, DISTRIBUTORS = (
+    "place_operator",
+    "referrer",
+    "funder",
+    "coordinator",
+    "pass_distributor",
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +31,7 @@ class Entry:
     url_name: str
     covers: tuple  # view names ("places:search") and app namespaces ("passes:") it is current for
     shown_to: str = EVERYONE
+    kinds: tuple = ()  # for members: shown to those of an organisation of one of these kinds (none: all)
 
 
 MENU = [
@@ -34,10 +47,10 @@ MENU = [
         ("activities:workshop_search", "activities:workshop_session", "activities:registration"),
     ),
     Entry(_("My space"), "accounts:dashboard", ("accounts:",), MEMBERS),
-    Entry(_("Help requests"), "helprequests:inbox", ("helprequests:",), MEMBERS),
-    Entry(_("My week"), "activities:my_week", ("activities:",), MEMBERS),
-    Entry(_("Pass numérique"), "passes:hub", ("passes:",), MEMBERS),
-    Entry(_("My places"), "places:mine", ("places:mine", "places:edit"), MEMBERS),
+    Entry(_("Help requests"), "helprequests:inbox", ("helprequests:",), MEMBERS, (PLACES, REFERRERS, COORDINATION)),
+    Entry(_("My week"), "activities:my_week", ("activities:",), MEMBERS, (PLACES,)),
+    Entry(_("Pass numérique"), "passes:hub", ("passes:",), MEMBERS, (PLACES, FUNDERS, COORDINATION, DISTRIBUTORS)),
+    Entry(_("My places"), "places:mine", ("places:mine", "places:edit"), MEMBERS, (PLACES,)),
     Entry(
         _("Security"),
         "accounts:security",
@@ -79,8 +92,15 @@ def menu(request):
     """The context processor: the entries shown to this visitor, each with its link and whether it is current."""
     match = getattr(request, "resolver_match", None)
     current = current_entry(match.view_name) if match else None
-    member = request.user.is_authenticated
+    user = request.user
+    member = user.is_authenticated
     shown = [entry for entry in MENU if entry.shown_to == EVERYONE or (entry.shown_to == MEMBERS) == member]
+    if member:
+        if user.requires_two_factor and not user.is_verified():
+            shown = [entry for entry in shown if entry.shown_to == EVERYONE]
+        else:
+            kinds = user.organization_kinds()
+            shown = [entry for entry in shown if not entry.kinds or user.is_staff or kinds & set(entry.kinds)]
     return {
         "menu": [{"label": entry.label, "url": reverse(entry.url_name), "current": entry == current} for entry in shown]
     }

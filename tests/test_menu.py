@@ -54,3 +54,34 @@ def test_a_page_shows_exactly_one_current_entry(client, demo, path):
 def test_visitors_see_the_public_entries_and_members_theirs(client, demo):
     visitor = client.get("/").content.decode().split('<ul class="menu">')[1].split("</ul>")[0]
     assert all(reverse(entry.url_name) not in visitor for entry in MENU if entry.shown_to == MEMBERS)
+
+
+def _menu_of(session):
+    return session.get("/compte/").content.decode().split('<ul class="menu">')[1].split("</ul>")[0]
+
+
+@pytest.mark.parametrize(
+    ("local_part", "shown", "hidden"),
+    [
+        ("financeur", ["/pass-numerique/"], ["/demandes/", "/ma-semaine/", "/lieux/mes-lieux/"]),
+        ("ccas", ["/demandes/", "/pass-numerique/"], ["/ma-semaine/", "/lieux/mes-lieux/"]),
+        ("coordination", ["/demandes/", "/pass-numerique/"], ["/ma-semaine/", "/lieux/mes-lieux/"]),
+        ("mediateur", ["/demandes/", "/ma-semaine/", "/pass-numerique/", "/lieux/mes-lieux/"], []),
+    ],
+)
+def test_members_see_the_entries_their_organisations_kinds_use(client, demo, local_part, shown, hidden):
+    menu = _menu_of(verified_session(client, demo.user(local_part)))
+    assert all(f'href="{path}"' in menu for path in shown), menu
+    assert not [path for path in hidden if f'href="{path}"' in menu], menu
+
+
+def test_no_member_entry_is_shown_before_the_second_factor(client, demo):
+    from tests.accounts.factories import with_second_factor
+
+    user = demo.user("mediateur")
+    with_second_factor(user)
+    client.force_login(user)  # a password only: the second factor is still to come
+    html = client.get(reverse("accounts:two_factor_verify")).content.decode()
+    menu = html.split('<ul class="menu">')[1].split("</ul>")[0]
+    assert all(reverse(entry.url_name) not in menu for entry in MENU if entry.shown_to == MEMBERS), menu
+    assert "Se déconnecter" in menu

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.models import Membership, Organization, User
 from maillage.accounts.validators import normalize_identifier
+from maillage.forms import CHOOSE
 from maillage.territory.forms import CommuneField
 
 
@@ -28,7 +29,15 @@ class SecondFactorForm(forms.Form):
         label=_("Verification code"),
         help_text=_("The 6 digits shown by your authenticator app, or one of your recovery codes."),
         max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}),
+        # The page is there for this one field: the cursor is in it.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "autofocus": True,
+            }
+        ),
     )
 
 
@@ -145,7 +154,7 @@ class ApiKeyForm(forms.Form):
     member = MemberChoiceField(
         label=_("Which member does it act as?"),
         queryset=None,
-        empty_label=None,
+        empty_label=CHOOSE,
         help_text=_("The key can do what this member can do, and stops working when they leave."),
     )
 

@@ -76,6 +76,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.first_name or self.email
 
+    def organization_kinds(self):
+        """The kinds (Organization.Kind values) of the organisations this user may read in."""
+        flags = Organization.objects.acted_in_by(self, Ability.READ).values(*Organization.KIND_FIELDS.values())
+        return {kind.value for row in flags for kind, field in Organization.KIND_FIELDS.items() if row[field]}
+
     @property
     def requires_two_factor(self):
         """Staff and anyone whose role lets them see personal data (``Ability.ACT``) must use a second factor."""

@@ -4,6 +4,7 @@ Each runs in one transaction, checks its invariants and writes the audit journal
 """
 
 import secrets
+import time
 
 from django.conf import settings
 from django.core import signing
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -260,6 +262,28 @@ def renew_recovery_codes(user):
     codes = _new_recovery_codes(user)
     journal.record(journal.Action.RECOVERY_CODES_RENEWED, actor=user)
     return codes
+
+
+def code_already_used(user, token):
+    """Whether ``token`` is the code an authenticator of ``user`` accepted last, still on its screen.
+
+    django-otp rightly refuses a code twice (a colleague reading over a shoulder must not reuse it);
+    the person is told to wait for the next one rather than that the code is wrong.
+    """
+    token = (token or "").replace(" ", "")
+    if not token.isdigit():
+        return False
+    for device in confirmed_devices(user):
+        if not isinstance(device, TOTPDevice) or device.last_t < 0:
+            continue
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        if totp.t() - device.last_t > device.tolerance:  # accepted long ago: any code now is simply wrong
+            continue
+        totp.time = device.t0 + (device.last_t - device.drift) * device.step
+        if totp.token() == int(token):
+            return True
+    return False
 
 
 def verify_second_factor(user, token):

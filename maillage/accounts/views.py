@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from maillage import formatting
 from maillage.accounts import services
 from maillage.accounts.access import Ability, organization_for, user_can
 from maillage.accounts.forms import (
@@ -122,7 +123,9 @@ def member_edit(request, organization_id, membership_id):
                 messages.success(request, _("%(person)s is no longer a member.") % {"person": membership.user})
             else:
                 services.change_role(membership, form.cleaned_data["role"], by=request.user)
-                messages.success(request, _("The role of %(person)s is saved.") % {"person": membership.user})
+                messages.success(
+                    request, _("The role of %(person)s is saved.") % {"person": formatting.after_de(membership.user)}
+                )
         except services.LastAdministratorError as error:
             form.add_error(None, str(error))
         else:
@@ -237,9 +240,11 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error(
-            "token", _("This code is not the right one. Type the code your app shows now, or a recovery code.")
-        )
+        if services.code_already_used(request.user, form.cleaned_data["token"]):
+            refusal = _("This code was already used. Wait for the next code in your app (30 seconds at most).")
+        else:
+            refusal = _("This code is not the right one. Type the code your app shows now, or a recovery code.")
+        form.add_error("token", refusal)
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, default="")})
 
 

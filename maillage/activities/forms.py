@@ -8,14 +8,15 @@ import datetime
 import re
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage import phones
+from maillage import formatting, phones
 from maillage.activities.models import Autonomy, ConsentPurpose, ConsentWay, Gender, Kind, Level, Outcome, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
+from maillage.forms import CHOOSE
 from maillage.passes.models import AgeBand
-from maillage.places.models import Place
+from maillage.places.forms import MemberPlaceField
 from maillage.territory.forms import CommuneField
 
 OTHER = "other"
@@ -53,9 +54,7 @@ class AccompanimentForm(forms.Form):
     setting = forms.ChoiceField(
         label=_("Where?"), choices=Setting.choices, initial=Setting.PLACE, widget=forms.RadioSelect
     )
-    place = forms.ModelChoiceField(
-        label=_("Which of my places?"), queryset=Place.objects.none(), required=False, empty_label=None
-    )
+    place = MemberPlaceField(label=_("Which of my places?"), required=False)
     commune = CommuneField(label=_("The person's commune (at home)"), required=False)
     themes = forms.MultipleChoiceField(
         label=_("Themes"),
@@ -115,7 +114,7 @@ class AccompanimentForm(forms.Form):
         help_text=_("For you and your colleagues. Never write health, money or family details, nor a name."),
     )
 
-    def __init__(self, *args, places, people, redemptions, **kwargs):
+    def __init__(self, *args, places, people, redemptions, last_used=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["beneficiary"].queryset = people
         if not people.exists():  # opened from a person's record only; anonymous otherwise
@@ -124,14 +123,20 @@ class AccompanimentForm(forms.Form):
         self.fields["redemptions"].label_from_instance = _redemption_label
         if not redemptions.exists():  # nothing to link: no empty question
             del self.fields["redemptions"]
-        self.fields["place"].queryset = places
-        first = places.first()
-        self.fields["place"].initial = first.pk if first else None
+        self.fields["place"].offer(places, last_used)
         self.fields["day"].initial = timezone.localdate()
-        if first is None:  # an organisation without a place records at home or at a distance
+        if not places.exists():  # an organisation without a place records at home or at a distance
             self.fields["setting"].choices = [choice for choice in Setting.choices if choice[0] != Setting.PLACE]
             self.fields["setting"].initial = Setting.REMOTE
             del self.fields["place"]
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(
+                _("This day is still to come. Record an accompaniment once it has taken place.")
+            )
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -192,8 +197,8 @@ class AccompanimentForm(forms.Form):
 
 def _redemption_label(redemption):
     return _("%(time)s at %(place)s: %(service)s, %(count)s pass(es)") % {
-        "time": formats.date_format(timezone.localtime(redemption.redeemed_at), "SHORT_DATETIME_FORMAT"),
-        "place": redemption.place.name,
+        "time": formatting.moment(redemption.redeemed_at, weekday=False, year=True),
+        "place": formatting.after_a(redemption.place.name),
         "service": redemption.get_service_display(),
         "count": redemption.pass_count,
     }
@@ -219,20 +224,20 @@ class PersonForm(forms.Form):
         error_messages={"required": _("Type a first name or a pseudonym.")},
     )
     birth_year_band = forms.ChoiceField(
-        label=_("Age (optional)"),
+        label=_("Age"),
         required=False,
         widget=forms.RadioSelect,
         choices=[("", _("Not said")), *AgeBand.choices],
     )
-    commune = CommuneField(label=_("Commune where the person lives (optional)"), required=False)
+    commune = CommuneField(label=_("Commune where the person lives"), required=False)
     phone = forms.CharField(
-        label=_("Phone (optional)"),
+        label=_("Phone"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     email = forms.EmailField(
-        label=_("E-mail (optional)"),
+        label=_("E-mail"),
         required=False,
         error_messages={"invalid": _("Type an e-mail address such as name@example.fr.")},
     )
@@ -266,7 +271,7 @@ class PersonForm(forms.Form):
             del self.fields["submission_key"]
         elif len(organizations) > 1:  # a member of several organisations says whose record it is
             self.fields["organization"] = forms.ModelChoiceField(
-                label=_("Which organisation accompanies the person?"), queryset=organizations, empty_label=None
+                label=_("Which organisation accompanies the person?"), queryset=organizations, empty_label=CHOOSE
             )
             self.order_fields(["organization"])
         self.organizations = organizations
@@ -334,7 +339,7 @@ def _day_field(label, required=True):
 
 
 class WorkshopForm(forms.Form):
-    place = forms.ModelChoiceField(label=_("Where?"), queryset=None, empty_label=None)
+    place = MemberPlaceField(label=_("Where?"))
     title = forms.CharField(
         label=_("Title"),
         max_length=120,
@@ -379,9 +384,9 @@ class WorkshopForm(forms.Form):
     )
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, places, **kwargs):
+    def __init__(self, *args, places, last_used=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places
+        self.fields["place"].offer(places, last_used)
 
     def clean(self):
         cleaned = super().clean()

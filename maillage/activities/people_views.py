@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from maillage import formatting
 from maillage.accounts.access import Ability, organizations_of
 from maillage.activities import beneficiaries, services
 from maillage.activities.forms import MergeForm, PersonForm
@@ -45,7 +46,9 @@ def person_new(request):
     form = PersonForm(posted(request), organizations=organizations, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         person = beneficiaries.record_person(by=request.user, **form.person_fields(), **form.creation_fields())
-        messages.success(request, _("The record of %(name)s is created.") % {"name": person.first_name})
+        messages.success(
+            request, _("The record of %(name)s is created.") % {"name": formatting.after_de(person.first_name)}
+        )
         return redirect("activities:person", person_id=person.pk)
     return render(request, "activities/person_form.html", {"form": form, "person": None})
 

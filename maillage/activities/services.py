@@ -21,6 +21,8 @@ class RecordRefused(Exception):
 
 
 def _checked(fields):
+    if fields.get("day") is not None and fields["day"] > timezone.localdate():
+        raise RecordRefused("future")  # it would count minutes not given yet
     themes = list(dict.fromkeys(fields.get("themes") or []))
     if not themes or any(theme not in THEMES for theme in themes):
         raise RecordRefused("themes")

@@ -56,9 +56,12 @@ def _record_form(request, places, initial, accompaniment=None, person_id=None):
     person = people.first()
     if person is not None and request.method != "POST":  # the form shows the person's name
         beneficiaries.read_person(person, by=request.user)
+    # The place this member recorded at last: where they usually work, proposed again.
+    last_used = Accompaniment.objects.filter(author=request.user, place__isnull=False).order_by("-pk")
     return AccompanimentForm(
         posted(request),
         places=places,
+        last_used=last_used.values_list("place", flat=True).first(),
         initial=initial,
         people=people,
         redemptions=_redemptions_to_link(request.user, accompaniment),

@@ -181,7 +181,10 @@ def workshop_new(request):
     places = Place.objects.filter(organization__in=organizations).exclude(status=Place.Status.ARCHIVED).order_by("name")
     if not places:
         raise Http404
-    form = WorkshopForm(posted(request), places=places, initial={"submission_key": uuid.uuid4().hex})
+    last_used = Workshop.objects.filter(created_by=request.user).order_by("-created_at").values_list("place", flat=True)
+    form = WorkshopForm(
+        posted(request), places=places, last_used=last_used.first(), initial={"submission_key": uuid.uuid4().hex}
+    )
     if request.method == "POST" and form.is_valid():
         fields = form.workshop_fields()
         workshop = workshops.create_workshop(organization=fields["place"].organization, by=request.user, **fields)

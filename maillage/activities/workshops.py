@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from maillage import phones
+from maillage import formatting, phones
 from maillage.accounts import journal
 from maillage.accounts.models import AuditEvent
 from maillage.activities import services
@@ -102,7 +102,7 @@ def link_for(registration):
 
 
 def _when(session):
-    return formats.date_format(timezone.localtime(session.starts_at), "l j F \\à H\\hi")
+    return formatting.moment(session.starts_at)
 
 
 def _tell(registration, key, text):
@@ -126,7 +126,7 @@ def _words(registration):
     return {
         "title": session.workshop.title,
         "when": _when(session),
-        "place": session.workshop.place.name,
+        "place": formatting.after_a(session.workshop.place.name),
         "link": link_for(registration),
     }
 

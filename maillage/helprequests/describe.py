@@ -2,10 +2,10 @@
 their own pages), staff (with who acted, why and their notes), and the right of access (everything
 kept, for the page to print and the JSON file)."""
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maillage import formatting
 from maillage.helprequests.states import DECLINE_REASONS, FOR_THE_PERSON
 from maillage.helprequests.vocabulary import ATTEMPT_WORDS, MOMENTS, PERSON_WORDS, SUPPORT
 from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
@@ -20,7 +20,7 @@ def described(help_request, masked=True):
         "moments": [MOMENTS[key] for key in help_request.preferred_moments if key in MOMENTS],
         "language": help_request.language_label,
         "support": [SUPPORT[key] for key in help_request.specific_support if key in SUPPORT],
-        "phone": masked_phone(help_request.phone) if masked else help_request.phone,
+        "phone": masked_phone(help_request.phone) if masked else formatting.phone_display(help_request.phone),
         "email": masked_email(help_request.email) if masked else help_request.email,
         "status": FOR_THE_PERSON[help_request.status],
     }
@@ -88,7 +88,7 @@ ACCESS_LABELS = {
 def _when(moment, readable):
     if moment is None:
         return None
-    return formats.date_format(timezone.localtime(moment), "j F Y, G \\h i") if readable else moment.isoformat()
+    return formatting.moment(moment, weekday=False, year=True) if readable else moment.isoformat()
 
 
 def access_record(help_request, readable=False):

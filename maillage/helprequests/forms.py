@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from maillage import phones
+from maillage.forms import needed_for_some_answers
 from maillage.helprequests import services
 from maillage.helprequests.models import ConsentChannel, ContactPreference, Origin
 from maillage.helprequests.vocabulary import LANGUAGES, MOMENTS, SUPPORT
@@ -51,7 +52,12 @@ class NeedStep(forms.Form):
 
 
 class WhereStep(forms.Form):
-    where = CommuneField(label=_("Where does the person who needs help live?"))
+    where = CommuneField(label=_("Where do you live?"))
+
+    def __init__(self, *args, for_someone_else=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_someone_else:
+            self.fields["where"].label = _("Where does the person who needs help live?")
 
     def clean(self):
         cleaned = super().clean()
@@ -113,6 +119,7 @@ class HowStep(forms.Form):
     asker_phone = forms.CharField(
         label=_("Your phone number"),
         required=False,
+        help_text=_("Your phone number or your e-mail address: at least one, so that we can reach you too."),
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
@@ -129,6 +136,8 @@ class HowStep(forms.Form):
         # (need, commune, place or None) of the steps before and the link followed: the rules read them too.
         self.asked_for = asked_for
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        # Which are needed depends on the way of contact chosen; the hints say when.
+        needed_for_some_answers(self, "phone", "email", "asker_phone", "asker_email", "consent")
         if for_someone_else:
             self.fields["phone"].label = _("Phone number of the person who needs help")
             self.fields["email"].label = _("E-mail address of the person who needs help")

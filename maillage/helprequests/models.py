@@ -198,6 +198,10 @@ class HelpRequest(models.Model):
     def has_appointment(self):
         return self.status == Status.APPOINTMENT and self.appointment_at is not None
 
+    @property
+    def has_upcoming_appointment(self):
+        return self.has_appointment and self.appointment_at > timezone.now()
+
 
 class Transition(models.Model):
     """One move of a request's status: who, when, from, to, why. Never changed afterwards."""

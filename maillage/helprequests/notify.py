@@ -7,14 +7,14 @@ commit, once per (move, audience) whatever happens.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage import phones
+from maillage import formatting, phones
 from maillage.accounts.models import Ability, Organization, User
 from maillage.helprequests import links
-from maillage.helprequests.models import ContactPreference
+from maillage.helprequests.models import ContactPreference, Status
 from maillage.helprequests.states import DECLINE_REASONS
 from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
@@ -117,6 +117,7 @@ PERSON, REFERRER, RECEIVING_PLACE, COORDINATION, PLACE_MEMBERS = (
     "place_members",
 )
 NEW = "new"  # a request just made (not a move of one that existed)
+UPCOMING_APPOINTMENT = "upcoming_appointment"  # the move cancels an appointment still to come
 MOVED_BY_SOMEONE_ELSE = "moved_by_someone_else"  # the referrer hears of every change they did not make
 
 
@@ -135,6 +136,10 @@ RECEIVED = gettext_lazy(
 TAKEN = gettext_lazy("Maillage: %(place)s takes your request %(reference)s and will contact you soon.")
 STATUS_CHANGED = gettext_lazy("Request %(reference)s: %(status)s. %(link)s")
 CLOSED = gettext_lazy("Request %(reference)s is closed: %(status)s. %(link)s")
+APPOINTMENT_CANCELLED = gettext_lazy(
+    "Maillage: your appointment of %(appointment)s is cancelled, and your request %(reference)s is closed. "
+    "Questions? Call us: %(phone)s"
+)
 NOT_FOUND_IN_TIME = gettext_lazy(
     "Maillage: we could not find help in time for your request %(reference)s. Call us, we will help you: %(phone)s"
 )
@@ -166,7 +171,7 @@ TOLD = {
         Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE),
     ],
     "book": [Told(PERSON), Told(REFERRER, STATUS_CHANGED, only=MOVED_BY_SOMEONE_ELSE)],
-    "close": [Told(REFERRER, CLOSED)],
+    "close": [Told(REFERRER, CLOSED), Told(PERSON, APPOINTMENT_CANCELLED, only=UPCOMING_APPOINTMENT)],
     "withdraw": [Told(REFERRER, CLOSED)],
     "expire": [Told(REFERRER, CLOSED), Told(PLACE_MEMBERS, CLOSED), Told(PERSON, NOT_FOUND_IN_TIME)],
 }
@@ -175,6 +180,9 @@ TOLD = {
 def _goes(told, help_request, transition):
     if told.only == NEW:
         return not transition.from_status
+    if told.only == UPCOMING_APPOINTMENT:
+        moment = help_request.appointment_at
+        return transition.from_status == Status.APPOINTMENT and moment is not None and moment > transition.at
     if told.only == MOVED_BY_SOMEONE_ELSE:
         by_the_referrer = transition.actor_id is not None and transition.actor_id == help_request.referred_by_id
         return bool(transition.from_status) and not by_the_referrer
@@ -218,7 +226,8 @@ def after_move(help_request, transition):
             "link": _staff_link(help_request),
             "status": help_request.get_status_display(),
             "reason": DECLINE_REASONS.get(transition.reason, ""),
-            "phone": settings.HELP_PHONE_NUMBER,
+            "phone": formatting.phone_display(settings.HELP_PHONE_NUMBER),
+            "appointment": formatting.moment(help_request.appointment_at),
         }
         for told in TOLD[transition.action]:
             if _goes(told, help_request, transition):
@@ -228,7 +237,7 @@ def after_move(help_request, transition):
 def _appointment_text(help_request, reminder=False):
     moment = timezone.localtime(help_request.appointment_at)
     place = help_request.appointment_place
-    words = {"day": formats.date_format(moment, "l j F"), "time": formats.time_format(moment, "G \\h i")}
+    words = {"day": formatting.day(moment, weekday=True, year=False), "time": formatting.time_of_day(moment)}
     if help_request.appointment_remote or place is None:
         if reminder:
             return _("Maillage reminder: tomorrow, %(day)s at %(time)s, a help place calls you.") % words

@@ -369,9 +369,13 @@ def book(help_request, by, when, note="", place=None, remote=False):
     )
 
 
-def close(help_request, by, outcome, note=""):
+def close(help_request, by, outcome, note="", cancel_appointment=False):
+    """Close a request; one with an appointment to come only when ``cancel_appointment`` says so
+    (the person is then told it is cancelled)."""
     if outcome not in Outcome.values:
         raise ValueError(f"Unknown outcome: {outcome}")
+    if help_request.has_upcoming_appointment and not cancel_appointment:
+        raise IllegalTransition("close", "an appointment is to come: cancel it first")
     if outcome == Outcome.UNREACHABLE and help_request.contact_attempts.count() < MAX_CONTACT_ATTEMPTS:
         raise IllegalTransition("close", f"unreachable after fewer than {MAX_CONTACT_ATTEMPTS} attempts")
     return _move(

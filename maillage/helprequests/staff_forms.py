@@ -7,12 +7,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage import phones
+from maillage import formatting, phones
+from maillage.forms import CHOOSE, ListedTextInput, needed_for_some_answers
 from maillage.helprequests import services
 from maillage.helprequests.forms import show_refusals
 from maillage.helprequests.models import ConsentChannel, ContactAttempt, ContactPreference, Origin, Outcome
 from maillage.helprequests.states import DECLINE_REASONS
 from maillage.helprequests.vocabulary import LANGUAGES, SUPPORT
+from maillage.places.forms import MemberPlaceField, matching_places, place_label
 from maillage.places.models import Place
 from maillage.places.vocabulary import NEEDS, choices
 from maillage.territory.forms import CommuneField
@@ -22,7 +24,7 @@ NOTE_HELP = _("For your colleagues and the referrer only; the person never sees 
 
 def _note():
     return forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         required=False,
         max_length=1000,
         help_text=NOTE_HELP,
@@ -31,7 +33,8 @@ def _note():
 
 
 class ClaimForm(forms.Form):
-    place = forms.ModelChoiceField(label=_("For which of your places?"), queryset=None, empty_label=None)
+    # The inbox's card names the place the request is offered to and posts it.
+    place = MemberPlaceField(label=_("For which of your places?"))
 
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,22 +78,45 @@ class AppointmentForm(forms.Form):
         error_messages={"required": _("Type the time of the appointment."), "invalid": _("Type a time such as 14:30.")},
     )
     where = forms.ChoiceField(label=_("Where?"), widget=forms.RadioSelect, required=False)
+    other_place = forms.CharField(
+        label=_("Another place of your organisation"),
+        required=False,
+        max_length=200,
+        help_text=_("Type its name or its commune: the list suggests them. A place typed here is the one chosen."),
+    )
     note = _note()
 
     REMOTE = "remote"
+    OTHER = "other"
+    SHOWN_FIRST = 4  # the request's place and the member's latest: more would be a wall of radio buttons
 
-    def __init__(self, *args, places=(), default_place=None, **kwargs):
+    def __init__(self, *args, places=(), default_place=None, usual=(), **kwargs):
+        """``places``: every place the appointment may take place at; ``usual``: the member's own, first."""
         super().__init__(*args, **kwargs)
         self.places = {str(place.pk): place for place in places}
+        first = list(dict.fromkeys(place for place in [default_place, *usual] if place is not None))
+        first = [place for place in first if str(place.pk) in self.places][: self.SHOWN_FIRST]
+        self.others = [place for place in places if place not in first]
         self.fields["where"].choices = [
-            *((key, place.name) for key, place in self.places.items()),
+            *((str(place.pk), place.name) for place in first),
             (self.REMOTE, _("At a distance: we call the person at that time")),
+            *([(self.OTHER, _("Another place: type it below"))] if self.others else []),
         ]
         self.fields["where"].initial = str(default_place.pk) if default_place else self.REMOTE
+        if self.others:
+            self.fields["other_place"].widget = ListedTextInput(
+                options=[place_label(place) for place in self.others], attrs={"autocomplete": "off"}
+            )
+            needed_for_some_answers(self, "other_place")
+        else:
+            del self.fields["other_place"]
 
     def clean(self):
         cleaned = super().clean()
         where = cleaned.get("where") or self.fields["where"].initial  # the request's place unless chosen
+        typed = cleaned.get("other_place", "").strip()
+        if typed or where == self.OTHER:
+            where = self._other_place(typed)
         cleaned["place"] = self.places.get(where)
         cleaned["remote"] = where == self.REMOTE
         if cleaned.get("day") and cleaned.get("time"):
@@ -99,6 +125,25 @@ class AppointmentForm(forms.Form):
                 self.add_error("day", _("This moment is already past. Choose a day and a time to come."))
             cleaned["moment"] = moment
         return cleaned
+
+    def _other_place(self, typed):
+        """The pk of the place typed in the search box, or None with the reason next to it."""
+        if not typed:
+            self.add_error("other_place", _("Type the name of the place, or choose one above."))
+            return None
+        found = matching_places(typed, self.others)
+        if len(found) == 1:
+            return str(found[0].pk)
+        if not found:
+            self.add_error(
+                "other_place", _("No place of your organisation has this name. Check it, or choose from the list.")
+            )
+        else:
+            names = ", ".join(place_label(place) for place in found[:5])
+            self.add_error(
+                "other_place", _("Several places match: %(names)s. Type more of the name.") % {"names": names}
+            )
+        return None
 
 
 class CloseForm(forms.Form):
@@ -109,6 +154,18 @@ class CloseForm(forms.Form):
         error_messages={"required": _("Choose how it ended.")},
     )
     note = _note()
+
+    def __init__(self, *args, upcoming_appointment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if upcoming_appointment is not None:  # closing cancels it: said, and agreed to, before
+            self.fields["cancel_appointment"] = forms.BooleanField(
+                label=_("Cancel the appointment of %(moment)s and tell the person")
+                % {"moment": formatting.moment(upcoming_appointment)},
+                help_text=_("The person is told as they asked: text message or e-mail."),
+                error_messages={
+                    "required": _("The appointment is still to come: tick the box to cancel it, or close later.")
+                },
+            )
 
 
 class AssignForm(forms.Form):
@@ -124,14 +181,14 @@ class AssignForm(forms.Form):
 
 class PlaceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, place):
-        return f"{place.name} — {place.commune_name}"
+        return place_label(place)
 
 
 class ReferForm(forms.Form):
     place = PlaceChoiceField(
         label=_("Send to which place?"),
         queryset=None,
-        empty_label=None,
+        empty_label=CHOOSE,
         error_messages={"required": _("Choose a place."), "invalid_choice": _("Choose a place in the list.")},
     )
     note = _note()
@@ -199,7 +256,7 @@ class StaffRequestForm(forms.Form):
     )
 
     organization = forms.ModelChoiceField(
-        label=_("For which of your organisations?"), queryset=None, empty_label=None, required=False
+        label=_("For which of your organisations?"), queryset=None, empty_label=CHOOSE, required=False
     )
     # The form's one-time key: sent twice (a double click), it records one request.
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -208,6 +265,8 @@ class StaffRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.taking_requests().order_by("commune_name", "name")
         self.fields["organization"].queryset = organizations
+        # The rules of services.check ask for these depending on the other answers.
+        needed_for_some_answers(self, "phone", "email", "place", "consent_channel", "consent", "organization")
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
             self.fields["organization"].widget = forms.HiddenInput()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage import months
+from maillage import formatting, months
 from maillage.accounts.access import Ability, organizations_of
 from maillage.accounts.models import Organization, User
 from maillage.helprequests import describe, routing, services
@@ -22,6 +22,7 @@ from maillage.helprequests.models import (
     ENDED,
     WAITING_FOR_A_PLACE,
     WITH_A_PLACE,
+    ContactAttempt,
     ContactPreference,
     HelpRequest,
     Status,
@@ -107,7 +108,9 @@ def refer(request, request_id):
     except IllegalTransition:
         messages.error(request, _("This request has changed meanwhile: this action is no longer possible."))
         return redirect("helprequests:detail", request_id=request_id)
-    messages.success(request, _("The request is sent to %(place)s.") % {"place": form.cleaned_data["place"].name})
+    messages.success(
+        request, _("The request is sent to %(place)s.") % {"place": formatting.after_a(form.cleaned_data["place"].name)}
+    )
     return redirect("helprequests:detail", request_id=request_id)
 
 
@@ -130,6 +133,24 @@ def _handled(request, request_id, requests=None):
     return get_object_or_404(found, pk=request_id)
 
 
+def _place_actions(help_request, forms):
+    """What a place's member may do on a request it follows, the next step first: ``(action, open)``.
+
+    First reach the person (until someone talked to them), then book, then close once the
+    appointment is past. The next step is shown open and the others folded; one whose form came
+    back with errors is open too.
+    """
+    if help_request.has_appointment:
+        upcoming = help_request.appointment_at > timezone.now()
+        order = ["book", "contact", "close", "assign"] if upcoming else ["close", "book", "contact", "assign"]
+        next_step = None if upcoming else "close"  # before it, nothing is due: the card above says when
+    else:
+        reached = help_request.contact_attempts.filter(kind=ContactAttempt.Kind.CALLED).exists()
+        order = ["book", "contact", "close", "assign"] if reached else ["contact", "book", "close", "assign"]
+        next_step = order[0]
+    return [(action, action == next_step or action in forms) for action in order]
+
+
 def _members_of(help_request):
     """Who a request may be assigned to: the members of its place's organisation who act."""
     if help_request.place is None or help_request.place.organization_id is None:
@@ -146,17 +167,20 @@ def request_detail(request, request_id, forms=None):
     actions = allowed_actions(help_request.status) if is_place_member else set()
     forms = forms or {}
     last_decline = help_request.transitions.filter(action="decline").select_related("place").last()
+    attempts = help_request.contact_attempts.count()
     context = {
         "help_request": help_request,
         "described": describe.described(help_request, masked=False),
         "timeline": describe.staff_timeline(help_request),
-        "attempts": help_request.contact_attempts.count(),
+        "attempts": attempts,
         "can": actions,
         # Several forms on one page: each has its prefix, so that no two fields share an id.
         "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
         "contact_form": forms.get("contact") or ContactAttemptForm(prefix="contact"),
-        "appointment_form": forms.get("book") or AppointmentForm(prefix="book", **_appointment_places(help_request)),
-        "close_form": forms.get("close") or CloseForm(prefix="close"),
+        "appointment_form": forms.get("book")
+        or AppointmentForm(prefix="book", **_appointment_places(help_request, request.user)),
+        "close_form": forms.get("close")
+        or CloseForm(prefix="close", upcoming_appointment=_upcoming_appointment(help_request)),
         "assign_form": forms.get("assign")
         or AssignForm(
             prefix="assign", members=_members_of(help_request), initial={"member": help_request.assigned_to_id}
@@ -164,6 +188,7 @@ def request_detail(request, request_id, forms=None):
         "is_place_member": is_place_member,
         "shown_actions": actions & {"accept", "decline", "transfer", "close"},
         "form_in_error": next(iter(forms.values()), None),
+        "place_actions": _place_actions(help_request, forms),
         "on_the_phone_line": mine.on_the_phone_line_of(request.user).exists(),
         "is_referrer": is_referrer,
         # What the referrer (or the phone line) may do: send the person to a place, or offer them again.
@@ -269,25 +294,47 @@ def book(request, request_id):
         AppointmentForm,
         apply,
         _("The appointment is booked."),
-        **_appointment_places(help_request),
+        **_appointment_places(help_request, request.user),
     )
 
 
-def _appointment_places(help_request):
-    """The places of the organisation that helps, the request's own first."""
+def _appointment_places(help_request, user):
+    """The places of the organisation that helps: the request's own first, then those this member
+    booked at lately; the others are searched by name."""
     place = help_request.place
     if place is None or place.organization_id is None:
         return {"places": [place] if place else [], "default_place": place}
-    others = Place.objects.filter(organization_id=place.organization_id).exclude(pk=place.pk).order_by("name")
-    return {"places": [place, *others], "default_place": place}
+    places = list(Place.objects.filter(organization_id=place.organization_id).order_by("name"))
+    booked_lately = (
+        HelpRequest.objects.filter(transitions__action="book", transitions__actor=user, appointment_place__isnull=False)
+        .order_by("-transitions__at")
+        .values_list("appointment_place", flat=True)[:20]
+    )
+    by_pk = {other.pk: other for other in places}
+    usual = [by_pk[pk] for pk in dict.fromkeys(booked_lately) if pk in by_pk]
+    return {"places": places, "default_place": place, "usual": usual}
 
 
 @require_POST
 def close(request, request_id):
     def apply(help_request, data):
-        services.close(help_request, request.user, data["outcome"], data["note"])
+        cancel = data.get("cancel_appointment", False)
+        services.close(help_request, request.user, data["outcome"], data["note"], cancel_appointment=cancel)
 
-    return _act(request, request_id, "close", CloseForm, apply, _("The request is closed. Thank you."))
+    help_request = _handled(request, request_id)
+    return _act(
+        request,
+        request_id,
+        "close",
+        CloseForm,
+        apply,
+        _("The request is closed. Thank you."),
+        upcoming_appointment=_upcoming_appointment(help_request),
+    )
+
+
+def _upcoming_appointment(help_request):
+    return help_request.appointment_at if help_request.has_upcoming_appointment else None
 
 
 @require_POST

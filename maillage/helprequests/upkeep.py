@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage import formatting
 from maillage.accounts.models import Ability, User
 from maillage.helprequests import notify, routing, services
 from maillage.helprequests.models import HelpRequest, Status
@@ -38,7 +39,7 @@ def remind_unclaimed(act, now):
                 )
                 commune = help_request.commune
                 words = {
-                    "since": timezone.localtime(help_request.created_at).strftime("%d/%m %H:%M"),
+                    "since": formatting.moment(help_request.created_at, weekday=False),
                     "need": help_request.need_label,
                     "commune": commune.label if commune else "",
                     "link": settings.SITE_URL + reverse("helprequests:inbox"),

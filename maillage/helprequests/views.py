@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maillage import formatting
 from maillage.helprequests import describe, links, services
 from maillage.helprequests.forms import (
     SOMEONE_ELSE,
@@ -39,7 +40,9 @@ NOT_CARRIED = {"csrfmiddlewaretoken", "step", "back"}
 
 
 def _form(step, data=None, for_someone_else=False, initial=None, asked_for=None):
-    arguments = {"for_someone_else": for_someone_else, "asked_for": asked_for} if step == 3 else {}
+    arguments = {1: {}, 2: {"for_someone_else": for_someone_else}}.get(
+        step, {"for_someone_else": for_someone_else, "asked_for": asked_for}
+    )
     return STEPS[step](data, initial=initial, **arguments)
 
 
@@ -215,7 +218,9 @@ def place_referral(request, token):
         if request.method == "POST" and waiting_for_this_place:
             services.renew_place_link(help_request, place)
             messages.success(
-                request, _("A new link is sent to the e-mail address of %(place)s.") % {"place": place.name}
+                request,
+                _("A new link is sent to the e-mail address of %(place)s.")
+                % {"place": formatting.after_de(place.name)},
             )
             return redirect("helprequests:place_referral", token=token)
         context = {"place": place, "help_request": help_request, "can_renew": waiting_for_this_place}

@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.models import Organization
+from maillage.forms import CHOOSE
 from maillage.passes.models import AgeBand, FundingOrder, Public, Service
+from maillage.places.forms import MemberPlaceField
 from maillage.places.models import Place
 from maillage.territory.forms import CommuneField
 from maillage.territory.models import Commune
@@ -183,7 +185,9 @@ class OrderForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    distributor = forms.ModelChoiceField(label=_("Distributor"), queryset=Organization.objects.none(), empty_label=None)
+    distributor = forms.ModelChoiceField(
+        label=_("Distributor"), queryset=Organization.objects.none(), empty_label=CHOOSE
+    )
     count = forms.IntegerField(label=_("How many booklets?"), min_value=1, initial=1)
     commune = CommuneField(
         label=_("Commune they are handed out in"),
@@ -236,16 +240,13 @@ class RedeemForm(forms.Form):
     service = forms.ChoiceField(
         label=_("For what?"), choices=Service.choices, widget=forms.RadioSelect, initial=Service.INDIVIDUAL
     )
-    place = forms.ModelChoiceField(label=_("At which place?"), queryset=Place.objects.none(), empty_label=None)
+    place = MemberPlaceField(label=_("At which place?"))
     # A one-time key: sent twice (a double click, a reload), the form uses the pass once.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, places, **kwargs):
+    def __init__(self, *args, places, last_used=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places
-        if len(places) == 1:  # nothing to choose: the field stays, hidden, so the page says nothing useless
-            self.fields["place"].widget = forms.HiddenInput()
-            self.fields["place"].initial = places[0].pk
+        self.fields["place"].offer(places, last_used)
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage import formatting
 from maillage.ratelimit import Lockout, is_over_limit
 
 # reason: (HTTP status for the API, the message, the field of the form or request it is about)
@@ -94,11 +95,11 @@ def explained(refusal, organization_id):
     if refusal.reason == "already_redeemed" and earlier is not None:
         when = timezone.localtime(earlier.redeemed_at)
         explanation.redeemed_at = earlier.redeemed_at
-        day, time = when.strftime("%d/%m/%Y"), when.strftime("%H:%M")
+        day, time = formatting.day(when), formatting.time_of_day(when)
         if earlier.organization_id == organization_id:
             explanation.place_id = earlier.place_id
             words = _("This pass was already used on %(day)s at %(time)s, at %(place)s.")
-            explanation.message = words % {"day": day, "time": time, "place": earlier.place.name}
+            explanation.message = words % {"day": day, "time": time, "place": formatting.after_a(earlier.place.name)}
         else:
             explanation.message = _("This pass was already used on %(day)s, at another place.") % {"day": day}
     elif refusal.reason == "not_enough_passes":

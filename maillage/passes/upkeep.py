@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from maillage import formatting
 from maillage.accounts.models import Ability, User
 from maillage.months import bounds as month_bounds
 from maillage.notifications.models import Notification
@@ -39,7 +40,11 @@ def warn_before_expiry(program, alert, days, act):
                 "%(link)s"
             )
             link = settings.SITE_URL + reverse("passes:program_detail", kwargs={"program_id": program.pk})
-            body = text % {"program": program.name, "day": program.expires_on.strftime("%d/%m/%Y"), "link": link}
+            body = text % {
+                "program": formatting.after_de(program.name),
+                "day": formatting.day(program.expires_on),
+                "link": link,
+            }
         for person in people:
             notify(
                 f"pass-expiry:{program.pk}:{alert}:{person.pk}", Notification.Channel.EMAIL, person.email, body, subject

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from maillage import formatting
 from maillage.accounts.access import Ability, acts_as, organization_as, organizations_of, user_can
 from maillage.accounts.models import Organization
 from maillage.forms import posted
@@ -218,7 +219,7 @@ def order_assign(request, order_id):
                     "%(count)s booklets are with %(distributor)s.",
                     len(booklets),
                 )
-                % {"count": len(booklets), "distributor": data["distributor"]},
+                % {"count": len(booklets), "distributor": formatting.after_a(data["distributor"])},
             )
             return redirect("passes:program_detail", program_id=order.program_id)
     return render(request, "passes/order_assign.html", {"order": order, "form": form, "in_stock": in_stock.count()})
@@ -339,7 +340,14 @@ def till(request):
     )
     if not places:
         raise Http404
-    form = RedeemForm(posted(request), places=places)
+    # The place this member took passes at last: the desk they work at, proposed again.
+    last_used = (
+        Redemption.objects.filter(redeemed_by=request.user, place__in=places)
+        .order_by("-redeemed_at")
+        .values_list("place", flat=True)
+        .first()
+    )
+    form = RedeemForm(posted(request), places=places, last_used=last_used)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         identities = [f"user-{request.user.pk}", client_address(request)]

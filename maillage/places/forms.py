@@ -4,12 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage import phones
+from maillage.forms import CHOOSE
 from maillage.places.importers.normalize import clean_emails, clean_opening_hours, clean_websites
 from maillage.places.models import Place, PlaceCorrection
 from maillage.places.schema import ENUMERATIONS
 from maillage.places.search import RADIUS_CHOICES_KM
 from maillage.places.vocabulary import NEEDS, PUBLICS, SPECIFIC_SUPPORT, SUPPORT_MODES, choices
 from maillage.territory.forms import CommuneField
+from maillage.territory.text import fold
 
 
 class PlaceSearchForm(forms.Form):
@@ -215,3 +217,50 @@ class CorrectionForm(forms.ModelForm):
 
     def is_spam(self):
         return bool(self.cleaned_data.get("website"))
+
+
+def place_label(place):
+    """'Médiathèque Toussaint — Angers': a place as lists show it (two places may share a name)."""
+    return f"{place.name} — {place.commune_name}" if place.commune_name else place.name
+
+
+def matching_places(typed, places):
+    """The places a person means by ``typed``: the one whose label or name it is (accents and case
+    aside), else those whose label holds every word typed."""
+    wanted = fold(typed)
+    exact = [place for place in places if wanted in (fold(place_label(place)), fold(place.name))]
+    if exact:
+        return exact
+    words = wanted.split()
+    return [place for place in places if words and all(word in fold(place_label(place)).split() for word in words)]
+
+
+class MemberPlaceField(forms.ModelChoiceField):
+    """One of a member's places, for the task at hand: never a place nobody chose.
+
+    ``offer`` sets the choices: a member with one place is not asked (the field is hidden, set to it);
+    otherwise the place this member used last for the same task is proposed, and with none, nothing
+    is: "— Choose —" comes first and the form asks.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("empty_label", CHOOSE)
+        kwargs.setdefault(
+            "error_messages", {"required": _("Choose a place."), "invalid_choice": _("Choose a place in the list.")}
+        )
+        super().__init__(queryset=Place.objects.none(), **kwargs)
+
+    def label_from_instance(self, place):
+        return place_label(place)
+
+    def offer(self, places, last_used=None):
+        """Offers ``places`` (a queryset); ``last_used``: the pk of the place this member used last."""
+        self.queryset = places
+        offered = list(places.values_list("pk", flat=True)[:2])
+        if len(offered) == 1:
+            self.initial = offered[0]
+            self.widget = forms.HiddenInput()
+        elif last_used is not None and places.filter(pk=last_used).exists():
+            self.initial = last_used
+        else:
+            self.initial = None

@@ -6,8 +6,10 @@ from datetime import timedelta
 from functools import lru_cache
 
 import opening_hours
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from maillage import formatting
 
 LOOK_AHEAD_DAYS = 8
 
@@ -69,17 +71,12 @@ def is_open_on_weekday(expression, weekday, moment, postcode=""):
     )
 
 
-def spoken_time(moment):
-    """'9 h', '17 h 30': how times are said and read in French."""
-    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
-
-
 def _day_name(moment, now):
     if moment.date() == now.date():
         return _("today")
     if moment.date() == (now + timedelta(days=1)).date():
         return _("tomorrow")
-    return formats.date_format(moment, "l")
+    return formatting.weekday_name(moment)
 
 
 @dataclass(frozen=True)
@@ -99,18 +96,20 @@ def status(expression, moment=None, postcode=""):
         if next_change is None or next_change - now > timedelta(days=LOOK_AHEAD_DAYS):
             return OpeningStatus(True, _("Open now."))
         if next_change.date() == now.date():
-            return OpeningStatus(True, _("Open now, closes at %(time)s.") % {"time": spoken_time(next_change)})
+            return OpeningStatus(
+                True, _("Open now, closes at %(time)s.") % {"time": formatting.time_of_day(next_change)}
+            )
         return OpeningStatus(
             True,
             _("Open now, closes %(day)s at %(time)s.")
-            % {"day": _day_name(next_change, now), "time": spoken_time(next_change)},
+            % {"day": _day_name(next_change, now), "time": formatting.time_of_day(next_change)},
         )
     if next_change is None or next_change - now > timedelta(days=LOOK_AHEAD_DAYS):
         return OpeningStatus(False, _("Closed for the coming days."))
     return OpeningStatus(
         False,
         _("Closed, opens %(day)s at %(time)s.")
-        % {"day": _day_name(next_change, now), "time": spoken_time(next_change)},
+        % {"day": _day_name(next_change, now), "time": formatting.time_of_day(next_change)},
     )
 
 
@@ -125,9 +124,9 @@ def week(expression, moment=None, postcode=""):
     for offset in range(7):
         day = start + timedelta(days=offset)
         ranges = [
-            f"{spoken_time(begin)} – {spoken_time(end) if end.date() == day.date() else '24 h'}"
+            formatting.time_range(begin, end if end.date() == day.date() else None)
             for begin, end, state, _comment in hours.intervals(day, day + timedelta(days=1))
             if state == opening_hours.State.OPEN
         ]
-        days.append((formats.date_format(day, "l j F"), ranges))
+        days.append((formatting.day(day, weekday=True, year=False), ranges))
     return days

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from maillage import formatting
 from maillage.places import exports, hours, sections, services
 from maillage.places.forms import CorrectionForm, PlaceEditForm, PlaceSearchForm
 from maillage.places.models import Place, PlaceCorrection
@@ -145,7 +146,9 @@ def place_edit(request, place_id):
 def place_confirm(request, place_id):
     place = get_object_or_404(Place.objects.acted_at_by(request.user), pk=place_id)
     services.confirm_still_true(place)
-    messages.success(request, _("Thank you: %(place)s is marked as true today.") % {"place": place.name})
+    messages.success(
+        request, _("Thank you: %(place)s is marked as true today.") % {"place": formatting.after_de(place.name)}
+    )
     return redirect("places:mine")
 
 

@@ -269,3 +269,21 @@ def test_mediator_logs_in_with_password_then_code(client, demo, clean_axes):
 
     assert client.get(DASHBOARD).status_code == 200
     assert AuditEvent.objects.filter(action="login", actor=mediator).count() == 1
+
+
+def test_a_right_code_typed_again_is_said_already_used_not_wrong(client, demo):
+    """At a shared desk, the same code was typed twice: "Ce code n'est pas le bon" sent people hunting."""
+    mediator = demo.user("mediateur")
+    device = TOTPDevice.objects.get(user=mediator)
+    code = current_code(device)
+    client.force_login(mediator)
+    page = client.get(VERIFY).content.decode()
+    assert re.search(r'<input[^>]*name="token"[^>]*autofocus', page)
+    assert client.post(VERIFY, {"token": code, "next": DASHBOARD}).status_code == 302
+
+    client.logout()
+    client.force_login(mediator)
+    again = client.post(VERIFY, {"token": code, "next": DASHBOARD}).content.decode()
+    assert "Ce code a déjà servi. Attendez le code suivant" in again
+    wrong = client.post(VERIFY, {"token": wrong_code(device), "next": DASHBOARD}).content.decode()
+    assert "Ce code n’est pas le bon" in wrong and "déjà servi" not in wrong

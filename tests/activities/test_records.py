@@ -212,3 +212,24 @@ def test_a_request_of_another_organisation_prefills_nothing(client, demo, librar
     other = new_request(need="emails")  # waiting for a place: not the mediator's
     page = session(client, demo, "mediateur").get(f"/activites/nouvelle/?demande={other.pk}").content.decode()
     assert other.reference not in page
+
+
+def test_an_accompaniment_still_to_come_is_refused_it_would_count_minutes_not_given(client, demo, library):
+    mediator = session(client, demo, "mediateur")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    place = library.places.order_by("name").first()
+    page = mediator.post(
+        "/activites/nouvelle/", record_form(place=place.pk, day=f"{tomorrow:%d/%m/%Y}", note="Prévu demain")
+    ).content.decode()
+    assert "Ce jour n’est pas encore arrivé" in page and "Prévu demain" in page
+    assert not Accompaniment.objects.exists()
+    with pytest.raises(RecordRefused):
+        services.record(
+            organization=library,
+            author=demo.user("mediateur"),
+            day=tomorrow,
+            duration_minutes=30,
+            setting="remote",
+            autonomy="done_for",
+            themes=["email"],
+        )

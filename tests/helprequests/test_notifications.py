@@ -136,5 +136,10 @@ def test_every_move_has_its_row_of_who_is_told():
     audiences = {notify.PERSON, notify.REFERRER, notify.RECEIVING_PLACE, notify.COORDINATION, notify.PLACE_MEMBERS}
     for action, rows in notify.TOLD.items():
         for told in rows:
-            assert told.audience in audiences and told.only in {"", notify.NEW, notify.MOVED_BY_SOMEONE_ELSE}, action
+            assert told.audience in audiences and told.only in {
+                "",
+                notify.NEW,
+                notify.MOVED_BY_SOMEONE_ELSE,
+                notify.UPCOMING_APPOINTMENT,
+            }, action
             assert told.words is not None or told.audience in {notify.PERSON, notify.RECEIVING_PLACE}, action

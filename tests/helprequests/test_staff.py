@@ -15,11 +15,13 @@ from django.utils.html import escape
 from maillage.accounts.models import AuditEvent, Organization
 from maillage.helprequests import links, routing, services
 from maillage.helprequests.models import HelpRequest, Outcome, Status
+from maillage.notifications.sms import MemorySmsBackend
+from maillage.places.forms import place_label
 from maillage.places.models import Place
 from tests.accounts.factories import MembershipFactory
 from tests.conftest import verified_session
 from tests.helprequests.factories import new_request, staff_request
-from tests.places.factories import helping_place, paperwork_place_of
+from tests.places.factories import helping_place, new_place, paperwork_place_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
 
@@ -65,6 +67,7 @@ def test_a_request_near_the_library_is_offered_claimed_followed_and_closed(demo,
     mediator.post(url("book", help_request), {"book-day": tomorrow.date().isoformat(), "book-time": "14:30"})
     help_request.refresh_from_db()
     assert help_request.status == Status.APPOINTMENT and timezone.localtime(help_request.appointment_at).hour == 14
+    HelpRequest.objects.filter(pk=help_request.pk).update(appointment_at=timezone.now() - timedelta(hours=1))  # held
     mediator.post(url("close", help_request), {"close-outcome": Outcome.HELPED})
     help_request.refresh_from_db()
     assert help_request.status == Status.CLOSED and help_request.outcome == Outcome.HELPED
@@ -136,7 +139,7 @@ def test_a_referred_place_accepts_or_declines_with_a_reason_the_person_never_see
     page = mediator.post(url("decline", referred), {"decline-note": "complet"})
     html = page.content.decode()
     assert page.status_code == 400 and "Choisissez une raison" in html
-    assert 'id="error-summary"' in html and "il y a un problème" in html.split("</title>")[0]
+    assert 'id="error-summary"' in html and "réponses à vérifier" in html.split("</title>")[0]
     mediator.post(url("decline", referred), {"decline-reason": "no_slot", "decline-note": "complet jusqu’en janvier"})
     referred.refresh_from_db()
     assert referred.status == Status.DECLINED and referred.place is None
@@ -398,7 +401,10 @@ def test_an_appointment_can_be_at_another_of_our_places_or_at_a_distance(
     day = (timezone.localdate() + timedelta(days=2)).strftime("%d/%m/%Y")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        mediator.post(url("book", help_request), {"book-day": day, "book-time": "10:00", "book-where": other.pk})
+        mediator.post(
+            url("book", help_request),
+            {"book-day": day, "book-time": "10:00", "book-where": "other", "book-other_place": place_label(other)},
+        )
     help_request.refresh_from_db()
     assert help_request.appointment_place == other and not help_request.appointment_remote
     assert escape(other.name) in client.get(links.follow_url(help_request)).content.decode()
@@ -424,3 +430,95 @@ def test_the_inbox_does_not_query_once_per_request(demo, library, mediator):
         return len(captured.captured_queries)
 
     assert queries_with(2) == queries_with(6)
+
+
+# Where an appointment takes place, and what to do next ----------------------------------------
+
+
+def test_an_appointment_offers_the_members_places_first_then_finds_another_by_name(demo, library, mediator):
+    """An organisation with 72 places made 72 radio buttons."""
+    others = [new_place(library, f"Antenne {number:02d}", commune_name="Angers") for number in range(72)]
+    help_request = new_request()
+    mediator.post(url("claim", help_request))
+    page = mediator.get(url("detail", help_request)).content.decode()
+    where = page.split('name="book-where"')
+    assert len(where) - 1 <= 6, "the request's place, the member's latest, at a distance, another place"
+    assert 'list="id_book-other_place-list"' in page and "Antenne 71 — Angers" in page  # the search's suggestions
+
+    tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
+    booking = {"book-day": tomorrow, "book-time": "10:00", "book-where": "other"}
+    for typed, refusal in [("Antenne", "Plusieurs lieux correspondent"), ("Piscine", "Aucun lieu de votre structure")]:
+        response = mediator.post(url("book", help_request), {**booking, "book-other_place": typed})
+        html = response.content.decode()
+        assert response.status_code == 400 and refusal in html and f'value="{typed}"' in html
+    mediator.post(url("book", help_request), {**booking, "book-other_place": "antenne 07"})
+    help_request.refresh_from_db()
+    assert help_request.appointment_place == others[7]
+
+    # The place this member booked at comes first next time, among the radio buttons.
+    second = new_request()
+    mediator.post(url("claim", second))
+    assert f'value="{others[7].pk}"' in mediator.get(url("detail", second)).content.decode()
+
+
+def _open_action(page):
+    """The summary of the one action the request page shows open."""
+    opened = [
+        part.split("<summary>")[1].split("</summary>")[0]
+        for part in page.split('class="more-criteria action" open>')[1:]
+    ]
+    assert len(opened) <= 1, opened
+    return opened[0] if opened else None
+
+
+def test_the_request_page_opens_the_next_step_and_folds_the_others(demo, library, mediator):
+    help_request = new_request()
+    mediator.post(url("claim", help_request))
+    assert _open_action(mediator.get(url("detail", help_request)).content.decode()) == "Noter un essai de contact"
+    mediator.post(url("log_contact", help_request), {"contact-kind": "called"})
+    assert _open_action(mediator.get(url("detail", help_request)).content.decode()) == "Fixer un rendez-vous"
+    tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
+    mediator.post(url("book", help_request), {"book-day": tomorrow, "book-time": "10:00"})
+    assert _open_action(mediator.get(url("detail", help_request)).content.decode()) is None  # nothing due before it
+    HelpRequest.objects.filter(pk=help_request.pk).update(appointment_at=timezone.now() - timedelta(hours=1))
+    assert _open_action(mediator.get(url("detail", help_request)).content.decode()) == "Terminer la demande"
+
+
+def test_closing_a_request_before_its_appointment_asks_to_cancel_it_and_tells_the_person(
+    demo, library, mediator, django_capture_on_commit_callbacks
+):
+    help_request = new_request(phone="+33612345678")
+    mediator.post(url("claim", help_request))
+    tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
+    mediator.post(url("book", help_request), {"book-day": tomorrow, "book-time": "14:30"})
+    page = mediator.get(url("detail", help_request)).content.decode()
+    assert "Annuler le rendez-vous du" in page and "14\u00a0h\u00a030 et prévenir la personne" in page
+
+    refused = mediator.post(url("close", help_request), {"close-outcome": Outcome.HELPED, "close-note": "Vu au tél."})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "cochez la case pour l’annuler" in html and "Vu au tél." in html
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.APPOINTMENT
+    with pytest.raises(services.IllegalTransition):  # the rule is the service's, whoever calls it
+        services.close(HelpRequest.objects.get(pk=help_request.pk), demo.user("mediateur"), Outcome.HELPED)
+
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        mediator.post(url("close", help_request), {"close-outcome": Outcome.HELPED, "close-cancel_appointment": "on"})
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLOSED
+    (text,) = [message["text"] for message in MemorySmsBackend.outbox if message["to"] == "+33612345678"]
+    assert "votre rendez-vous du" in text and "est annulé" in text and help_request.reference in text
+
+
+def test_closing_after_the_appointment_tells_the_person_nothing_more(
+    demo, library, mediator, django_capture_on_commit_callbacks
+):
+    help_request = new_request(phone="+33612345678")
+    mediator.post(url("claim", help_request))
+    tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
+    mediator.post(url("book", help_request), {"book-day": tomorrow, "book-time": "14:30"})
+    HelpRequest.objects.filter(pk=help_request.pk).update(appointment_at=timezone.now() - timedelta(hours=2))
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        mediator.post(url("close", help_request), {"close-outcome": Outcome.HELPED})
+    assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLOSED
+    assert not [message for message in MemorySmsBackend.outbox if message["to"] == "+33612345678"]

@@ -78,13 +78,6 @@ def test_amounts_dates_and_durations_are_written_in_french_whatever_the_system_l
     ]
     assert formatting.phone_display("+33241000000") == "02 41 00 00 00"
     assert printed.mask_iban(IBAN) == "**** **** **** **** **** ***0 189"
-    assert [printed.of_commune(name) for name in ("Angers", "Le Mans", "Les Ponts-de-Cé", "Cholet", "Écouflant")] == [
-        "d'Angers",
-        "du Mans",
-        "des Ponts-de-Cé",
-        "de Cholet",
-        "d'Écouflant",
-    ]
     assert sepa.sepa_text("Médiathèque d’Angers & Cœur_de_ville ✓") == "Mediatheque d'Angers et Coeur-de-ville"
 
 
@@ -195,7 +188,8 @@ def test_the_cover_lists_the_eight_published_qualified_places_nearest_to_the_boo
     booklet.save()
     pdf = printed.booklet_pdf([booklet], compress=False)
     assert page_count(pdf) == 1 + 2  # eight places still fit on the cover
-    assert in_pdf("Voici des lieux près d'Angers.") in pdf
+    assert in_pdf("Voici les lieux les plus proches, près d’Angers.") in pdf
+    assert in_pdf("À 1 km") in pdf and in_pdf("À 9 km") in pdf  # each place says how far it is
     for place in by_distance[:8]:
         assert in_pdf(place.name) in pdf
     assert in_pdf("Tél. 02 41 00 00 00") in pdf  # the nearest place's phone, nationally
@@ -204,6 +198,21 @@ def test_the_cover_lists_the_eight_published_qualified_places_nearest_to_the_boo
 
     given = printed.booklet_pdf([booklet], nearby_places={booklet.pk: [by_distance[9]]}, compress=False)
     assert in_pdf("Lieu A") in given and in_pdf("Lieu J") not in given
+
+
+def test_a_cover_far_from_every_place_says_so_plainly_and_still_says_how_far(world):
+    """A booklet handed out in Cholet told people to go "près de Cholet" and listed places in Angers."""
+    cholet = Commune.objects.create(
+        insee_code="49099", name="Cholet", department_code="49", latitude=47.06, longitude=-0.88
+    )
+    in_angers = new_place(world.operator, name="Médiathèque d'Angers", latitude=47.47, longitude=-0.55)
+    world.program.qualified_places.add(in_angers)
+    booklet = handed_out_booklet(world)
+    booklet.commune = cholet
+    booklet.save()
+    pdf = printed.booklet_pdf([booklet], compress=False)
+    assert in_pdf("Aucun lieu de la liste n'est près de Cholet : le plus proche est à 52 km.") in pdf
+    assert in_pdf("Voici les lieux les plus proches") not in pdf and in_pdf("À 52 km") in pdf
 
 
 def test_the_cover_stays_one_page_whatever_the_length_of_names_and_addresses():

@@ -344,3 +344,25 @@ def test_a_year_after_expiry_the_handovers_details_are_erased(demo, program):
     assert Handover.objects.exclude(age_band="").exists()
     upkeep.run(act=True, today=program.expires_on + datetime.timedelta(days=366))
     assert not Handover.objects.exclude(age_band="", public="", commune=None).exists()
+
+
+def test_the_till_proposes_the_place_the_member_used_last_and_otherwise_asks(client, demo, program, library):
+    """The till took a pass at the organisation's first place by name, a place nobody chose."""
+    from tests.places.factories import new_place
+
+    usual = library.places.filter(pass_programs=program).first()
+    annex = new_place(library, name="Annexe Belle-Beille", commune_name="Angers")
+    program.qualified_places.add(annex)
+    handed = Pass.objects.filter(status=PassStatus.HANDED_OUT).order_by("position")
+    mediator = session(client, demo, "mediateur")
+
+    till = mediator.get("/pass-numerique/encaisser/").content.decode()
+    assert '<option value="" selected>— Choisir —</option>' in till
+    assert f'value="{usual.pk}" selected' not in till and f'value="{annex.pk}" selected' not in till
+    form = {"service": "individual", "idempotency_key": "d" * 32, "code": handed[0].code}
+    page = mediator.post("/pass-numerique/encaisser/", form).content.decode()
+    assert "Choisissez un lieu." in page and handed[0].code in page and not Redemption.objects.exists()
+
+    mediator.post("/pass-numerique/encaisser/", {**form, "place": annex.pk})
+    assert Redemption.objects.get().place == annex
+    assert f'<option value="{annex.pk}" selected>' in mediator.get("/pass-numerique/encaisser/").content.decode()

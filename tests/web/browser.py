@@ -65,6 +65,28 @@ SPLIT_WORDS = r"""() => {
   }
   return split;
 }"""
+# A checkbox or a radio button whose label's first line is not on its own line (above or below it):
+# the person cannot tell which box goes with which words.
+CONTROLS_APART = r"""() => {
+  const apart = [];
+  for (const input of document.querySelectorAll("input[type=checkbox], input[type=radio]")) {
+    const box = input.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1) continue;
+    for (const label of input.labels) {
+      const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+      let text = null;
+      while (!text && walker.nextNode()) if (walker.currentNode.data.trim()) text = walker.currentNode;
+      if (!text) continue;
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      const first = [...range.getClientRects()].find((rect) => rect.width >= 1);
+      if (first && (first.top >= box.bottom || first.bottom <= box.top)) {
+        apart.push(`a ${input.type} not beside its label: "${text.data.trim().slice(0, 40)}"`);
+      }
+    }
+  }
+  return apart;
+}"""
 # What a small phone (320 × 568) shows before any scrolling must include the page's main action:
 # the element marked data-main-action (the home page's "Ask for help", the first result, the
 # question of each step of a request).
@@ -179,6 +201,7 @@ class PageVisit:
         if facts["scroll_width"] > width:
             problems.append(f"scrolls horizontally at {width} px ({facts['scroll_width']} px wide)")
         problems.extend(page.evaluate(SPLIT_WORDS))
+        problems.extend(page.evaluate(CONTROLS_APART))
         if width == FIRST_SCREEN[0] and (problem := first_screen_problem(page)):
             problems.append(problem)
         if violations := axe_violations(page):

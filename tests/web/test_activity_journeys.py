@@ -2,11 +2,16 @@
 interactions (clicks and keystrokes of choices, typing and moving between fields excluded),
 keyboard only, JavaScript off."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from maillage.accounts.demo import demo_email
 from maillage.accounts.models import User
+from maillage.activities import services
 from maillage.activities.models import Accompaniment
+from maillage.places.models import Place
 from tests.conftest import session_cookie_for
 from tests.web.browser import axe_violations, tab_to
 
@@ -16,6 +21,18 @@ pytestmark = pytest.mark.browser
 def test_a_mediator_records_a_common_accompaniment_in_at_most_six_interactions(live_world, browser, demo):
     context = browser.new_context(java_script_enabled=False)
     user = User.objects.get(email=demo_email("mediateur"))
+    # Yesterday, at one of the library's places: the form proposes it again today.
+    usual = Place.objects.acted_at_by(user).order_by("-name").first()
+    yesterday = services.record(
+        organization=usual.organization,
+        author=user,
+        day=timezone.localdate() - datetime.timedelta(days=1),
+        duration_minutes=60,
+        setting="place",
+        place=usual,
+        autonomy="done_for",
+        themes=["email"],
+    )
     context.add_cookies([{**session_cookie_for(user), "url": live_world.url}])
     page = context.new_page()
     page.goto(live_world.url + "/ma-semaine/")
@@ -42,7 +59,7 @@ def test_a_mediator_records_a_common_accompaniment_in_at_most_six_interactions(l
         choose("Enter")
     assert interactions <= 6, interactions
     assert "L’accompagnement est enregistré" in page.content()
-    record = Accompaniment.objects.get()
+    record = Accompaniment.objects.exclude(pk=yesterday.pk).get()
     assert (record.duration_minutes, record.themes, record.autonomy, record.kind, record.outcome) == (
         30,
         ["email"],
@@ -50,7 +67,7 @@ def test_a_mediator_records_a_common_accompaniment_in_at_most_six_interactions(l
         "individual",
         "done",
     )
-    assert record.author == user and record.setting == "place"
+    assert record.author == user and record.setting == "place" and record.place == usual
     context.close()
 
 
@@ -58,10 +75,7 @@ def test_a_workshop_is_created_three_people_register_one_cancels_and_attendance_
     """Issue 6's workshop journey in Chromium with JavaScript off: the place creates a workshop, two
     people register on the public page and staff register a third, who waits; one cancels with her
     link and the waiting list moves up; after the session, ticking attendance records it."""
-    import datetime
     import re
-
-    from django.utils import timezone
 
     from maillage.activities.models import Registration, WorkshopSession
 
@@ -71,6 +85,7 @@ def test_a_workshop_is_created_three_people_register_one_cancels_and_attendance_
     mediator.goto(live_world.url + "/ma-semaine/")
     mediator.get_by_role("link", name="Nos ateliers").click()
     mediator.get_by_role("link", name="Créer un atelier").click()
+    mediator.locator("#id_place").select_option(index=1)  # no place is chosen for them: the first real one
     mediator.get_by_label("Titre").fill("Envoyer une photo par e-mail")
     mediator.get_by_label("E-mail", exact=True).check()
     mediator.get_by_label("Ce que nous ferons, en mots simples").fill("Apportez votre téléphone.")

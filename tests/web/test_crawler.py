@@ -22,7 +22,7 @@ from django.db import connection
 
 from tests.conftest import session_cookie_for
 from tests.url_inventory import NOT_HTML_PAGES, all_routes, url_for
-from tests.web.browser import AXE_OPTIONS, SPLIT_WORDS, WEIGHTS, WIDTHS, PageVisit, with_axe
+from tests.web.browser import AXE_OPTIONS, CONTROLS_APART, SPLIT_WORDS, WEIGHTS, WIDTHS, PageVisit, with_axe
 from tests.worlds import PERSONAS, demo_world
 
 # Values that change with every response and say nothing of how a page renders.
@@ -100,12 +100,16 @@ def test_the_checks_catch_a_bad_page(browser):
 NARROW_CELL = "<table><tr><td style='width: 1.5rem; overflow-wrap: anywhere'>{}</td><td>Annuler</td></tr></table>"
 
 
-def _split_words(browser, body, width=320):
+def _judged(browser, judge, body, width=320):
     page = browser.new_page(viewport={"width": width, "height": 568})
     page.set_content(f"<html lang='fr'><head><title>x</title></head><body>{body}</body></html>")
-    found = page.evaluate(SPLIT_WORDS)
+    found = page.evaluate(judge)
     page.close()
     return found
+
+
+def _split_words(browser, body, width=320):
+    return _judged(browser, SPLIT_WORDS, body, width)
 
 
 @pytest.mark.browser
@@ -131,6 +135,23 @@ def test_the_split_words_judge_lets_hyphens_and_addresses_break(browser):
     )
     assert _split_words(browser, narrow.format("accueil@mediatheque.example.org")) == []
     assert _split_words(browser, narrow.format("formulaire.defenseurdesdroits.fr")) == []
+
+
+# The consent box of /besoin-d-aide/ as it was: a flex row that wraps, its long label going under.
+CONSENT = (
+    "<div style='display: flex; flex-wrap: wrap; {}'><input type='checkbox' id='c' style='width: 1.5rem'>"
+    "<label for='c'>J’accepte que ces informations soient gardées pour m’aider</label></div>"
+)
+
+
+@pytest.mark.browser
+def test_the_controls_judge_catches_a_checkbox_above_its_label(browser):
+    (found,) = _judged(browser, CONTROLS_APART, CONSENT.format(""))
+    assert found.startswith('a checkbox not beside its label: "J’accepte que ces informations')
+    beside = CONSENT.format("").replace("<label", "<label style='flex: 1 1 0; min-width: 0'")
+    assert _judged(browser, CONTROLS_APART, beside) == []
+    wrapped = "<fieldset><legend>Quand ?</legend><label><input type='radio' name='m'> Le matin</label></fieldset>"
+    assert _judged(browser, CONTROLS_APART, wrapped) == []
 
 
 def test_a_page_seen_the_same_by_two_personas_has_one_fingerprint():

@@ -72,6 +72,9 @@ def test_called_back_with_a_phone_and_a_postcode_then_claimed_called_booked_and_
         staff.get_by_role("button", name="Noter").focus()
         _submit_with_enter(staff)
     staff.get_by_text("2 essais pour l’instant.").wait_for()
+    # Not reached yet: noting a call stays the open step; booking is unfolded by its summary.
+    staff.get_by_text("Fixer un rendez-vous", exact=True).focus()
+    staff.keyboard.press("Enter")
     tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
     tab_to(staff, "id_book-day")
     staff.keyboard.type(tomorrow)
@@ -81,6 +84,9 @@ def test_called_back_with_a_phone_and_a_postcode_then_claimed_called_booked_and_
     staff.get_by_text("Le rendez-vous est fixé.").wait_for()
     help_request.refresh_from_db()
     assert help_request.status == Status.APPOINTMENT, staff.content()[:3000]
+    # The day after: the appointment was held, closing is the step the page opens.
+    HelpRequest.objects.filter(pk=help_request.pk).update(appointment_at=timezone.now() - timedelta(hours=1))
+    staff.reload()
     tab_to(staff, "id_close-outcome_0")
     staff.keyboard.press("Space")  # "aidée"
     staff.get_by_role("button", name="Terminer", exact=True).focus()

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 import segno
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -40,6 +40,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from maillage import formatting
 from maillage.formatting import NBSP, euros, phone_display
 from maillage.passes import codes
 from maillage.passes.documents.content import bank_details_of, compact, local_date, statement_lines
@@ -48,21 +49,6 @@ from maillage.places.models import Place
 from maillage.territory.distance import distance_km
 
 # Printed French -----------------------------------------------------------------------------------
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 BOOKLET_DOCUMENT_TITLE = "Pass numérique — carnet {label}"
 BOOKLETS_DOCUMENT_TITLE = "Pass numérique — {count} carnets"
@@ -84,8 +70,15 @@ HELP_QUESTION = "Besoin d'aide ?"
 HELP_CALL = "Appelez le {phone}"
 HELP_HOURS_DEFAULT = "Du lundi au vendredi, de 9 h à 18 h"  # the site's default, as translated in the catalogue
 PLACES_TITLE = "Où aller ?"
-PLACES_NEAR = "Voici des lieux près {of_commune}."  # "près d'Angers", "près du Mans"
+PLACES_NEAR = "Voici les lieux les plus proches, {near}."  # "près d'Angers", "près du Mans"
+# None of the programme's places is near: said plainly, the nearest still listed with their distance.
+PLACES_FAR = (
+    "Aucun lieu de la liste n'est {near} : le plus proche est à {km} km. "
+    "Appelez le numéro d'aide, on cherchera avec vous une solution plus proche."
+)
 PLACES_ANY = "Voici des lieux où aller."
+PLACE_DISTANCE = "À {km} km"
+PLACE_HERE = "À moins d'1 km"
 PLACES_NONE = "Appelez le numéro d'aide. On vous dira où aller."
 PLACE_PHONE = "Tél. {phone}"
 TICKET_NUMBER = "Pass n° {position} / {count}"
@@ -120,6 +113,7 @@ STATEMENT_FOOTER = "{reference} — page {page}"
 
 PAGE_MARGIN = 12 * mm
 PLACES_ON_COVER = 8
+NEAR_KM = 20  # farther than this, a place is not "near" for someone without a car
 TICKETS_PER_PAGE = 5
 QR_SIZE = 32 * mm  # the symbol without its quiet zone; phones read 25 mm and more from arm's length
 QR_LEFT = 9 * mm  # leaves more than the 4-module quiet zone before the cut line
@@ -144,6 +138,7 @@ _STYLES = {
     ),
     "place_name": ParagraphStyle("place_name", fontName="Helvetica-Bold", fontSize=12, leading=14.5),
     "place": ParagraphStyle("place", fontName="Helvetica", fontSize=11, leading=13.5),
+    "place_distance": ParagraphStyle("place_distance", fontName="Helvetica-Bold", fontSize=11, leading=13.5),
     "cell": ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11),
     "cell_bold": ParagraphStyle("cell_bold", fontName="Helvetica-Bold", fontSize=9, leading=11),
 }
@@ -153,16 +148,15 @@ _STYLES = {
 
 
 def french_date(value):
-    """``1er janvier 2027``, ``31 décembre 2027``: written out here, the server's locale may not be French."""
-    day = local_date(value)
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    """``1er janvier 2027``: the pages' way (maillage.formatting), in French whatever the reader's language."""
+    with translation.override("fr"):
+        return formatting.day(local_date(value))
 
 
 def french_month(value):
     """``octobre 2026``."""
-    day = local_date(value)
-    return f"{MONTHS[day.month - 1]} {day.year}"
+    with translation.override("fr"):
+        return formatting.month(local_date(value))
 
 
 def duration_words(minutes):
@@ -185,16 +179,6 @@ def _french_spacing(text):
     for mark in ":?!;":
         text = text.replace(f" {mark}", NBSP + mark)
     return text
-
-
-def of_commune(name):
-    """``d'Angers``, ``du Mans``, ``des Ponts-de-Cé``, ``de Cholet``: "de" before a commune's name."""
-    if name.startswith("Le "):
-        return "du " + name[3:]
-    if name.startswith("Les "):
-        return "des " + name[4:]
-    bare = unicodedata.normalize("NFKD", name[:1]).upper()[:1]
-    return f"d'{name}" if bare and bare in "AEIOUY" else f"de {name}"
 
 
 def _printable(text):
@@ -244,6 +228,18 @@ def _coordinates(place):
     return None
 
 
+def _located(commune):
+    return commune is not None and commune.latitude is not None and commune.longitude is not None
+
+
+def distance_from(commune, place):
+    """Kilometres from the centre of ``commune`` to ``place``, or None when either has no position."""
+    position = _coordinates(place)
+    if not _located(commune) or position is None:
+        return None
+    return distance_km(commune.latitude, commune.longitude, *position)
+
+
 def nearest_places(program, commune=None, *, limit=PLACES_ON_COVER):
     """The programme's published qualified places, the nearest to ``commune`` first.
 
@@ -253,14 +249,12 @@ def nearest_places(program, commune=None, *, limit=PLACES_ON_COVER):
     places = list(
         Place.objects.published().filter(pass_programs=program).select_related("commune").order_by("name", "pk")
     )
-    if commune is None or commune.latitude is None or commune.longitude is None:
+    if not _located(commune):
         return places[:limit]
 
     def distance(place):
-        position = _coordinates(place)
-        if position is None:
-            return float("inf")
-        return distance_km(commune.latitude, commune.longitude, *position)
+        km = distance_from(commune, place)
+        return float("inf") if km is None else km
 
     return sorted(places, key=distance)[:limit]  # a stable sort: equal distances stay in name order
 
@@ -371,8 +365,14 @@ def _fitted_para(text, style, width, lines):
     return Paragraph("<br/>".join(escape(line) for line in fitted), style)
 
 
-def _place_cell(place, width):
+def _distance_words(km):
+    return PLACE_HERE if km < 1 else PLACE_DISTANCE.format(km=_unbreakable(f"{km:.0f}"))
+
+
+def _place_cell(place, width, km=None):
     cell = [_fitted_para(place.name, "place_name", width, 2)]
+    if km is not None:
+        cell.append(_para(_distance_words(km), "place_distance"))
     for line in (place.address, place.address_complement, f"{place.postcode} {place.commune_name}".strip()):
         if line:
             cell.append(_fitted_para(line, "place", width, 1))
@@ -381,9 +381,9 @@ def _place_cell(place, width):
     return cell
 
 
-def _places_table(places, width):
+def _places_table(places, width, commune=None):
     padding = 8
-    cells = [_place_cell(place, width / 2 - padding) for place in places]
+    cells = [_place_cell(place, width / 2 - padding, distance_from(commune, place)) for place in places]
     if len(cells) % 2:
         cells.append("")
     rows = [cells[start : start + 2] for start in range(0, len(cells), 2)]
@@ -451,9 +451,17 @@ def _cover_story(booklet, program, passes, places, width):
     if not places:
         return [*story, _para(PLACES_NONE, "body")]
     commune = booklet.commune
-    located = commune is not None and commune.latitude is not None and commune.longitude is not None
-    introduction = PLACES_NEAR.format(of_commune=of_commune(commune.name)) if located else PLACES_ANY
-    return [*story, _para(introduction, "body"), Spacer(0, 4), _places_table(places, width)]
+    if not _located(commune):
+        return [*story, _para(PLACES_ANY, "body"), Spacer(0, 4), _places_table(places, width)]
+    with translation.override("fr"):
+        near = formatting.near(commune.name)
+    distances = [km for km in (distance_from(commune, place) for place in places) if km is not None]
+    if distances and min(distances) <= NEAR_KM:
+        introduction = PLACES_NEAR.format(near=near)
+    else:
+        nearest = f"{min(distances):.0f}" if distances else "?"
+        introduction = PLACES_FAR.format(near=near, km=_unbreakable(nearest))
+    return [*story, _para(introduction, "body"), Spacer(0, 4), _places_table(places, width, commune)]
 
 
 def _tickets(booklet, program, passes):
