@@ -96,7 +96,7 @@ def menu(request):
     member = user.is_authenticated
     shown = [entry for entry in MENU if entry.shown_to == EVERYONE or (entry.shown_to == MEMBERS) == member]
     if member:
-        if user.requires_two_factor and not user.is_verified():
+        if not user.is_verified() and user.requires_two_factor:
             shown = [entry for entry in shown if entry.shown_to == EVERYONE]
         else:
             kinds = user.organization_kinds()

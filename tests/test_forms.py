@@ -93,3 +93,35 @@ def test_a_place_is_found_by_its_name_or_commune_whatever_the_accents():
     assert matching_places("segre", places) == [places[2]]
     assert matching_places("mediatheque angers", places) == [places[0]]
     assert matching_places("piscine", places) == []
+
+
+# Every word of the keys of the CSV files we write: French, as the national formats and the people who
+# open them in a spreadsheet read them. A new key in English fails here.
+CSV_WORDS = {
+    "id", "date", "type", "duree", "minutes", "modalite", "lieu", "nom", "commune", "code", "insee", "thematiques",
+    "sous", "demarches", "autonomie", "suite", "orientation", "participants", "premier", "accompagnement", "pass",
+    "utilises", "seance", "atelier", "remplace", "auteur", "email", "beneficiaire", "prenom", "note", "fichier",
+    "source", "ligne", "motif", "indicateur", "groupe", "valeur", "commandes", "distribues", "personnes", "expires",
+    "bloques", "heures", "financees", "par", "situation", "age", "prestation", "releve", "programme", "montant",
+    "euros", "iban", "bic", "libelle",
+}  # fmt: skip  # a vocabulary, read as a block of words
+
+
+def test_the_keys_of_our_csv_files_are_french():
+    from maillage.activities import statistics
+    from maillage.passes import reports
+    from maillage.passes.documents import csv_files
+    from maillage.places.importers import pipeline
+
+    keys = [
+        *statistics.RECORD_COLUMNS,
+        *statistics.PEOPLE_COLUMNS,
+        *reports.CSV_HEADER,
+        *reports.CSV_FIGURES.values(),
+        *reports.CSV_BREAKDOWNS.values(),
+        *csv_files.STATEMENT_CSV_HEADER,
+        *csv_files.BANK_CSV_HEADER,
+        *pipeline.REJECTIONS_CSV_HEADER,
+    ]
+    english = [key for key in keys if not set(key.split("_")) <= CSV_WORDS]
+    assert not english, english

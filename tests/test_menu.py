@@ -64,8 +64,9 @@ def _menu_of(session):
     ("local_part", "shown", "hidden"),
     [
         ("financeur", ["/pass-numerique/"], ["/demandes/", "/ma-semaine/", "/lieux/mes-lieux/"]),
-        ("ccas", ["/demandes/", "/pass-numerique/"], ["/ma-semaine/", "/lieux/mes-lieux/"]),
+        ("ccas", ["/demandes/", "/pass-numerique/", "/ma-semaine/", "/lieux/mes-lieux/"], []),  # it has a place
         ("coordination", ["/demandes/", "/pass-numerique/"], ["/ma-semaine/", "/lieux/mes-lieux/"]),
+        ("programmes", ["/pass-numerique/"], ["/demandes/", "/ma-semaine/", "/lieux/mes-lieux/"]),
         ("mediateur", ["/demandes/", "/ma-semaine/", "/pass-numerique/", "/lieux/mes-lieux/"], []),
     ],
 )

@@ -48,7 +48,8 @@ ORGANIZATIONS = [
         "key": "ccas",
         "name": "CCAS de Cholet",
         "commune": "49099",
-        "kinds": [Kind.REFERRER, Kind.PASS_DISTRIBUTOR],
+        # Its desk refers people, hands out passes, and helps with paperwork at its own place.
+        "kinds": [Kind.REFERRER, Kind.PASS_DISTRIBUTOR, Kind.PLACE_OPERATOR],
     },
     {
         "key": "departement",
@@ -105,6 +106,14 @@ MEMBERS = [
         "last_name": "Leroy",
         "organization": "departement",
         "role": Role.VIEWER,
+    },
+    # The Département's officer for the Pass numérique: creates programmes and orders passes.
+    {
+        "email": "programmes",
+        "first_name": "Hélène",
+        "last_name": "Marchand",
+        "organization": "departement",
+        "role": Role.ADMIN,
     },
 ]
 

@@ -248,28 +248,29 @@ def _shown_among_the_last_months(place, month_start, today):
 
 # The organisation's records as a CSV file --------------------------------------------------------
 
-# Column keys are stable: software reading the file relies on them. Values are codes, not labels.
+# Column keys are stable, in French like the national formats: software reading the file relies on
+# them. Values are codes, not labels.
 RECORD_COLUMNS = [
     "id",
-    "day",
-    "kind",
-    "duration_minutes",
-    "setting",
-    "place_id",
-    "place_name",
-    "commune_insee_code",
-    "themes",
-    "administrative_subthemes",
-    "autonomy",
-    "outcome",
-    "referred_to",
+    "date",
+    "type",
+    "duree_minutes",
+    "modalite",
+    "lieu_id",
+    "lieu_nom",
+    "commune_code_insee",
+    "thematiques",
+    "sous_thematiques_demarches",
+    "autonomie",
+    "suite",
+    "orientation",
     "participants",
-    "first_time",
-    "passes_redeemed",
-    "workshop_session_id",
-    "replaces_id",
+    "premier_accompagnement",
+    "pass_utilises",
+    "seance_atelier_id",
+    "remplace_id",
 ]
-PEOPLE_COLUMNS = ["author_email", "beneficiary_id", "beneficiary_first_name", "note"]
+PEOPLE_COLUMNS = ["auteur_email", "beneficiaire_id", "beneficiaire_prenom", "note"]
 LIST_SEPARATOR = "|"
 
 

@@ -1,5 +1,5 @@
 """The demo territory's Pass numérique: the Département funds a programme whose passes the CCAS and
-the Médiathèque hand out and the Médiathèque's and the association's places take. Made once."""
+the Médiathèque hand out and the places of the Médiathèque, the association and the CCAS take. Made once."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +26,9 @@ def load_demo_passes():
     coordination = Organization.objects.get(name="Coordination numérique du Maine-et-Loire")
     ccas = Organization.objects.get(name="CCAS de Cholet")
     library = Organization.objects.get(name="Médiathèque Toussaint")
+    # Every demo place operator's places: a booklet handed out in Cholet lists the CCAS's, near it.
     places = Place.objects.published().filter(
-        organization__in=[library, *Organization.objects.filter(name="Association Les Connectés du Saumurois")]
+        organization__in=[library, ccas, *Organization.objects.filter(name="Association Les Connectés du Saumurois")]
     )
     today = timezone.localdate()
     with transaction.atomic():

@@ -48,20 +48,36 @@ def program_report(program):
     }
 
 
+# The file's keys, in French: funders open it in a spreadsheet and read its words.
+CSV_HEADER = ["indicateur", "groupe", "valeur"]
+CSV_FIGURES = {
+    "ordered": "pass_commandes",
+    "handed_out": "pass_distribues",
+    "people": "personnes",
+    "used": "pass_utilises",
+    "expired": "pass_expires",
+    "blocked": "pass_bloques",
+    "hours": "heures_financees",
+}
+CSV_BREAKDOWNS = {
+    "by_commune": "personnes_par_commune",
+    "by_public": "personnes_par_situation",
+    "by_age": "personnes_par_age",
+    "by_service": "pass_par_prestation",
+}
+
+
 def program_report_csv(program):
     """The report's breakdowns as CSV: one line per group, small groups written as "<5"."""
     report = program_report(program)
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")
-    writer.writerow(["indicateur", "groupe", "pass"])
-    for key in ("ordered", "handed_out", "people", "used", "expired", "blocked"):
-        writer.writerow([key, "", report[key]])
-    writer.writerow(["hours", "", report["hours"]])
-    for dimension in ("by_commune", "by_public", "by_age", "by_service"):
+    writer.writerow(CSV_HEADER)
+    for key, name in CSV_FIGURES.items():
+        writer.writerow([name, "", report[key]])
+    for dimension, name in CSV_BREAKDOWNS.items():
         for row in report[dimension]:
-            writer.writerow(
-                [dimension.removeprefix("by_"), row.label, row.count if row.shown else f"<{SMALLEST_GROUP}"]
-            )
+            writer.writerow([name, row.label, row.count if row.shown else f"<{SMALLEST_GROUP}"])
     return output.getvalue()
 
 

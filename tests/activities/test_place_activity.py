@@ -260,14 +260,14 @@ def test_an_administrator_downloads_the_records_that_count_without_anyone_named(
     assert list(rows[0]) == statistics.RECORD_COLUMNS
     assert [row["id"] for row in rows] == [str(at_place.pk), str(newer.pk)]
     first, second = rows
-    assert (first["place_id"], first["place_name"], first["commune_insee_code"]) == (str(place.pk), place.name, "")
-    assert (first["themes"], first["administrative_subthemes"]) == ("email|administrative_procedures", "housing")
-    assert (second["commune_insee_code"], second["duration_minutes"], second["replaces_id"]) == (
+    assert (first["lieu_id"], first["lieu_nom"], first["commune_code_insee"]) == (str(place.pk), place.name, "")
+    assert (first["thematiques"], first["sous_thematiques_demarches"]) == ("email|administrative_procedures", "housing")
+    assert (second["commune_code_insee"], second["duree_minutes"], second["remplace_id"]) == (
         "49007",
         "75",
         str(home.pk),
     )
-    assert second["referred_to"] == "'=CAF"  # a spreadsheet would run "=CAF" as a formula
+    assert second["orientation"] == "'=CAF"  # a spreadsheet would run "=CAF" as a formula
     text = str(rows)
     assert "Rappeler jeudi" not in text and "Yvette" not in text and demo.user("mediateur").email not in text
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
@@ -289,7 +289,7 @@ def test_with_people_asked_the_file_names_them_and_the_journal_says_so(client, d
     records_at(place, 1, author=demo.user("mediateur"), note="-Rappeler jeudi", beneficiary=person)
     rows = read_csv(session(client, demo, "admin").get("/activites/export.csv?personnes=1"))
     assert list(rows[0]) == statistics.RECORD_COLUMNS + statistics.PEOPLE_COLUMNS
-    assert (rows[0]["author_email"], rows[0]["beneficiary_id"], rows[0]["beneficiary_first_name"], rows[0]["note"]) == (
+    assert (rows[0]["auteur_email"], rows[0]["beneficiaire_id"], rows[0]["beneficiaire_prenom"], rows[0]["note"]) == (
         demo.user("mediateur").email,
         str(person.pk),
         "Yvette",

@@ -194,7 +194,7 @@ def test_anyone_finds_workshops_by_commune_distance_theme_and_date_and_on_the_pl
     assert "Envoyer une photo" in client.get("/ateliers/?theme=email").content.decode()
     later = (timezone.localdate() + datetime.timedelta(days=3)).strftime("%d/%m/%Y")
     assert "Envoyer une photo" not in client.get(f"/ateliers/?from_day={later}").content.decode()
-    near = client.get("/ateliers/", {"where": place.postcode, "radius": 5}).content.decode()
+    near = client.get("/ateliers/", {"where": place.commune_name, "radius": 5}).content.decode()
     assert "Envoyer une photo" in near and " km)" in near
     far = client.get("/ateliers/", {"where": "Cholet", "radius": 5}).content.decode()
     assert "Envoyer une photo" not in far

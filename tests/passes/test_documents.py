@@ -446,3 +446,18 @@ def test_the_sepa_file_is_a_pain_001_001_03_credit_transfer_that_adds_up_to_the_
     assert transfers[1].find("p:CdtrAgt", NS) is None  # IBAN only: the BIC is optional within SEPA
     assert transfers[0].findtext("p:RmtInf/p:Ustrd", namespaces=NS) == sepa.transfer_label(first)
     assert xml.decode("utf-8").isascii()
+
+
+def test_a_cover_with_a_place_near_lists_only_the_near_ones(world):
+    cholet = Commune.objects.create(
+        insee_code="49099", name="Cholet", department_code="49", latitude=47.06, longitude=-0.88
+    )
+    near = new_place(world.operator, name="CCAS de Cholet", latitude=47.057, longitude=-0.879)
+    far = new_place(world.operator, name="Médiathèque d'Angers", latitude=47.47, longitude=-0.55)
+    world.program.qualified_places.add(near, far)
+    booklet = handed_out_booklet(world)
+    booklet.commune = cholet
+    booklet.save()
+    pdf = printed.booklet_pdf([booklet], compress=False)
+    assert in_pdf("Voici les lieux les plus proches, près de Cholet.") in pdf and in_pdf("CCAS de Cholet") in pdf
+    assert in_pdf("À moins d'1 km") in pdf and in_pdf("Médiathèque d'Angers") not in pdf

@@ -1,6 +1,8 @@
 """The Pass numérique pages, as each actor uses them: funder, coordination, distributor, place."""
 
 import datetime
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from maillage import ratelimit
 from maillage.accounts.models import Organization
 from maillage.passes import codes, ledger_check, services, upkeep
-from maillage.passes.models import FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
+from maillage.passes.models import Booklet, FundingOrder, Pass, PassProgram, PassStatus, Payout, Redemption
 from tests.conftest import verified_session
 from tests.passes.factories import with_bank_details
 
@@ -50,8 +52,8 @@ PROGRAM_FORM = {
 def test_a_funder_creates_a_programme_and_orders_once_even_when_the_form_is_sent_twice(
     client, demo, departement, library
 ):
-    make_funder_admin(demo, departement)
-    funder = session(client, demo, "financeur")
+    funder = session(client, demo, "programmes")  # the demo's funder administrator
+    assert "Créer un programme" in funder.get("/pass-numerique/").content.decode()
     place = library.places.first()
     response = funder.post("/pass-numerique/programmes/nouveau/", {**PROGRAM_FORM, "qualified_places": [place.pk]})
     program = PassProgram.objects.get(name="Pass numérique 2027")
@@ -252,7 +254,7 @@ def test_the_funder_sees_hours_and_groups_of_five_or_more_only(client, demo, pro
     assert "heures d’accompagnement financées" in page or "heures d'accompagnement financées" in page
     assert "moins de 5" in page
     csv_text = session(client, demo, "financeur").get(f"/pass-numerique/programmes/{program.pk}/bilan.csv").content
-    assert b"hours;;3.0" in csv_text and b"<5" in csv_text
+    assert b"indicateur;groupe;valeur" in csv_text and b"heures_financees;;3.0" in csv_text and b"<5" in csv_text
 
 
 def test_the_daily_upkeep_warns_before_expiry_then_expires_and_refunds(
@@ -366,3 +368,20 @@ def test_the_till_proposes_the_place_the_member_used_last_and_otherwise_asks(cli
     mediator.post("/pass-numerique/encaisser/", {**form, "place": annex.pk})
     assert Redemption.objects.get().place == annex
     assert f'<option value="{annex.pk}" selected>' in mediator.get("/pass-numerique/encaisser/").content.decode()
+
+
+def test_the_funder_reads_the_results_before_the_orders_and_the_list_of_places(client, demo, program):
+    """The figures sat below a list of 71 places."""
+    page = session(client, demo, "financeur").get(f"/pass-numerique/programmes/{program.pk}/").content.decode()
+    main = page.split("<main")[1]
+    assert main.index("<h2>Résultats</h2>") < main.index("<h2>Commandes</h2>") < main.index("lieux acceptent les pass")
+    assert "<details" in main.split("lieux acceptent les pass")[0].rsplit("<h2>", 1)[1]  # the long list is folded
+
+
+def test_the_booklet_the_readme_names_was_handed_out_in_the_demo(demo, program):
+    """The README's demo steps named a booklet still in stock."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    label = re.search(r"booklet \*\*(\d{5}-\d{4})\*\* was handed out", readme).group(1)
+    booklet = next(booklet for booklet in Booklet.objects.filter(order__program=program) if booklet.label == label)
+    assert booklet.passes.exists() and not booklet.passes.exclude(status=PassStatus.HANDED_OUT).exists()
+    assert booklet.commune.name == "Angers"

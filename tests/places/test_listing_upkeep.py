@@ -97,7 +97,8 @@ def test_a_listing_not_checked_for_six_months_is_flagged_and_its_owners_reminded
     call_command("remind_stale_places", stdout=output)
     assert "[dry run]" in output.getvalue() and mail.outbox == []
     call_command("remind_stale_places", "--wet-run", stdout=StringIO())
-    assert len(mail.outbox) == 1 and "admin@demo.maillage.test" in mail.outbox[0].to
+    to_the_library = [message for message in mail.outbox if "admin@demo.maillage.test" in message.to]
+    assert len(to_the_library) == 1  # one message an organisation, whatever its number of stale places
     stale_place.last_verified_on = timezone.localdate() - timedelta(days=10)
     stale_place.save()
     html = client.get(reverse("places:detail", kwargs={"place_id": stale_place.pk})).content.decode()

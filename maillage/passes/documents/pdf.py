@@ -458,6 +458,8 @@ def _cover_story(booklet, program, passes, places, width):
     distances = [km for km in (distance_from(commune, place) for place in places) if km is not None]
     if distances and min(distances) <= NEAR_KM:
         introduction = PLACES_NEAR.format(near=near)
+        # Only the near ones: a place 50 km away after one at 1 km would send someone for nothing.
+        places = [place for place in places if (distance_from(commune, place) or float("inf")) <= NEAR_KM]
     else:
         nearest = f"{min(distances):.0f}" if distances else "?"
         introduction = PLACES_FAR.format(near=near, km=_unbreakable(nearest))

@@ -424,13 +424,16 @@ def _update(known, fields, content_hash, producer, now):
     return True
 
 
+REJECTIONS_CSV_HEADER = ["fichier", "source", "ligne", "id", "motif"]
+
+
 def write_rejections(reports, path):
     """Each rejected row and why, as a CSV file (its folder is made if needed)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file", "source", "row", "id", "reason"])
+        writer.writerow(REJECTIONS_CSV_HEADER)
         for report in reports:
             for row_number, source_id, reason in report.rejections:
                 writer.writerow([Path(report.path).name, report.source, row_number, source_id, reason])
