@@ -135,14 +135,19 @@ def test_pages_text_messages_and_paper_use_the_same_words():
         assert printed.french_month(datetime.date(2026, 8, 1)) == "août 2026"
 
 
-def test_templates_show_dates_and_times_only_through_the_display_filters():
-    found = [
+def in_templates(pattern):
+    """Where ``pattern`` occurs in the templates of pages and messages: "path:line: text"."""
+    return [
         f"{path.relative_to(PACKAGE)}:{number}: {match.group(0)}"
         for path in sorted(PACKAGE.rglob("templates/**/*"))
         if path.suffix in (".html", ".txt")
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        for match in DJANGO_DATE_FILTER.finditer(line)
+        for match in pattern.finditer(line)
     ]
+
+
+def test_templates_show_dates_and_times_only_through_the_display_filters():
+    found = in_templates(DJANGO_DATE_FILTER)
     assert not found, "use |day, |moment, |time_of_day or |month (templatetags/display.py):\n" + "\n".join(found)
     assert DJANGO_DATE_FILTER.search("{{ when|date:'j M Y' }}") and DJANGO_DATE_FILTER.search("{{ when|time }}")
     assert not DJANGO_DATE_FILTER.search("{{ when|time_of_day }} {{ when|day }}")
@@ -185,12 +190,6 @@ RAW_PHONE = re.compile(r"\{\{\s*(?!described\.)[\w.]*phone\s*\}\}|tel:\{\{")
 
 def test_templates_show_phone_numbers_only_through_phone_display_and_tel_uri():
     """A registration's number was shown as stored, +33612345678, and linked without its format."""
-    found = [
-        f"{path.relative_to(PACKAGE)}:{number}: {match.group(0)}"
-        for path in sorted(PACKAGE.rglob("templates/**/*"))
-        if path.suffix in (".html", ".txt")
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        for match in RAW_PHONE.finditer(line)
-    ]
+    found = in_templates(RAW_PHONE)
     assert not found, "use |phone_display and |tel_uri:\n" + "\n".join(found)
     assert RAW_PHONE.search('<a href="tel:{{ registration.phone }}">{{ registration.phone }}</a>')

@@ -39,3 +39,13 @@ def moment(value, options=""):
     if "year" in flags:
         return formatting.moment(value, weekday="weekday" in flags, year=True)
     return formatting.moment(value)
+
+
+@register.filter
+def marked_optional(field):
+    """Whether a field's label says "(optional)": not when it is required, nor when another answer
+    needs it (``maillage.forms.needed_for_some_answers``), nor for radio buttons that always hold a
+    choice (one is ticked from the start: nothing can be left out)."""
+    if field.field.required or getattr(field.field, "needed_for_some_answers", False):
+        return False
+    return not (field.widget_type == "radioselect" and field.initial not in (None, ""))

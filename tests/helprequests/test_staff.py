@@ -484,13 +484,18 @@ def test_the_request_page_opens_the_next_step_and_folds_the_others(demo, library
     assert _open_action(mediator.get(url("detail", help_request)).content.decode()) == "Terminer la demande"
 
 
-def test_closing_a_request_before_its_appointment_asks_to_cancel_it_and_tells_the_person(
-    demo, library, mediator, django_capture_on_commit_callbacks
-):
+def _booked_tomorrow_at_half_past_two(mediator):
     help_request = new_request(phone="+33612345678")
     mediator.post(url("claim", help_request))
     tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
     mediator.post(url("book", help_request), {"book-day": tomorrow, "book-time": "14:30"})
+    return help_request
+
+
+def test_closing_a_request_before_its_appointment_asks_to_cancel_it_and_tells_the_person(
+    demo, library, mediator, django_capture_on_commit_callbacks
+):
+    help_request = _booked_tomorrow_at_half_past_two(mediator)
     page = mediator.get(url("detail", help_request)).content.decode()
     assert "Annuler le rendez-vous du" in page and "14\u00a0h\u00a030 et prévenir la personne" in page
 
@@ -512,10 +517,7 @@ def test_closing_a_request_before_its_appointment_asks_to_cancel_it_and_tells_th
 def test_closing_after_the_appointment_tells_the_person_nothing_more(
     demo, library, mediator, django_capture_on_commit_callbacks
 ):
-    help_request = new_request(phone="+33612345678")
-    mediator.post(url("claim", help_request))
-    tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
-    mediator.post(url("book", help_request), {"book-day": tomorrow, "book-time": "14:30"})
+    help_request = _booked_tomorrow_at_half_past_two(mediator)
     HelpRequest.objects.filter(pk=help_request.pk).update(appointment_at=timezone.now() - timedelta(hours=2))
     MemorySmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
