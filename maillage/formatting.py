@@ -49,10 +49,12 @@ def phone_display(phone):
 
 
 def tel_uri(phone):
-    """'+33241242550' → 'tel:+33-2-41-24-25-50', for a link a phone can call."""
+    """'+33241242550' → 'tel:+33-2-41-24-25-50', for a link a phone can call; a number that cannot be
+    read keeps its digits (a link to nothing would reload the page)."""
     number = _parsed(phone) if phone else None
     if number is None:
-        return ""
+        digits = re.sub(r"[^0-9+]", "", phone or "")
+        return f"tel:{digits}" if len(digits) >= 3 else ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)
 
 

@@ -48,7 +48,10 @@ MENU = [
     ),
     Entry(_("My space"), "accounts:dashboard", ("accounts:",), MEMBERS),
     Entry(_("Help requests"), "helprequests:inbox", ("helprequests:",), MEMBERS, (PLACES, REFERRERS, COORDINATION)),
-    Entry(_("My week"), "activities:my_week", ("activities:",), MEMBERS, (PLACES,)),
+    # Anyone who meets people records their accompaniments (a CCAS's desk, the coordination's phone line).
+    Entry(
+        _("My week"), "activities:my_week", ("activities:",), MEMBERS, (PLACES, REFERRERS, COORDINATION, DISTRIBUTORS)
+    ),
     Entry(_("Pass numérique"), "passes:hub", ("passes:",), MEMBERS, (PLACES, FUNDERS, COORDINATION, DISTRIBUTORS)),
     Entry(_("My places"), "places:mine", ("places:mine", "places:edit"), MEMBERS, (PLACES,)),
     Entry(

@@ -38,6 +38,7 @@ def test_a_page_shows_amounts_and_numbers_as_files_and_paper_do():
     assert formatting.tel_uri("+33241242550") == "tel:+33-2-41-24-25-50"
     assert formatting.phone_display("not a number") == "not a number"  # shown as kept, never lost
     assert formatting.phone_display("") == "" and formatting.tel_uri("") == ""
+    assert formatting.tel_uri("3631 (service gratuit)") == "tel:3631"  # short numbers still call
 
 
 @pytest.mark.parametrize(

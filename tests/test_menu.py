@@ -65,7 +65,7 @@ def _menu_of(session):
     [
         ("financeur", ["/pass-numerique/"], ["/demandes/", "/ma-semaine/", "/lieux/mes-lieux/"]),
         ("ccas", ["/demandes/", "/pass-numerique/", "/ma-semaine/", "/lieux/mes-lieux/"], []),  # it has a place
-        ("coordination", ["/demandes/", "/pass-numerique/"], ["/ma-semaine/", "/lieux/mes-lieux/"]),
+        ("coordination", ["/demandes/", "/pass-numerique/", "/ma-semaine/"], ["/lieux/mes-lieux/"]),
         ("programmes", ["/pass-numerique/"], ["/demandes/", "/ma-semaine/", "/lieux/mes-lieux/"]),
         ("mediateur", ["/demandes/", "/ma-semaine/", "/pass-numerique/", "/lieux/mes-lieux/"], []),
     ],

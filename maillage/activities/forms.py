@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage import formatting, phones
 from maillage.activities.models import Autonomy, ConsentPurpose, ConsentWay, Gender, Kind, Level, Outcome, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
-from maillage.forms import CHOOSE
+from maillage.forms import CHOOSE, needed_for_some_answers
 from maillage.passes.models import AgeBand
 from maillage.places.forms import MemberPlaceField
 from maillage.territory.forms import CommuneField
@@ -124,6 +124,8 @@ class AccompanimentForm(forms.Form):
         if not redemptions.exists():  # nothing to link: no empty question
             del self.fields["redemptions"]
         self.fields["place"].offer(places, last_used)
+        # Needed with "at my place", "other" and "referred": the form says so when they are.
+        needed_for_some_answers(self, "place", "other_duration", "referred_to")
         self.fields["day"].initial = timezone.localdate()
         if not places.exists():  # an organisation without a place records at home or at a distance
             self.fields["setting"].choices = [choice for choice in Setting.choices if choice[0] != Setting.PLACE]

@@ -20,6 +20,11 @@ from maillage.notifications.models import Notification
 from maillage.notifications.services import notify
 
 
+def reaches_in_writing(help_request):
+    """Whether ``_tell_person`` can reach the person (an e-mail, or a mobile for text messages)."""
+    return bool(help_request.email) or bool(help_request.phone and phones.is_mobile(help_request.phone))
+
+
 def _tell_person(help_request, key, text, subject):
     """By e-mail if the person chose it, else by SMS to a mobile; a landline only gets calls."""
     if help_request.contact_preference == ContactPreference.EMAIL and help_request.email:

@@ -131,7 +131,7 @@ class AppointmentForm(forms.Form):
         if not typed:
             self.add_error("other_place", _("Type the name of the place, or choose one above."))
             return None
-        found = matching_places(typed, self.others)
+        found = matching_places(typed, list(self.places.values()))  # one shown above, typed, is found too
         if len(found) == 1:
             return str(found[0].pk)
         if not found:
@@ -155,13 +155,16 @@ class CloseForm(forms.Form):
     )
     note = _note()
 
-    def __init__(self, *args, upcoming_appointment=None, **kwargs):
+    def __init__(self, *args, upcoming_appointment=None, told_in_writing=True, **kwargs):
+        """``told_in_writing``: whether the person can be sent a text message or an e-mail."""
         super().__init__(*args, **kwargs)
         if upcoming_appointment is not None:  # closing cancels it: said, and agreed to, before
+            moment = {"moment": formatting.moment(upcoming_appointment)}
             self.fields["cancel_appointment"] = forms.BooleanField(
-                label=_("Cancel the appointment of %(moment)s and tell the person")
-                % {"moment": formatting.moment(upcoming_appointment)},
-                help_text=_("The person is told as they asked: text message or e-mail."),
+                label=_("Cancel the appointment of %(moment)s and tell the person") % moment,
+                help_text=_("The person is told as they asked: text message or e-mail.")
+                if told_in_writing
+                else _("We have no mobile number nor e-mail for this person: call them to tell them."),
                 error_messages={
                     "required": _("The appointment is still to come: tick the box to cancel it, or close later.")
                 },

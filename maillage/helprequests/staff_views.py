@@ -7,6 +7,7 @@ existence is not revealed. Each opening of a request's page is written in the au
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from maillage import formatting, months
 from maillage.accounts.access import Ability, organizations_of
 from maillage.accounts.models import Organization, User
-from maillage.helprequests import describe, routing, services
+from maillage.helprequests import describe, notify, routing, services
 from maillage.helprequests.forms import show_refusals
 from maillage.helprequests.models import (
     ENDED,
@@ -26,6 +27,7 @@ from maillage.helprequests.models import (
     ContactPreference,
     HelpRequest,
     Status,
+    Transition,
 )
 from maillage.helprequests.staff_forms import (
     AppointmentForm,
@@ -179,8 +181,7 @@ def request_detail(request, request_id, forms=None):
         "contact_form": forms.get("contact") or ContactAttemptForm(prefix="contact"),
         "appointment_form": forms.get("book")
         or AppointmentForm(prefix="book", **_appointment_places(help_request, request.user)),
-        "close_form": forms.get("close")
-        or CloseForm(prefix="close", upcoming_appointment=_upcoming_appointment(help_request)),
+        "close_form": forms.get("close") or CloseForm(prefix="close", **_close_arguments(help_request)),
         "assign_form": forms.get("assign")
         or AssignForm(
             prefix="assign", members=_members_of(help_request), initial={"member": help_request.assigned_to_id}
@@ -304,10 +305,19 @@ def _appointment_places(help_request, user):
     place = help_request.place
     if place is None or place.organization_id is None:
         return {"places": [place] if place else [], "default_place": place}
-    places = list(Place.objects.filter(organization_id=place.organization_id).order_by("name"))
+    places = list(
+        Place.objects.filter(organization_id=place.organization_id)
+        .exclude(status=Place.Status.ARCHIVED)
+        .order_by("name")
+    )
+    # Appointments this member booked last (a colleague's later change of one is theirs, not this member's).
+    last_booking = Transition.objects.filter(request=OuterRef("pk"), action="book").order_by("-at", "-pk")
     booked_lately = (
-        HelpRequest.objects.filter(transitions__action="book", transitions__actor=user, appointment_place__isnull=False)
-        .order_by("-transitions__at")
+        HelpRequest.objects.annotate(
+            booked_by=Subquery(last_booking.values("actor")[:1]), booked_at=Subquery(last_booking.values("at")[:1])
+        )
+        .filter(booked_by=user.pk, appointment_place__isnull=False)
+        .order_by("-booked_at")
         .values_list("appointment_place", flat=True)[:20]
     )
     by_pk = {other.pk: other for other in places}
@@ -329,12 +339,15 @@ def close(request, request_id):
         CloseForm,
         apply,
         _("The request is closed. Thank you."),
-        upcoming_appointment=_upcoming_appointment(help_request),
+        **_close_arguments(help_request),
     )
 
 
-def _upcoming_appointment(help_request):
-    return help_request.appointment_at if help_request.has_upcoming_appointment else None
+def _close_arguments(help_request):
+    return {
+        "upcoming_appointment": help_request.appointment_at if help_request.has_upcoming_appointment else None,
+        "told_in_writing": notify.reaches_in_writing(help_request),
+    }
 
 
 @require_POST

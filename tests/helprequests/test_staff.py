@@ -454,6 +454,10 @@ def test_an_appointment_offers_the_members_places_first_then_finds_another_by_na
     mediator.post(url("book", help_request), {**booking, "book-other_place": "antenne 07"})
     help_request.refresh_from_db()
     assert help_request.appointment_place == others[7]
+    typed_anyway = help_request.place  # shown as a radio button above, typed in the search: found too
+    mediator.post(url("book", help_request), {**booking, "book-other_place": typed_anyway.name})
+    help_request.refresh_from_db()
+    assert help_request.appointment_place == typed_anyway
 
     # The place this member booked at comes first next time, among the radio buttons.
     second = new_request()
@@ -512,6 +516,15 @@ def test_closing_a_request_before_its_appointment_asks_to_cancel_it_and_tells_th
     assert HelpRequest.objects.get(pk=help_request.pk).status == Status.CLOSED
     (text,) = [message["text"] for message in MemorySmsBackend.outbox if message["to"] == "+33612345678"]
     assert "votre rendez-vous du" in text and "est annulé" in text and help_request.reference in text
+
+
+def test_cancelling_for_a_person_with_only_a_landline_says_to_call_them(demo, library, mediator):
+    help_request = new_request(phone="+33241000000")
+    mediator.post(url("claim", help_request))
+    tomorrow = (timezone.localtime() + timedelta(days=1)).date().isoformat()
+    mediator.post(url("book", help_request), {"book-day": tomorrow, "book-time": "14:30"})
+    page = mediator.get(url("detail", help_request)).content.decode()
+    assert "appelez-la pour la prévenir" in page
 
 
 def test_closing_after_the_appointment_tells_the_person_nothing_more(

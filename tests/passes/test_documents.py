@@ -461,3 +461,19 @@ def test_a_cover_with_a_place_near_lists_only_the_near_ones(world):
     pdf = printed.booklet_pdf([booklet], compress=False)
     assert in_pdf("Voici les lieux les plus proches, près de Cholet.") in pdf and in_pdf("CCAS de Cholet") in pdf
     assert in_pdf("À moins d'1 km") in pdf and in_pdf("Médiathèque d'Angers") not in pdf
+
+
+def test_a_place_located_by_its_commune_is_near_and_a_cover_without_positions_promises_no_distance(world):
+    cholet = Commune.objects.create(
+        insee_code="49099", name="Cholet", department_code="49", latitude=47.06, longitude=-0.88
+    )
+    in_cholet = new_place(world.operator, name="CCAS de Cholet", commune=cholet)  # no position of its own
+    world.program.qualified_places.add(in_cholet)
+    booklet = handed_out_booklet(world)
+    booklet.commune = cholet
+    booklet.save()
+    pdf = printed.booklet_pdf([booklet], compress=False)
+    assert in_pdf("CCAS de Cholet") in pdf and in_pdf("À moins d'1 km") in pdf
+
+    nowhere = printed.booklet_pdf([booklet], nearby_places={booklet.pk: [world.place]}, compress=False)
+    assert in_pdf("Voici des lieux où aller.") in nowhere and b"? km" not in nowhere

@@ -455,14 +455,16 @@ def _cover_story(booklet, program, passes, places, width):
         return [*story, _para(PLACES_ANY, "body"), Spacer(0, 4), _places_table(places, width)]
     with translation.override("fr"):
         near = formatting.near(commune.name)
-    distances = [km for km in (distance_from(commune, place) for place in places) if km is not None]
-    if distances and min(distances) <= NEAR_KM:
+    distances = {place.pk: distance_from(commune, place) for place in places}
+    known = [km for km in distances.values() if km is not None]
+    if not known:  # no listed place has a position: no distance to promise
+        return [*story, _para(PLACES_ANY, "body"), Spacer(0, 4), _places_table(places, width)]
+    if min(known) <= NEAR_KM:
         introduction = PLACES_NEAR.format(near=near)
         # Only the near ones: a place 50 km away after one at 1 km would send someone for nothing.
-        places = [place for place in places if (distance_from(commune, place) or float("inf")) <= NEAR_KM]
+        places = [place for place in places if distances[place.pk] is not None and distances[place.pk] <= NEAR_KM]
     else:
-        nearest = f"{min(distances):.0f}" if distances else "?"
-        introduction = PLACES_FAR.format(near=near, km=_unbreakable(nearest))
+        introduction = PLACES_FAR.format(near=near, km=_unbreakable(f"{min(known):.0f}"))
     return [*story, _para(introduction, "body"), Spacer(0, 4), _places_table(places, width, commune)]
 
 
