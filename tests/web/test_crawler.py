@@ -29,9 +29,20 @@ from tests.worlds import PERSONAS, demo_world
 PER_RESPONSE = re.compile(rb'((?:value|nonce|content)=")[0-9A-Za-z_\-:.+/=]{20,}(")')
 
 
+# The member's menu, which differs by the kinds of their organisations (maillage/menu.py).
+MENU = re.compile(rb'<ul class="menu">.*?</ul>', re.DOTALL)
+
+
 def fingerprint(body):
-    """What a page looks like to the browser: its HTML without tokens, nonces and one-time keys."""
-    return hashlib.sha256(PER_RESPONSE.sub(rb"\1\2", body)).hexdigest()
+    """What a page looks like to the browser: its HTML without tokens, nonces and one-time keys, and
+    apart from it, its menu. A page is judged again only when one of the two is new: the same page
+    under another persona's menu is not, and every menu is judged at least once."""
+    body = PER_RESPONSE.sub(rb"\1\2", body)
+    menu = MENU.search(body)
+    return (
+        hashlib.sha256(MENU.sub(b"", body)).hexdigest(),
+        hashlib.sha256(menu.group(0) if menu else b"").hexdigest(),
+    )
 
 
 def _worlds():
@@ -69,10 +80,10 @@ def test_every_page_for_every_persona_is_accessible_light_and_self_contained(liv
             context = with_axe(browser.new_context(viewport={"width": width, "height": 900}, base_url=base_url))
             context.add_cookies(cookies)
             visit = PageVisit(context, base_url)
-            for label, path, page_print in pages:
-                if (width, page_print) in checked:
+            for label, path, (page_print, menu_print) in pages:
+                if (width, page_print) in checked and (width, menu_print) in checked:
                     continue
-                checked.add((width, page_print))
+                checked |= {(width, page_print), (width, menu_print)}
                 visit.open(path)
                 problems.extend(visit.problems(label, width))
                 visits += 1
@@ -160,3 +171,9 @@ def test_a_page_seen_the_same_by_two_personas_has_one_fingerprint():
     again = page % (b"Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp", b"a1s2d3f4g5h6j7k8l9m0")
     assert fingerprint(first) == fingerprint(again)
     assert fingerprint(first) != fingerprint(first.replace(b"input", b"select"))
+
+
+def test_the_same_page_under_another_menu_keeps_its_page_print_and_shows_a_new_menu():
+    page = b'<nav><ul class="menu">%s</ul></nav><main>Page introuvable</main>'
+    funder, mediator = page % b"<li>Pass</li>", page % b"<li>Demandes</li><li>Pass</li>"
+    assert fingerprint(funder)[0] == fingerprint(mediator)[0] and fingerprint(funder)[1] != fingerprint(mediator)[1]
