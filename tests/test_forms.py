@@ -92,6 +92,7 @@ def test_a_place_is_found_by_its_name_or_commune_whatever_the_accents():
     assert matching_places("Médiathèque", places) == [places[1]]  # its exact name, though two contain it
     assert matching_places("segre", places) == [places[2]]
     assert matching_places("mediatheque angers", places) == [places[0]]
+    assert matching_places("media touss", places) == [places[0]]  # the beginnings of its words
     assert matching_places("piscine", places) == []
 
 

@@ -226,13 +226,18 @@ def place_label(place):
 
 def matching_places(typed, places):
     """The places a person means by ``typed``: the one whose label or name it is (accents and case
-    aside), else those whose label holds every word typed."""
+    aside), else those whose label has a word beginning with each word typed ("media touss")."""
     wanted = fold(typed)
     exact = [place for place in places if wanted in (fold(place_label(place)), fold(place.name))]
     if exact:
         return exact
-    words = wanted.split()
-    return [place for place in places if words and all(word in fold(place_label(place)).split() for word in words)]
+    typed_words = wanted.split()
+
+    def holds_every_word(place):
+        words = fold(place_label(place)).split()
+        return all(any(word.startswith(start) for word in words) for start in typed_words)
+
+    return [place for place in places if typed_words and holds_every_word(place)]
 
 
 class MemberPlaceField(forms.ModelChoiceField):
