@@ -4,16 +4,45 @@ Counted per client address (and per account where one is logged in) in fixed win
 cache: set CACHE_URL to a shared cache (database or Redis) when several processes serve the site.
 """
 
+import ipaddress
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+UNKNOWN = "unknown"
+
 
 def client_address(request):
-    # Behind a reverse proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The address of the person making the request, for our limits and django-axes alike.
+
+    Without a proxy, REMOTE_ADDR. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, REMOTE_ADDR is the
+    nearest proxy's: the client is the entry of X-Forwarded-For that many places from its end, the
+    one the outermost trusted proxy appended. Anyone can send an X-Forwarded-For of their choosing:
+    entries further left are theirs, never read. A request that did not come through every proxy
+    (too few entries) or whose entry is not an address is counted under REMOTE_ADDR.
+    """
+    remote = request.META.get("REMOTE_ADDR") or UNKNOWN
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [entry for entry in forwarded if entry]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
+
+
+def address_for_lockouts(request):
+    """``client_address`` for django-axes, which stores it as an IP address: None when not known
+    (a login made in code, without a network request)."""
+    address = client_address(request)
+    return None if address == UNKNOWN else address
 
 
 def is_over_limit(scope, identity, limit, period_seconds):
