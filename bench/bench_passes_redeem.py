@@ -20,7 +20,7 @@ each phase: on a machine that also runs other work, it says more than the wall c
 
 Rate limits are lifted without touching the code: the API allows 60 scans a minute per key and
 per address (``SCANS_PER_MINUTE``, counted in the cache by ``maillage.ratelimit.is_over_limit``),
-and all clients come from 127.0.0.1. The server runs with CACHE_URL=dummycache://: the dummy
+and all clients come from 127.0.0.1. The server runs with the dummy cache (bench/unlimited_settings.py): the dummy
 cache stores nothing, its ``incr`` raises ValueError, which ``is_over_limit`` takes as a window
 that just started (never over the limit), and the code lockout never finds a lock. The bench
 checks this in-process before measuring and counts 429 answers (there must be none). What is
@@ -277,13 +277,12 @@ def _gunicorn(work_dir, configuration, application="maillage.wsgi:application"):
     port = _free_port()
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "maillage.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.unlimited_settings",  # production's, with the dummy cache
         "MAILLAGE_ENV": "production",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",
-        "CACHE_URL": "dummycache://",  # no rate limit: see the module's docstring
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",  # no manifest needed
         "LOG_LEVEL": "ERROR",  # Django logs every 409 of the race as a warning otherwise
     }

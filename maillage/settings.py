@@ -114,7 +114,21 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://maillage")}
+# Rate limits, lockouts and the directory's index version live in the cache: in production every
+# process must share it, or each counts its own tries (3 workers, 3 times every limit).
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://maillage_cache" if PRODUCTION else "locmemcache://maillage")
+}
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+if PRODUCTION and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+    raise environ.ImproperlyConfigured(
+        "CACHE_URL is a per-process cache: with several processes, every limit would count each apart. "
+        "Use the database cache (CACHE_URL=dbcache://maillage_cache, then manage.py createcachetable) "
+        "or Redis (CACHE_URL=redis://127.0.0.1:6379/0). See docs/DEPLOYMENT.md."
+    )
 
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 

@@ -3,11 +3,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a real deployment never has it.
-NOT_INHERITED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "SITE_URL"}
+NOT_INHERITED = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_URL",
+    "SITE_URL",
+    "CACHE_URL",
+}
 
 
 def run_manage(*args, **env):
@@ -79,3 +89,35 @@ def test_reading_the_settings_makes_no_folder_and_the_database_makes_its_own(tmp
     probe = "from django.db import connection; connection.cursor().execute('SELECT 1'); print('opened')"
     result = run_manage("shell", "-c", probe, DATABASE_URL=f"sqlite:///{database}")
     assert result.stdout.strip().endswith("opened") and database.exists(), result.stderr
+
+
+PRODUCTION_ENVIRONMENT = {
+    "MAILLAGE_ENV": "production",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+    "ALLOWED_HOSTS": "maillage.example.org",
+    "SITE_URL": "https://maillage.example.org",
+}
+
+
+@pytest.mark.parametrize("cache_url", ["locmemcache://maillage", "dummycache://"])
+def test_production_refuses_to_start_with_a_cache_of_its_own_process(cache_url):
+    # Three workers, each with its own cache, would allow three times every limit.
+    result = run_manage("check", "--deploy", CACHE_URL=cache_url, **PRODUCTION_ENVIRONMENT)
+    assert result.returncode != 0
+    assert "CACHE_URL is a per-process cache" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        ("", "django.core.cache.backends.db.DatabaseCache"),  # the default in production
+        ("dbcache://maillage_cache", "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_production_shares_its_cache_between_processes(cache_url, backend):
+    environment = dict(PRODUCTION_ENVIRONMENT, **({"CACHE_URL": cache_url} if cache_url else {}))
+    probe = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = run_manage("shell", "-c", probe, **environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == backend
