@@ -101,7 +101,8 @@ class Lockout:
         for identity in identities:
             # The limit-th failure locks: over (limit - 1) failures counted.
             if is_over_limit(f"{self.scope}-failures", identity, self.limit - 1, self.period_seconds):
-                cache.set(self._lock_key(identity), True, timeout=self.period_seconds)
+                # add, not set: a fixed wait from the failure that locked, never restarted by later tries.
+                cache.add(self._lock_key(identity), True, timeout=self.period_seconds)
 
     @property
     def wait_minutes(self):

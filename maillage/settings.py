@@ -155,6 +155,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "maillage.accounts.middleware.lockout_username"
 AXES_RESET_ON_SUCCESS = True
+# A fixed window: tries while locked out (the right password included) do not restart the wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # The client's address behind the reverse proxies (docs/DEPLOYMENT.md): one reading for our limits and
 # django-axes (without django-ipware, axes would read REMOTE_ADDR: the proxy's, everyone's).

@@ -1,4 +1,7 @@
 import json
+from contextlib import contextmanager
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
@@ -6,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import AuditEvent
@@ -120,3 +124,33 @@ def test_failed_logins_are_journaled_with_the_address_but_never_the_password(cli
     for event in AuditEvent.objects.all():
         written = json.dumps(event.details) + event.actor_label + event.target_label
         assert WRONG_PASSWORD not in written
+
+
+@contextmanager
+def clock_at(moment):
+    """Django's and axes's clocks at ``moment`` (axes imports ``now`` into its own modules)."""
+    with (
+        mock.patch("django.utils.timezone.now", return_value=moment),
+        mock.patch("axes.attempts.now", return_value=moment),
+        mock.patch("axes.handlers.proxy.now", return_value=moment),
+    ):
+        yield
+
+
+def test_the_lockout_ends_a_fixed_time_after_the_failure_that_locked_it(client, viewer_email):
+    locked_at = timezone.now()
+    with clock_at(locked_at):
+        for _attempt in range(5):
+            log_in(client, viewer_email, WRONG_PASSWORD)
+    cool_off = settings.AXES_COOLOFF_TIME
+
+    # Every try while locked, wrong or right, is refused and does not restart the wait.
+    for minutes, password in [(1, WRONG_PASSWORD), (5, DEMO_PASSWORD), (10, WRONG_PASSWORD), (14, DEMO_PASSWORD)]:
+        with clock_at(locked_at + timedelta(minutes=minutes)):
+            assert is_locked_out_page(log_in(client, viewer_email, password))
+    assert AccessAttempt.objects.get().attempt_time == locked_at
+
+    with clock_at(locked_at + cool_off + timedelta(seconds=1)):
+        response = log_in(client, viewer_email, DEMO_PASSWORD)
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:dashboard")
