@@ -3,10 +3,11 @@ from datetime import date
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from maillage.places.importers import pipeline
 from maillage.places.importers.pipeline import import_file
+from maillage.places.importers.readers import FileRefused
 from maillage.places.models import Place, PlaceSource
 
 V1_CSV = """\
@@ -156,3 +157,81 @@ def test_a_reimport_never_erases_what_an_owner_typed(communes, v1_file, tmp_path
     assert import_file(changed, source="angers-v1").updated == 1
     library.refresh_from_db()
     assert library.phone == "+33299999999"
+
+
+# A file cut short (a download stopped, a disk full) is refused whole, with a message -----------------
+
+
+def _cut_points_of_last_row(text):
+    """Every place where the last row can be cut before its last column: its quoted field included."""
+    start = text.rstrip("\n").rindex("\nm")  # the last row begins a line with its id
+    last_delimiter = text.rindex(";")
+    return range(start + 3, last_delimiter + 1)
+
+
+QUOTED_ROW = (  # a quoted address holding the delimiter, and quoted hours
+    'm5;;Tiers-lieu La Fabrique;Angers;49000;49007;"3 rue du Port; bâtiment B";;;;;'
+    '"Mo 14:00-18:00";2024-02-01;;Gratuit;\n'
+)
+
+
+def test_a_csv_cut_anywhere_before_its_last_column_is_refused_whole(communes, tmp_path):
+    text = V1_CSV + QUOTED_ROW
+    path = tmp_path / "cut.csv"
+    path.write_text(text, encoding="utf-8")
+    assert import_file(path).created == 3  # whole, the file is good
+    Place.objects.all().delete()
+    PlaceSource.objects.all().delete()
+
+    for cut in _cut_points_of_last_row(text):
+        path.write_text(text[:cut], encoding="utf-8")
+        with pytest.raises(FileRefused, match="Nothing of it was imported"):
+            import_file(path)
+        assert not Place.objects.exists(), f"cut at {cut}: {text[cut - 20 : cut]!r}"
+        assert not PlaceSource.objects.exists()
+
+
+def test_a_csv_ending_inside_a_quoted_field_is_refused_whole(communes, tmp_path):
+    path = tmp_path / "open-quote.csv"
+    path.write_text(V1_CSV + 'm5;;Tiers-lieu;Angers;49000;49007;"3 rue du Port; bâtim', encoding="utf-8")
+    with pytest.raises(FileRefused, match=r"open-quote.csv, line 6: unreadable CSV .*cut short"):
+        import_file(path)
+    assert not Place.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        json.dumps(V0_JSON * 3)[:-40],  # cut short
+        json.dumps(V0_JSON * 3)[:1],
+        "<html><body>502 Bad Gateway</body></html>",  # what a proxy gave instead of the file
+        "\x00\x01 garbage",
+        "",
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "A"',
+    ],
+)
+def test_a_json_cut_short_or_not_json_is_refused_whole_with_a_message(communes, tmp_path, content):
+    path = tmp_path / "places.geojson"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(FileRefused, match=r"places.geojson: .*Nothing of it was imported"):
+        import_file(path)
+    assert not Place.objects.exists()
+
+
+def test_the_command_refuses_a_broken_file_without_a_traceback_and_imports_the_others(communes, v1_file, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(V0_JSON)[:-10], encoding="utf-8")
+    output, errors = StringIO(), StringIO()
+    with pytest.raises(CommandError, match=r"1 file\(s\) refused whole, nothing of them imported: broken.json"):
+        call_command(
+            "import_places",
+            str(broken),
+            str(v1_file),
+            "--report",
+            str(tmp_path / "r.csv"),
+            stdout=output,
+            stderr=errors,
+        )
+    assert "Refused: broken.json: not valid JSON" in errors.getvalue()
+    assert "Traceback" not in errors.getvalue() + output.getvalue()
+    assert set(PlaceSource.objects.values_list("source", flat=True)) == {"angers-v1"}

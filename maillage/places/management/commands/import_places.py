@@ -10,6 +10,7 @@ from maillage.places.importers.pipeline import (
     refresh_planner_statistics,
     write_rejections,
 )
+from maillage.places.importers.readers import FileRefused
 
 
 class Command(BaseCommand):
@@ -38,8 +39,14 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {', '.join(missing)}")
         locator, duplicates = CommuneLocator(), None if dry_run else DuplicateIndex()
         reports = []
+        refused = []
         for path in files:
-            result = import_file(path, source=source, dry_run=dry_run, locator=locator, duplicates=duplicates)
+            try:
+                result = import_file(path, source=source, dry_run=dry_run, locator=locator, duplicates=duplicates)
+            except FileRefused as refusal:  # read in one transaction: nothing of the file was applied
+                self.stderr.write(f"Refused: {refusal}")
+                refused.append(path.name)
+                continue
             reports.append(result)
             self.stdout.write(("[dry run] " if dry_run else "") + result.summary())
             for warning, count in result.warnings.most_common():
@@ -51,3 +58,5 @@ class Command(BaseCommand):
         write_rejections(reports, report)
         share = 100 * accepted / rows if rows else 100
         self.stdout.write(f"Total: {rows} rows, {accepted} accepted ({share:.2f} %), rejections listed in {report}")
+        if refused:
+            raise CommandError(f"{len(refused)} file(s) refused whole, nothing of them imported: {', '.join(refused)}")
