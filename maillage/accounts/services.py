@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.accounts import journal
 from maillage.accounts.models import Ability, ApiToken, Invitation, Membership, User
+from maillage.parsing import is_ascii_digits
 
 INVITATION_SALT = "maillage.accounts.invitation"
 RECOVERY_DEVICE_NAME = "recovery"
@@ -271,7 +272,7 @@ def code_already_used(user, token):
     the person is told to wait for the next one rather than that the code is wrong.
     """
     token = (token or "").replace(" ", "")
-    if not token.isdigit():
+    if not is_ascii_digits(token):
         return False
     for device in confirmed_devices(user):
         if not isinstance(device, TOTPDevice) or device.last_t < 0:

@@ -18,6 +18,7 @@ from maillage.activities.forms import MergeForm, PersonForm
 from maillage.activities.models import CONSENT_PURPOSES_SAID_ALONE, Accompaniment, Beneficiary, Setting
 from maillage.activities.themes import ADMINISTRATIVE_SUBTHEMES, THEMES
 from maillage.forms import posted
+from maillage.parsing import parse_id
 
 
 def _person(request, person_id):
@@ -115,7 +116,8 @@ def person_merge(request, person_id):
 
 def _merged_already(request, person):
     duplicate = request.POST.get("duplicate", "")
-    return duplicate.isdigit() and Beneficiary.objects.filter(pk=duplicate, merged_into=person).exists()
+    duplicate_id = parse_id(duplicate)
+    return duplicate_id is not None and Beneficiary.objects.filter(pk=duplicate_id, merged_into=person).exists()
 
 
 def person_delete(request, person_id):

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from maillage import months
 from maillage.accounts.access import Ability, organizations_of, user_can
 from maillage.activities import services, statistics
+from maillage.parsing import parse_id
 from maillage.places.models import Place
 from maillage.spreadsheets import EXCEL_BOM
 
@@ -68,7 +69,8 @@ def _exported_organization(request):
     administered = organizations_of(request.user, Ability.MANAGE)
     asked = request.GET.get("organisation", "")
     if asked:
-        organization = administered.filter(pk=asked).first() if asked.isdigit() else None
+        asked_id = parse_id(asked)
+        organization = administered.filter(pk=asked_id).first() if asked_id is not None else None
     else:
         organization = administered.first()
     if organization is None:

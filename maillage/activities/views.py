@@ -17,6 +17,7 @@ from maillage.activities.models import Accompaniment, Beneficiary, Setting, Work
 from maillage.activities.themes import THEMES, THEMES_OF_NEED
 from maillage.forms import posted
 from maillage.helprequests.models import HelpRequest, Status
+from maillage.parsing import parse_id
 from maillage.passes.models import Redemption
 from maillage.places.models import Place
 
@@ -71,7 +72,8 @@ def _record_form(request, places, initial, accompaniment=None, person_id=None):
 def _help_request_to_record(request):
     """The help request this record is about (``?demande=``), among those the user handles, or None."""
     request_id = request.GET.get("demande") or request.POST.get("help_request")
-    if not (request_id or "").isdigit():
+    request_id = parse_id(request_id or "")
+    if request_id is None:
         return None
     return HelpRequest.objects.handled_by(request.user).filter(pk=request_id, status__in=DONE_WITH).first()
 
@@ -95,7 +97,7 @@ def record_new(request):
     help_request = _help_request_to_record(request)
     initial = _initial_from_help_request(help_request) if help_request else {}
     person = request.GET.get("personne", "")
-    person_id = int(person) if person.isdigit() else None
+    person_id = parse_id(person)
     if person_id:  # from a person's record: it is chosen already
         initial["beneficiary"] = person_id
     form = _record_form(request, Place.objects.acted_at_by(request.user).order_by("name"), initial, person_id=person_id)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from maillage.parsing import is_ascii_digits
 from maillage.territory import departments
 from maillage.territory.text import fold
 
@@ -35,7 +36,7 @@ class CommuneQuerySet(models.QuerySet):
                 .order_by("-population", "insee_code")[:limit]
             )
         compact = query.replace(" ", "")
-        if compact.isdigit():
+        if is_ascii_digits(compact):
             if len(compact) < 2:
                 return self.none()
             matches, exactly_named = self.filter(postcodes__code__startswith=compact[:5]).distinct(), models.Value(1)

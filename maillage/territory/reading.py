@@ -13,6 +13,7 @@ JavaScript), so that a form, the directory and the help request understand "Angr
 
 from dataclasses import dataclass, field
 
+from maillage.parsing import is_ascii_digits
 from maillage.territory.distance import distance_km
 from maillage.territory.models import LABEL_WITH_POSTCODE, Commune
 from maillage.territory.text import fold, typing_distance
@@ -62,7 +63,7 @@ def _read(text):
             return Reading(commune=matches[0])
         text = labelled["name"]  # a postcode that does not fit: read the name alone
     compact = text.replace(" ", "")
-    if compact.isdigit():
+    if is_ascii_digits(compact):
         return _read_postcode(compact)
     return _read_name(text)
 

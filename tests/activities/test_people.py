@@ -256,3 +256,16 @@ def test_opening_the_record_form_for_a_person_is_a_reading_of_their_record(clien
     assert AuditEvent.objects.filter(
         action="personal_record_viewed", target_id=str(yvette.pk), target_label=f"#{yvette.pk}"
     ).exists()
+
+
+# str.isdigit() took the first two, and the database refused them: 500
+@pytest.mark.parametrize("text", ["²", "٣", "9" * 30, "x"])
+def test_member_pages_answer_an_unusual_id_as_an_unknown_one(client, demo, library, text):
+    yvette = new_person(library, demo.user("mediateur"))
+    mediator = verified_session(client, demo.user("mediateur"))
+    assert mediator.get(f"/activites/nouvelle/?personne={text}").status_code == 200
+    assert mediator.get(f"/activites/nouvelle/?demande={text}").status_code == 200
+    merge = mediator.post(f"/personnes/{yvette.pk}/fusionner/", {"duplicate": text, "confirmed": "on"})
+    assert merge.status_code in {200, 400}
+    admin = verified_session(client, demo.user("admin"))
+    assert admin.get(f"/activites/export.csv?organisation={text}").status_code == 404
