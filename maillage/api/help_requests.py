@@ -2,18 +2,22 @@
 (the requests its organisation sent or handles: their progress, not the people's details)."""
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.db.models import Q
 from django.utils import timezone, translation
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from maillage.accounts.models import Ability
 from maillage.api.auth import ApiKey
+from maillage.api.errors import WITH_KEY, answers
+from maillage.api.types import Line, Text
 from maillage.helprequests import links, services
 from maillage.helprequests.models import HelpRequest, Origin
+from maillage.helprequests.models import Status as RequestStatuses
 from maillage.helprequests.vocabulary import LANGUAGES, SUPPORT
 from maillage.places.models import Place
 from maillage.places.vocabulary import NEEDS
@@ -25,23 +29,34 @@ PAGE_SIZE = 50
 Need = Literal[tuple(NEEDS)]
 Language = Literal[tuple(key for key in LANGUAGES if key)]
 Support = Literal[tuple(SUPPORT)]
+RequestStatus = Literal[tuple(RequestStatuses.values)]
+CONSENT_VALID_DAYS = 365
 
 
 class Consent(Schema):
-    given_at: datetime = Field(description="When the person agreed.")
+    given_at: datetime = Field(description="When the person agreed: within the year before the request's day.")
     channel: Literal["oral_desk", "oral_phone", "online"] = Field(description="How the person agreed.")
+
+    @field_validator("given_at")
+    @classmethod
+    def within_the_year(cls, given_at):
+        """Consent is asked for a request: one given more than a year before is not this one's."""
+        moment = timezone.make_aware(given_at) if timezone.is_naive(given_at) else given_at
+        if timezone.localdate(moment) < timezone.localdate() - timedelta(days=CONSENT_VALID_DAYS):
+            raise ValueError(f"consent given more than {CONSENT_VALID_DAYS} days before the request")
+        return moment
 
 
 class HelpRequestIn(Schema):
     need: Need = Field(description="The need, as the site's keys: demarches, telephone, emails…")
     commune_insee: str = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE code of the person's commune.")
     contact_preference: Literal["call", "sms", "email"]
-    phone: str = Field("", max_length=30)
-    email: str = Field("", max_length=254)
-    first_name: str = Field("", max_length=60)
+    phone: Line = Field("", max_length=30)
+    email: Line = Field("", max_length=254)
+    first_name: Line = Field("", max_length=60)
     language: Language | Literal[""] = ""
     specific_support: list[Support] = Field(default_factory=list)
-    message: str = Field("", max_length=1000, description="Context for the place; no health or money details.")
+    message: Text = Field("", max_length=1000, description="Context for the place; no health or money details.")
     place_id: int | None = Field(None, description="A chosen place; without it, the nearest suitable places.")
     consent: Consent
     idempotency_key: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Same key, same request: no double.")
@@ -86,7 +101,7 @@ def _out(request, help_request, with_link=False):
 
 @router.post(
     "/help-requests",
-    response={201: HelpRequestOut, 200: HelpRequestOut},
+    response={201: HelpRequestOut, 200: HelpRequestOut, **WITH_KEY, **answers(403)},
     url_name="help_requests_create",
     operation_id="create_help_request",
 )
@@ -110,7 +125,7 @@ def create_help_request(request, payload: HelpRequestIn):
         contact_preference=payload.contact_preference,
         consent=True,  # the schema requires the consent: when and how the person agreed
         consent_channel=payload.consent.channel,
-        consent_given_at=timezone.make_aware(given_at) if timezone.is_naive(given_at) else given_at,
+        consent_given_at=given_at,  # made aware by the schema (a time without zone is local time)
         phone=payload.phone,
         email=payload.email,
         first_name=payload.first_name,
@@ -131,12 +146,15 @@ def create_help_request(request, payload: HelpRequestIn):
 
 
 class ListFilters(Schema):
-    status: str | None = Field(None, description="Only this status (new, referred, claimed, closed…).")
+    status: RequestStatus | None = Field(None, description="Only this status (new, referred, claimed, closed…).")
     page: int = Field(1, ge=1)
 
 
 @router.get(
-    "/help-requests", response=HelpRequestPage, url_name="help_requests_list", operation_id="list_help_requests"
+    "/help-requests",
+    response={200: HelpRequestPage, **WITH_KEY, **answers(404)},
+    url_name="help_requests_list",
+    operation_id="list_help_requests",
 )
 def list_help_requests(request, filters: Query[ListFilters]):
     """The requests the key's organisation sent or whose place handles them, newest first, 50 a page."""

@@ -14,6 +14,8 @@ from ninja.errors import HttpError
 
 from maillage.accounts.models import Ability
 from maillage.api.auth import ApiKey
+from maillage.api.errors import WITH_KEY, answers
+from maillage.api.types import Line
 from maillage.passes import codes, refusals, services
 from maillage.passes.models import Service
 from maillage.places.models import Place
@@ -23,7 +25,7 @@ router = Router(tags=["passes"], auth=ApiKey())
 
 
 class RedeemIn(Schema):
-    code: str = Field(max_length=80, description="The pass code as typed or scanned (groups, case and QR prefix ok).")
+    code: Line = Field(max_length=80, description="The pass code as typed or scanned (groups, case and QR prefix ok).")
     service: Service = Field(description="What the pass pays for; the programme says how many passes it costs.")
     idempotency_key: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Same key, same answer: no double.")
     place_id: int | None = Field(
@@ -59,17 +61,9 @@ class CheckOut(Schema):
     )
 
 
-class Refusal(Schema):
-    detail: str
-    reason: str
-    field: str | None = Field(None, description="The field of the request the refusal is about, if one is.")
-    redeemed_at: datetime | None = None
-    place_id: int | None = Field(None, description="Where it was used, only when it was at one of your places.")
-
-
 # The request's names of the fields a refusal can be about (refusals.REFUSALS).
 FIELDS = {"code": "code", "place": "place_id", "service": "service"}
-REFUSED = dict.fromkeys((403, 404, 409, 410, 422, 429), Refusal)
+REFUSED = {**WITH_KEY, **answers(403, 404, 409, 410, 429)}
 
 
 def _refusal_answer(refusal, token):
@@ -140,9 +134,11 @@ def redeem_pass(request, payload: RedeemIn):
     url_name="passes_check",
     operation_id="check_pass",
 )
-def check_pass(request, code: str, place_id: int | None = None):
+def check_pass(request, code: Line, place_id: int | None = None):
     """Check a code at one of your places: may it be used, for what, and how many passes are left."""
     token = request.auth
+    if not token.can(Ability.ACT):
+        raise HttpError(403, "This key's member cannot check passes (viewers only read statistics).")
     try:
         found = _guarded(request, lambda: services.check(code, places=_places_of(token), place=place_id))
     except refusals.PassActionRefused as refusal:

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import create_model
 
+from maillage.api.errors import INVALID, answers
 from maillage.places import exports, hours
 from maillage.places.models import Place, PlaceSource
 from maillage.places.schema import ENUMERATIONS, FIELDS
@@ -93,7 +94,9 @@ def _search(filters):
     return sorted(merged.values(), key=lambda result: (result.distance_km, result.place_id))
 
 
-@router.get("/places", response=PlacePage, url_name="places_list", operation_id="list_places")
+@router.get(
+    "/places", response={200: PlacePage, **INVALID, **answers(404)}, url_name="places_list", operation_id="list_places"
+)
 def places_list(request, filters: Query[PlaceFilters]):
     """Published places within `radius_km` of a position, nearest first, 20 a page."""
     results = _search(filters)
@@ -113,7 +116,9 @@ def places_list(request, filters: Query[PlaceFilters]):
     }
 
 
-@router.get("/places/{int:id}", response=PlaceOut, url_name="place_detail", operation_id="get_place")
+@router.get(
+    "/places/{int:id}", response={200: PlaceOut, **answers(404)}, url_name="place_detail", operation_id="get_place"
+)
 def place_detail(request, id: int):
     """One published place (404 for any other)."""
     place = get_object_or_404(Place.objects.published().prefetch_related(_sources()), pk=id)

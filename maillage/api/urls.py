@@ -4,7 +4,7 @@ The schema is served at /api/v1/openapi.json. Ninja's docs page is off: it loads
 a CDN, and nothing of ours loads from another host.
 """
 
-from maillage.api import help_requests, passes, places
+from maillage.api import errors, help_requests, passes, places
 from maillage.api.public import PublicNinjaAPI
 
 api = PublicNinjaAPI(
@@ -18,6 +18,7 @@ api = PublicNinjaAPI(
     urls_namespace="api",
     docs_url=None,
 )
+errors.install(api)
 api.add_router("", places.router)
 api.add_router("", help_requests.router)
 api.add_router("", passes.router)

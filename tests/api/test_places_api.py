@@ -85,8 +85,9 @@ def test_an_unknown_service_is_refused_with_the_accepted_values(client, angers):
     response = get_places(client, services="Cuisine")
 
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-2:] == ["services", 0]
-    assert PAPERWORK in response.json()["detail"][0]["msg"]
+    answer = response.json()
+    assert (answer["reason"], answer["field"]) == ("invalid", "services.0")
+    assert PAPERWORK in answer["errors"][0]["message"] and PAPERWORK in answer["detail"]
 
 
 def test_many_results_come_twenty_a_page(client, communes, django_assert_max_num_queries):
@@ -148,15 +149,15 @@ def test_invalid_searches_are_refused_with_the_field_at_fault(client, communes, 
     response = client.get("/api/v1/places", params)
 
     assert response.status_code == 422
-    errors = response.json()["detail"]
-    assert [error["loc"][-1] for error in errors] == [field]
-    assert errors[0]["msg"]
+    errors = response.json()["errors"]
+    assert [error["field"] for error in errors] == [field]
+    assert errors[0]["message"]
 
 
 def test_radius_over_100_km_says_the_limit(client, communes):
     response = client.get("/api/v1/places", {**ANGERS, "radius_km": 150})
 
-    assert "100" in response.json()["detail"][0]["msg"]
+    assert "100" in response.json()["errors"][0]["message"]
 
 
 def test_anyone_may_call_the_api_without_logging_in(client, angers):
