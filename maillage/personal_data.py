@@ -121,6 +121,11 @@ PERSONAL_FIELDS = {
         rule="Until the message is sent, then erased with its text; messages given up are erased by "
         "purge_personal_data.",
     ),
+    "notifications.Notification.recipient_digest": Retention(
+        purpose="At most one text a day to a number until its person shows it is theirs",
+        kept_for_days=1,
+        rule="A keyed digest, not the number; erased by purge_personal_data a day after the message.",
+    ),
     "notifications.Notification.body": Retention(
         purpose="Send one message (SMS or e-mail)",
         kept_for_days=None,

@@ -58,27 +58,78 @@ def is_over_limit(scope, identity, limit, period_seconds):
 
 
 def rate_limited(scope, limit, period_seconds):
-    """Limit the POSTs a view accepts from one address (and one account) per time window."""
+    """At most ``limit`` actions done through a form per address (and account) per window.
+
+    What counts is what the form protects: a POST that did its work, answered by a redirect (a
+    form's success, by the post/redirect/get habit). Steps, typing errors and page views count for
+    nothing, so that a library's shared computers are not held up by their people's mistakes. Over
+    the limit, the 429 page keeps what was typed, ready to send again (passwords excepted).
+    """
+    quota = Quota(scope, limit, period_seconds)
 
     def decorator(view):
         @wraps(view)
         def limited(request, *args, **kwargs):
-            if request.method == "POST":
-                identities = [client_address(request)]
-                if request.user.is_authenticated:
-                    identities.append(f"user-{request.user.pk}")
-                if any(is_over_limit(scope, identity, limit, period_seconds) for identity in identities):
-                    return render(
-                        request,
-                        "too_many_requests.html",
-                        {"wait_minutes": max(1, period_seconds // 60)},
-                        status=429,
-                    )
-            return view(request, *args, **kwargs)
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            identities = [client_address(request)]
+            if request.user.is_authenticated:
+                identities.append(f"user-{request.user.pk}")
+            if quota.is_exhausted(*identities):
+                return too_many_requests(request, quota.wait_minutes)
+            response = view(request, *args, **kwargs)
+            if 300 <= response.status_code < 400:
+                quota.record(*identities)
+            return response
 
         return limited
 
     return decorator
+
+
+NEVER_SHOWN_AGAIN = ("csrfmiddlewaretoken", "password")
+
+
+def too_many_requests(request, wait_minutes):
+    """The polite wait, with what the person typed kept in the page, to send again later."""
+    kept = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if not any(part in name for part in NEVER_SHOWN_AGAIN)
+        for value in values
+    ]
+    context = {"wait_minutes": wait_minutes, "kept": kept, "action": request.get_full_path()}
+    return render(request, "too_many_requests.html", context, status=429)
+
+
+class Quota:
+    """At most ``limit`` of something done (a request sent, not a page seen) per identity per window.
+
+    Asked before (``is_exhausted``), counted only once it is done (``record``): a desk's public
+    computers share an address, and their people's steps and typing errors count for nothing.
+    """
+
+    def __init__(self, scope, limit, period_seconds):
+        self.scope, self.limit, self.period_seconds = scope, limit, period_seconds
+
+    def _key(self, identity):
+        return f"quota:{self.scope}:{identity}:{int(time.time() // self.period_seconds)}"
+
+    def is_exhausted(self, *identities):
+        return any((cache.get(self._key(identity)) or 0) >= self.limit for identity in identities)
+
+    def record(self, *identities):
+        for identity in identities:
+            key = self._key(identity)
+            cache.add(key, 0, timeout=self.period_seconds)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr: this one starts a new window
+                cache.add(key, 1, timeout=self.period_seconds)
+
+    @property
+    def wait_minutes(self):
+        return max(1, self.period_seconds // 60)
 
 
 class Lockout:

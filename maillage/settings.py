@@ -303,7 +303,9 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secrets in links (a follow link, an invitation) masked in every line (maillage/log_filters.py).
+    "filters": {"secret_paths": {"()": "maillage.log_filters.MaskSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

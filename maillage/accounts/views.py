@@ -27,7 +27,7 @@ from maillage.accounts.forms import (
 )
 from maillage.accounts.middleware import two_factor_exempt
 from maillage.accounts.models import ApiToken, AuditEvent, Invitation, Membership
-from maillage.ratelimit import rate_limited
+from maillage.ratelimit import Lockout, client_address, rate_limited, too_many_requests
 
 JOURNAL_PAGE_SIZE = 50
 
@@ -199,13 +199,33 @@ def security(request):
     )
 
 
+# Guessing a code is the threat: wrong codes count, right ones never do. Per account, and more
+# loosely per address, where several people log in at one desk (a library's, a CCAS's).
+CODES_PER_ACCOUNT = Lockout("second_factor_account", limit=10, period_seconds=15 * 60)
+CODES_PER_ADDRESS = Lockout("second_factor_address", limit=30, period_seconds=15 * 60)
+
+
+def _code_lockouts(request):
+    return [(CODES_PER_ACCOUNT, f"user-{request.user.pk}"), (CODES_PER_ADDRESS, client_address(request))]
+
+
+def _codes_locked(request):
+    return request.method == "POST" and any(lockout.is_locked(who) for lockout, who in _code_lockouts(request))
+
+
+def _wrong_code(request):
+    for lockout, who in _code_lockouts(request):
+        lockout.record_failure(who)
+
+
 @two_factor_exempt
-@rate_limited("second_factor", limit=10, period_seconds=15 * 60)
 def two_factor_setup(request):
     if services.has_two_factor(request.user) and not request.user.is_verified():
         # Replacing an authenticator needs the current one: send them to verify first.
         return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.path}")
     device = services.pending_authenticator(request.user)
+    if _codes_locked(request):
+        return too_many_requests(request, CODES_PER_ACCOUNT.wait_minutes)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = services.confirm_authenticator(device, form.cleaned_data["token"].replace(" ", ""))
@@ -215,6 +235,7 @@ def two_factor_setup(request):
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "next": _safe_next(request, default="")}
             )
+        _wrong_code(request)
         form.add_error("token", _("This code is not the right one. Type the code your app shows now."))
     qr_code = segno.make(device.config_url, micro=False)
     return render(
@@ -230,10 +251,11 @@ def two_factor_setup(request):
 
 
 @two_factor_exempt
-@rate_limited("second_factor", limit=10, period_seconds=15 * 60)
 def two_factor_verify(request):
     if not services.has_two_factor(request.user):
         return redirect("accounts:two_factor_setup")
+    if _codes_locked(request):
+        return too_many_requests(request, CODES_PER_ACCOUNT.wait_minutes)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = services.verify_second_factor(request.user, form.cleaned_data["token"])
@@ -244,6 +266,7 @@ def two_factor_verify(request):
             refusal = _("This code was already used. Wait for the next code in your app (30 seconds at most).")
         else:
             refusal = _("This code is not the right one. Type the code your app shows now, or a recovery code.")
+            _wrong_code(request)
         form.add_error("token", refusal)
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request, default="")})
 

@@ -160,6 +160,9 @@ class HelpRequest(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # When the person showed the number is theirs (opened the follow link, or a member talked with
+    # them): until then, a number gets at most one text a day (helprequests.notify.may_text).
+    person_shown_real_at = models.DateTimeField(null=True, blank=True)
 
     objects = HelpRequestQuerySet.as_manager()
 

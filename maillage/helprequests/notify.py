@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from maillage import formatting, phones
 from maillage.accounts.models import Ability, Organization, User
 from maillage.helprequests import links
-from maillage.helprequests.models import ContactPreference, Status
+from maillage.helprequests.models import ContactPreference, HelpRequest, Status
 from maillage.helprequests.states import DECLINE_REASONS
 from maillage.notifications.models import Notification
-from maillage.notifications.services import notify
+from maillage.notifications.services import notify, texted_recently
 
 
 def reaches_in_writing(help_request):
@@ -25,12 +25,21 @@ def reaches_in_writing(help_request):
     return bool(help_request.email) or bool(help_request.phone and phones.is_mobile(help_request.phone))
 
 
+def may_text(help_request):
+    """Whether the person's number may get a text now. Anyone can type a stranger's number in the
+    public form: until a person shows the number is theirs (opens the follow link, or a member talks
+    with them), a number gets at most one text a day, whatever the requests typed with it."""
+    shown_real = HelpRequest.objects.filter(phone=help_request.phone, person_shown_real_at__isnull=False)
+    return shown_real.exists() or not texted_recently(help_request.phone)
+
+
 def _tell_person(help_request, key, text, subject):
     """By e-mail if the person chose it, else by SMS to a mobile; a landline only gets calls."""
     if help_request.contact_preference == ContactPreference.EMAIL and help_request.email:
         notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
     elif help_request.phone and phones.is_mobile(help_request.phone):
-        notify(key, Notification.Channel.SMS, help_request.phone, text)
+        if may_text(help_request):  # otherwise the page and the call-back reach them
+            notify(key, Notification.Channel.SMS, help_request.phone, text)
     elif help_request.email:
         notify(key, Notification.Channel.EMAIL, help_request.email, text, subject=subject)
 

@@ -231,6 +231,12 @@ def _submission_key(new, idempotency_key):
     return hashlib.sha256(f"{scope}:{idempotency_key}".encode()).hexdigest()
 
 
+def already_submitted(new, idempotency_key):
+    """Whether a request was recorded with this key (sending it again shows that one, records nothing)."""
+    submission_key = _submission_key(new, idempotency_key)
+    return bool(submission_key) and HelpRequest.objects.filter(submission_key=submission_key).exists()
+
+
 def submit(new, *, by=None, idempotency_key=""):
     """Record a new request, checked by the rules of ``check`` (RequestRefused says which ones it
     breaks). Sent again with the same idempotency key, it returns the first request, unchanged, and
@@ -252,6 +258,8 @@ def submit(new, *, by=None, idempotency_key=""):
         consent_given_at=min(new.consent_given_at or now, now),
         consent_recorded_by=None if new.speaks_to_the_person else by,
         referred_by=by if new.referrer_organization is not None else None,
+        # A member recording it has the person before them or on the phone: the number is theirs.
+        person_shown_real_at=now if by is not None else None,
     )
     action = "refer" if new.place is not None else "submit"
     try:
@@ -366,6 +374,8 @@ def book(help_request, by, when, note="", place=None, remote=False):
         appointment_at=when,
         appointment_place=where,
         appointment_remote=remote,
+        # An appointment is arranged with the person: the number is theirs (its texts may go).
+        person_shown_real_at=help_request.person_shown_real_at or timezone.now(),
     )
 
 
@@ -404,7 +414,16 @@ def assign(help_request, member):
 def log_contact_attempt(help_request, kind, by):
     if not help_request.is_open:
         raise IllegalTransition("contact", help_request.status)
+    if kind == ContactAttempt.Kind.CALLED:  # a member talked with the person: the number is theirs
+        person_shown_real(help_request)
     return ContactAttempt.objects.create(request=help_request, kind=kind, by=by)
+
+
+def person_shown_real(help_request):
+    """The person showed the number is theirs: texts to it are no longer held to one a day."""
+    HelpRequest.objects.filter(pk=help_request.pk, person_shown_real_at__isnull=True).update(
+        person_shown_real_at=timezone.now()
+    )
 
 
 def read_request(help_request, *, by, exported="", organization=None, **details):

@@ -2,19 +2,23 @@
 
 import contextlib
 import uuid
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maillage import formatting
-from maillage.helprequests import describe, links, services
+from maillage import formatting, phones
+from maillage.helprequests import describe, links, retention, services
 from maillage.helprequests.forms import (
     SOMEONE_ELSE,
     HowStep,
@@ -27,7 +31,7 @@ from maillage.helprequests.models import HelpRequest, Status
 from maillage.helprequests.staff_forms import DeclineForm
 from maillage.helprequests.states import IllegalTransition
 from maillage.places.models import Place
-from maillage.ratelimit import rate_limited
+from maillage.ratelimit import Quota, client_address, rate_limited
 
 STEPS = {1: NeedStep, 2: WhereStep, 3: HowStep}
 # Short: the step's own question follows, as its first field's label.
@@ -36,7 +40,38 @@ STEP_TITLES = {
     2: gettext_lazy("the commune"),
     3: gettext_lazy("how to reach you"),
 }
-NOT_CARRIED = {"csrfmiddlewaretoken", "step", "back"}
+NOT_CARRIED = {"csrfmiddlewaretoken", "step", "back", "submission_key"}
+
+# What is protected is the help line's and the places' time: requests sent, not pages seen. A
+# library's public computers share one address; their people's steps and typing errors count for
+# nothing. A number or an address gets a few requests a day, an address some an hour.
+REQUESTS_PER_ADDRESS = Quota("help_requests_address", limit=10, period_seconds=60 * 60)
+REQUESTS_PER_CONTACT = Quota("help_requests_contact", limit=3, period_seconds=24 * 60 * 60)
+
+
+# The form's submission key ------------------------------------------------------------------------
+# A retried form finds its first request by its key. The key comes from the server's own form, signed
+# and tied to the browser it was given to (through the browser's CSRF secret, a cookie): a key set by
+# a link, or sent again from another browser, is not this form's, and never shows anyone's request.
+SUBMISSION_SALT = "maillage.helprequests.submission"
+
+
+def _browser(request):
+    get_token(request)  # gives a browser that has none its secret (the cookie goes with the page)
+    return salted_hmac(SUBMISSION_SALT, request.META["CSRF_COOKIE"]).hexdigest()[:20]
+
+
+def _new_submission_key(request):
+    return signing.Signer(salt=SUBMISSION_SALT).sign(f"{uuid.uuid4().hex}.{_browser(request)}")
+
+
+def _submission_key(request, data):
+    """The key of the form this browser was given, or None: missing, altered, or another browser's."""
+    try:
+        key, browser = signing.Signer(salt=SUBMISSION_SALT).unsign(data.get("submission_key", "")).split(".")
+    except (signing.BadSignature, ValueError):
+        return None
+    return key if constant_time_compare(browser, _browser(request)) else None
 
 
 def _form(step, data=None, for_someone_else=False, initial=None, asked_for=None):
@@ -72,7 +107,7 @@ def _initial_from(step, data):
     return initial
 
 
-def _render_step(request, step, form, data):
+def _render_step(request, step, form, data, status=200):
     # The step's question is what a small phone must show on its first screen (tests/web/test_first_screen.py).
     next(iter(form.fields.values())).widget.attrs["data-main-action"] = True
     step_fields = set(form.fields) | ({"where_choice"} if step == 2 else set())
@@ -82,8 +117,8 @@ def _render_step(request, step, form, data):
         if name not in NOT_CARRIED and name not in step_fields
         for value in values
     ]
-    if not any(name == "submission_key" for name, _value in carried):
-        carried.append(("submission_key", uuid.uuid4().hex))
+    kept = _submission_key(request, data) is not None
+    carried.append(("submission_key", data["submission_key"] if kept else _new_submission_key(request)))
     context = {
         "step": step,
         "step_title": STEP_TITLES[step],
@@ -91,11 +126,10 @@ def _render_step(request, step, form, data):
         "carried": carried,
         "place": _place_asked(data),
     }
-    return render(request, "helprequests/ask.html", context)
+    return render(request, "helprequests/ask.html", context, status=status)
 
 
 @login_not_required
-@rate_limited("help_request", limit=30, period_seconds=60 * 60)  # three steps a request
 def ask_for_help(request):
     if request.method != "POST":
         data = request.GET.copy()
@@ -130,12 +164,43 @@ def ask_for_help(request):
             "support": how.cleaned_data["support"],
         }
         return redirect(reverse("places:search") + "?" + urlencode(query, doseq=True))
+    key = _submission_key(request, data)
+    if key is None:  # not this browser's form: a new key comes with the page, what was typed stays
+        how.add_error(None, _("We could not check where this form comes from. Check your answers and send again."))
+        return _render_step(request, 3, how, data, status=400)
+    new = how.new_request()
+    address, contact = client_address(request), _contact_identity(new)
+    too_many = REQUESTS_PER_ADDRESS.is_exhausted(address) or REQUESTS_PER_CONTACT.is_exhausted(contact)
+    if too_many and not services.already_submitted(new, key):  # sent again, it only shows the first
+        how.add_error(None, _too_many_requests_words())
+        return _render_step(request, 3, how, data, status=429)
     try:
-        help_request = services.submit(how.new_request(), idempotency_key=data.get("submission_key", ""))
+        help_request = services.submit(new, idempotency_key=key)
     except services.RequestRefused as refused:  # the rules changed under the form (a place closed meanwhile)
         show_refusals(how, refused.errors)
         return _render_step(request, 3, how, data)
+    if not help_request.replayed:
+        REQUESTS_PER_ADDRESS.record(address)
+        REQUESTS_PER_CONTACT.record(contact)
     return redirect("helprequests:confirmation", token=links.token_for(help_request))
+
+
+def _contact_identity(new):
+    """The number or address the request gives, as a keyed digest: the cache never holds it."""
+    phone = new.phone or new.asker_phone
+    contact = phones.read_typed(phone) if phone else (new.email or new.asker_email).strip().lower()
+    return "contact-" + salted_hmac(SUBMISSION_SALT, contact).hexdigest()
+
+
+def _too_many_requests_words():
+    return _(
+        "Many requests were sent from here or for this contact in a short time. To protect everyone, "
+        "wait a little before sending this one, or call %(phone)s: a person answers you."
+    ) % {"phone": formatting.phone_display(settings.HELP_PHONE_NUMBER)}
+
+
+class LinkExpired(Exception):
+    """A follow link whose request is past its retention: the link ends with the personal data."""
 
 
 def _request_for(token):
@@ -143,15 +208,31 @@ def _request_for(token):
     if found is None:
         raise Http404("Unknown or altered link.")
     request_id, reference = found
-    return get_object_or_404(
+    help_request = get_object_or_404(
         HelpRequest.objects.select_related("commune", "place").prefetch_related("commune__postcodes"),
         pk=request_id,
         reference=reference,
-        anonymised_at=None,
     )
+    # Past its retention, even before the nightly purge has run, the link shows nothing more.
+    if help_request.anonymised_at or retention.due_for_anonymisation().filter(pk=help_request.pk).exists():
+        raise LinkExpired
+    return help_request
+
+
+def _expired_link(view):
+    @wraps(view)
+    def answered(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except LinkExpired:
+            context = {"retention_months": settings.HELP_REQUEST_RETENTION_MONTHS}
+            return render(request, "helprequests/link_expired.html", context, status=410)
+
+    return answered
 
 
 @login_not_required
+@_expired_link
 def confirmation(request, token):
     help_request = _request_for(token)
     context = {
@@ -165,8 +246,11 @@ def confirmation(request, token):
 
 @login_not_required
 @rate_limited("help_request_follow", limit=20, period_seconds=60 * 60)
+@_expired_link
 def follow(request, token):
     help_request = _request_for(token)
+    if request.method == "GET":  # the link went to their phone: it is theirs
+        services.person_shown_real(help_request)
     form = PersonMessageForm(request.POST or None)
     if request.method == "POST" and help_request.is_open and form.is_valid():
         services.add_person_message(help_request, form.cleaned_data["text"])
@@ -184,6 +268,7 @@ def follow(request, token):
 
 @login_not_required
 @rate_limited("help_request_follow", limit=20, period_seconds=60 * 60)
+@_expired_link
 def withdraw(request, token):
     help_request = _request_for(token)
     if request.method == "POST":

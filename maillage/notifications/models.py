@@ -20,6 +20,8 @@ class Notification(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # Erased once sent: only the fact that a message left is kept.
     recipient = models.CharField(max_length=254, blank=True)
+    # A keyed digest of the recipient, kept a day after sending (``texted_recently``), never readable.
+    recipient_digest = models.CharField(max_length=64, blank=True, db_index=True)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_tasks import default_task_backend, task
 
 from maillage.notifications import sms
@@ -22,6 +23,29 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 MAX_ATTEMPTS = len(RETRY_DELAYS)
 
 
+DIGEST_SALT = "maillage.notifications.recipient"
+DIGEST_KEPT = timedelta(days=1)
+
+
+def recipient_digest(recipient):
+    return salted_hmac(DIGEST_SALT, recipient).hexdigest()
+
+
+def texted_recently(number, now=None):
+    """Whether a text went (or is going) to this number in the last day, whatever it was about."""
+    since = (now or timezone.now()) - DIGEST_KEPT
+    return Notification.objects.filter(
+        channel=Notification.Channel.SMS, recipient_digest=recipient_digest(number), created_at__gte=since
+    ).exists()
+
+
+def forget_old_digests(now=None):
+    """Digests older than a day serve no rule: erased by purge_personal_data."""
+    return Notification.objects.filter(created_at__lt=(now or timezone.now()) - DIGEST_KEPT).exclude(
+        recipient_digest=""
+    )
+
+
 def notify(key, channel, recipient, body, subject=""):
     """Queue one message for one event; None when this event already has its message."""
     if not recipient:
@@ -29,7 +53,12 @@ def notify(key, channel, recipient, body, subject=""):
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                key=key[:200], channel=channel, recipient=recipient, subject=subject[:200], body=body
+                key=key[:200],
+                channel=channel,
+                recipient=recipient,
+                recipient_digest=recipient_digest(recipient),
+                subject=subject[:200],
+                body=body,
             )
     except IntegrityError:
         return None

@@ -51,6 +51,15 @@ def current_code(device):
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():0{device.digits}d}"
 
 
+def wrong_code(device):
+    """A 6-digit code that the device refuses now, whatever the tolerated clock drift."""
+    accepted = set()
+    for offset in range(-device.tolerance, device.tolerance + 1):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)
+        accepted.add(totp.token())
+    return f"{next(code for code in range(1, 10) if code not in accepted) * 111111:06d}"
+
+
 def journal_actions(**filters):
     """The journal's actions, oldest first."""
     return list(AuditEvent.objects.filter(**filters).order_by("created_at", "pk").values_list("action", flat=True))

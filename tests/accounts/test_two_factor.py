@@ -5,14 +5,13 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.accounts import services
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import AuditEvent
-from tests.accounts.factories import MembershipFactory, UserFactory, current_code, journal_actions
+from tests.accounts.factories import MembershipFactory, UserFactory, current_code, journal_actions, wrong_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_demo]  # the demo built once (savepoints)
 
@@ -23,15 +22,6 @@ VERIFY = reverse("accounts:two_factor_verify")
 
 def sent_to(view_url, next_url=DASHBOARD):
     return f"{view_url}?{urlencode({'next': next_url})}"
-
-
-def wrong_code(device):
-    """A 6-digit code that the device refuses now, whatever the tolerated clock drift."""
-    accepted = set()
-    for offset in range(-device.tolerance, device.tolerance + 1):
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)
-        accepted.add(totp.token())
-    return f"{next(code for code in range(1, 10) if code not in accepted) * 111111:06d}"
 
 
 @pytest.fixture

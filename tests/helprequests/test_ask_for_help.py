@@ -1,14 +1,17 @@
 """/besoin-d-aide/: three short steps, no account; the confirmation and the signed follow-up link."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from maillage import ratelimit
 from maillage.helprequests import links, services
 from maillage.helprequests.models import ContactAttempt, HelpRequest, Origin, PersonMessage, Status
 from tests.accounts.factories import UserFactory
-from tests.helprequests.factories import ASK, post_step, three_steps
+from tests.helprequests.factories import ASK, carried, post_step, three_steps
 from tests.places.factories import helping_place, new_place
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_communes]  # the communes built once (savepoints)
@@ -116,9 +119,106 @@ def test_robots_filling_the_hidden_field_record_nothing(client, asking):
     assert not HelpRequest.objects.exists()
 
 
-def test_too_many_requests_from_one_address_get_a_polite_wait(client, asking):
-    statuses = [client.post(ASK, {"step": "1"}).status_code for _attempt in range(31)]
-    assert statuses[:30] == [200] * 30 and statuses[30] == 429
+@pytest.fixture
+def one_window(monkeypatch):
+    """Quotas count in fixed windows: a test crossing a window's end would see them start again."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+
+
+def ask(client, phone, **how):
+    return three_steps(client, {"contact": "call", "phone": phone, "consent": "on", **how})
+
+
+def test_steps_and_typing_errors_from_a_shared_desk_count_for_nothing(client, asking, one_window):
+    for _attempt in range(60):
+        assert client.post(ASK, {"step": "1"}).status_code == 200  # "choose a need", again and again
+        assert post_step(client, client.get(ASK), need="demarches").status_code == 200
+    assert ask(client, "0612345678").status_code == 302
+
+
+def test_an_address_sends_ten_requests_an_hour_then_waits_and_keeps_what_was_typed(client, asking, one_window):
+    for number in range(10):
+        assert ask(client, f"06123456{number:02d}").status_code == 302
+    page = post_step(client, client.get(ASK), need="demarches")
+    page = post_step(client, page, where="Angers (49000)")
+    refused = post_step(client, page, contact="call", phone="06 99 88 77 66", first_name="Marcel", consent="on")
+
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "attendez un peu" in html and "06 99 88 77 66" in html and "Marcel" in html
+    assert HelpRequest.objects.count() == 10
+    elsewhere = Client(REMOTE_ADDR="203.0.113.20")  # another desk is not held up
+    assert ask(elsewhere, "06 99 88 77 66").status_code == 302
+
+
+def test_a_number_is_given_three_requests_a_day_from_anywhere(client, asking, one_window):
+    for desk in range(3):
+        assert ask(Client(REMOTE_ADDR=f"203.0.113.{desk + 1}"), "06 12 34 56 78").status_code == 302
+    assert ask(Client(REMOTE_ADDR="203.0.113.9"), "+33 6 12 34 56 78").status_code == 429
+    assert HelpRequest.objects.count() == 3
+
+
+def test_a_form_sent_twice_after_the_limit_still_shows_its_own_request(client, asking, one_window):
+    page = post_step(client, client.get(ASK), need="demarches")
+    page = post_step(client, page, where="Angers (49000)")
+    first = post_step(client, page, contact="call", phone="0612345678", consent="on")
+    for number in range(9):
+        ask(client, f"06000000{number:02d}")
+    again = post_step(client, page, contact="call", phone="0612345678", consent="on")
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+
+
+def test_a_submission_key_set_by_a_link_is_not_the_forms(client, asking):
+    planted = "a" * 32
+    page = client.get(f"{ASK}?submission_key={planted}")
+    assert carried(page)["submission_key"] != [planted]
+    sent = ask(client, "0612345678")
+    intruder = Client()
+    replay = intruder.post(
+        ASK,
+        {
+            **carried(page),
+            "step": "3",
+            "need": "demarches",
+            "where": "Angers (49000)",
+            "contact": "call",
+            "phone": "0612345678",
+            "consent": "on",
+            "submission_key": planted,
+        },
+    )
+    assert replay.status_code == 400 and sent["Location"] not in replay.content.decode()
+    assert HelpRequest.objects.count() == 1
+
+
+def test_a_form_sent_again_from_another_browser_never_shows_the_persons_request(client, asking):
+    page = post_step(client, client.get(ASK), need="demarches")
+    page = post_step(client, page, where="Angers (49000)")
+    answers = {"contact": "call", "phone": "0612345678", "consent": "on"}
+    sent = post_step(client, page, **answers)
+    token = sent["Location"].rstrip("/").rsplit("/", 1)[1]
+
+    replay = post_step(Client(), page, **answers)  # the same fields, key included, from another browser
+    assert replay.status_code == 400
+    assert token not in replay.content.decode() and HelpRequest.objects.count() == 1
+
+
+def test_a_single_post_without_the_forms_steps_records_nothing_and_keeps_what_was_typed(client, asking):
+    answers = {
+        "step": "3",
+        "need": "demarches",
+        "where": "Angers (49000)",
+        "for_whom": "me",
+        "contact": "call",
+        "phone": "06 12 34 56 78",
+        "consent": "on",
+    }
+    page = client.post(ASK, answers)
+    assert page.status_code == 400 and "06 12 34 56 78" in page.content.decode()
+    assert not HelpRequest.objects.exists()
+    assert post_step(client, page, **{"contact": "call", "phone": "06 12 34 56 78", "consent": "on"}).status_code == 302
+    assert client.post(ASK, {**answers, "need": "cuisine"}).status_code == 200  # step 1's own check first
+    assert HelpRequest.objects.count() == 1
 
 
 def test_the_consent_box_is_never_ticked_in_advance(client, asking):
@@ -188,7 +288,25 @@ def test_an_altered_link_or_an_erased_request_leads_nowhere(client, sent):
     other = links.signing.dumps([sent.pk, "AAAA-AAAA"], salt="wrong")
     assert client.get(reverse("helprequests:follow", kwargs={"token": other})).status_code == 404
     retention.anonymise(HelpRequest.objects.filter(pk=sent.pk))
-    assert client.get(reverse("helprequests:follow", kwargs={"token": token})).status_code == 404
+    assert client.get(reverse("helprequests:follow", kwargs={"token": token})).status_code == 410
+
+
+def test_a_follow_link_ends_with_the_requests_retention_even_before_the_purge(client, sent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    mediator = UserFactory()
+    services.claim(sent, helping_place(None), mediator)
+    services.close(sent, mediator, "helped")
+    token = links.token_for(sent)
+    assert client.get(links.follow_url(sent)).status_code == 200
+    HelpRequest.objects.filter(pk=sent.pk).update(closed_at=timezone.now() - timedelta(days=12 * 31 + 1))
+    for name in ("follow", "withdraw", "confirmation"):
+        page = client.get(reverse(f"helprequests:{name}", kwargs={"token": token}))
+        assert page.status_code == 410 and "Ce lien a expiré" in page.content.decode()
+        assert "Je n’ai pas d’ordinateur" not in page.content.decode()
+    assert client.post(reverse("helprequests:withdraw", kwargs={"token": token})).status_code == 410
 
 
 def test_overseas_numbers_are_read_as_people_type_them(client, asking):

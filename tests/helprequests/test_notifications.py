@@ -59,7 +59,9 @@ def test_claim_decline_and_appointment_are_told_to_the_right_people(demo, librar
         services.claim(help_request, place, mediator)
         services.book(help_request, mediator, timezone.now() + timedelta(days=3))
     texts = sent_to("+33698765432")
-    assert len(texts) == 3 and place.name in texts[1] and "rendez-vous" in texts[2]
+    # The claim's text waits: one text a day until the number is shown to be the person's, which an
+    # appointment arranged with them does.
+    assert len(texts) == 2 and "rendez-vous" in texts[1]
 
 
 def test_upkeep_is_a_dry_run_unless_asked_and_never_repeats_itself(demo, library, django_capture_on_commit_callbacks):
@@ -143,3 +145,51 @@ def test_every_move_has_its_row_of_who_is_told():
                 notify.UPCOMING_APPOINTMENT,
             }, action
             assert told.words is not None or told.audience in {notify.PERSON, notify.RECEIVING_PLACE}, action
+
+
+def test_a_number_typed_by_strangers_gets_one_text_a_day_until_its_person_shows_up(
+    client, demo, library, django_capture_on_commit_callbacks
+):
+    from maillage.helprequests.models import ContactAttempt
+    from maillage.notifications.models import Notification
+
+    number = "+33611223344"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = new_request(phone=number)
+        for _again in range(3):  # someone typing another's number in the public form
+            new_request(phone=number)
+    assert len(sent_to(number)) == 1
+
+    Notification.objects.update(created_at=timezone.now() - timedelta(hours=25))  # a day later
+    with django_capture_on_commit_callbacks(execute=True):
+        new_request(phone=number)
+        new_request(phone=number)
+    assert len(sent_to(number)) == 2
+
+    client.get(links.follow_url(first))  # the link reached the person: the number is theirs
+    with django_capture_on_commit_callbacks(execute=True):
+        new_request(phone=number)
+    assert len(sent_to(number)) == 3
+
+    other = "+33655443322"
+    with django_capture_on_commit_callbacks(execute=True):
+        called = new_request(phone=other)
+        new_request(phone=other)
+        services.log_contact_attempt(called, ContactAttempt.Kind.NO_ANSWER, demo.user("mediateur"))
+        new_request(phone=other)
+        services.log_contact_attempt(called, ContactAttempt.Kind.CALLED, demo.user("mediateur"))
+        new_request(phone=other)
+    assert len(sent_to(other)) == 2  # the first, then once a member talked with the person
+
+
+def test_the_digests_that_hold_texts_back_are_erased_after_a_day(communes, django_capture_on_commit_callbacks):
+    from maillage.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new_request(phone="+33611223344")
+    assert Notification.objects.get().recipient_digest
+    call_command("purge_personal_data", "--wet-run", stdout=StringIO())
+    assert Notification.objects.get().recipient_digest, "kept for a day"
+    Notification.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_personal_data", "--wet-run", stdout=StringIO())
+    assert Notification.objects.get().recipient_digest == ""

@@ -110,3 +110,22 @@ def test_viewers_never_see_who_reported_an_error(client, demo, stale_place):
     assert not PlaceCorrection.objects.visible_to(demo.user("observateur")).exists()
     assert not PlaceCorrection.objects.visible_to(demo.user("financeur")).exists()
     assert PlaceCorrection.objects.visible_to(demo.user("mediateur")).exists()
+
+
+def test_reports_count_when_sent_not_when_mistyped_and_the_wait_keeps_what_was_typed(client, stale_place, monkeypatch):
+    from types import SimpleNamespace
+
+    from maillage import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    url = reverse("places:report", kwargs={"place_id": stale_place.pk})
+    for _mistake in range(20):  # a desk's public computer, people forgetting to say what is wrong
+        assert client.post(url, {"kind": "", "message": "Fermé"}).status_code == 200
+    for number in range(5):
+        assert client.post(url, {"kind": "hours", "message": f"Fermé le samedi {number}"}).status_code == 302
+    refused = client.post(url, {"kind": "phone", "message": "Le numéro a changé : 02 41 00 00 00"})
+
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert 'name="message" value="Le numéro a changé : 02 41 00 00 00"' in html and f'action="{url}"' in html
+    assert "Envoyer à nouveau" in html and PlaceCorrection.objects.count() == 5
