@@ -38,7 +38,7 @@ def test_every_url_with_a_secret_is_masked():
         assert SECRET not in masked(f'"GET {url}?x=1 HTTP/1.1" 200'), url
 
 
-def test_our_log_lines_mask_the_secret(caplog):
+def test_our_log_lines_mask_the_secret():
     url = reverse("helprequests:follow", kwargs={"token": SECRET})
     record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Too Many Requests: %s", (url,), None)
     assert MaskSecretPaths().filter(record)
