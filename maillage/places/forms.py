@@ -213,6 +213,8 @@ class CorrectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        # Radio buttons need no blank choice: none is ticked until the person chooses.
+        self.fields["kind"].choices = [choice for choice in self.fields["kind"].choices if choice[0]]
         self.fields["reporter_contact"].help_text = _("We only use it to answer you, then we delete it.")
 
     def is_spam(self):

@@ -87,6 +87,11 @@ CONTROLS_APART = r"""() => {
   }
   return apart;
 }"""
+# Django's blank choice "---------" offered as an answer (a radio button, an option): people read
+# it as a dash, or as a choice to make.
+BLANK_CHOICES = r"""() => [...document.querySelectorAll("input[type=radio], option")]
+  .filter((control) => /^-{3,}$/.test((control.labels?.[0] ?? control).textContent.trim()))
+  .map((control) => `a blank choice "---------" offered (${control.name || control.parentElement.name})`)"""
 # What a small phone (320 × 568) shows before any scrolling must include the page's main action:
 # the element marked data-main-action (the home page's "Ask for help", the first result, the
 # question of each step of a request).
@@ -202,6 +207,7 @@ class PageVisit:
             problems.append(f"scrolls horizontally at {width} px ({facts['scroll_width']} px wide)")
         problems.extend(page.evaluate(SPLIT_WORDS))
         problems.extend(page.evaluate(CONTROLS_APART))
+        problems.extend(page.evaluate(BLANK_CHOICES))
         if width == FIRST_SCREEN[0] and (problem := first_screen_problem(page)):
             problems.append(problem)
         if violations := axe_violations(page):

@@ -22,7 +22,16 @@ from django.db import connection
 
 from tests.conftest import session_cookie_for
 from tests.url_inventory import NOT_HTML_PAGES, all_routes, url_for
-from tests.web.browser import AXE_OPTIONS, CONTROLS_APART, SPLIT_WORDS, WEIGHTS, WIDTHS, PageVisit, with_axe
+from tests.web.browser import (
+    AXE_OPTIONS,
+    BLANK_CHOICES,
+    CONTROLS_APART,
+    SPLIT_WORDS,
+    WEIGHTS,
+    WIDTHS,
+    PageVisit,
+    with_axe,
+)
 from tests.worlds import PERSONAS, demo_world
 
 # Values that change with every response and say nothing of how a page renders.
@@ -163,6 +172,18 @@ def test_the_controls_judge_catches_a_checkbox_above_its_label(browser):
     assert _judged(browser, CONTROLS_APART, beside) == []
     wrapped = "<fieldset><legend>Quand ?</legend><label><input type='radio' name='m'> Le matin</label></fieldset>"
     assert _judged(browser, CONTROLS_APART, wrapped) == []
+
+
+@pytest.mark.browser
+def test_the_blank_choice_judge_catches_dashes_offered_as_an_answer(browser):
+    # The place report's "What is wrong?" offered "---------" as its first radio button.
+    radios = "<fieldset><legend>Quoi ?</legend><label><input type='radio' name='kind'> ---------</label>"
+    radios += "<label><input type='radio' name='kind'> Les horaires sont faux</label></fieldset>"
+    assert _judged(browser, BLANK_CHOICES, radios) == ['a blank choice "---------" offered (kind)']
+    select = "<select name='place'><option value=''>---------</option><option>Angers</option></select>"
+    assert _judged(browser, BLANK_CHOICES, select) == ['a blank choice "---------" offered (place)']
+    chosen = "<select name='place'><option value=''>Choisissez</option></select>"
+    assert _judged(browser, BLANK_CHOICES, chosen) == []
 
 
 def test_a_page_seen_the_same_by_two_personas_has_one_fingerprint():
