@@ -12,22 +12,29 @@ from django.urls import reverse
 SALT = "maillage.helprequests.follow"
 
 
-def token_for(help_request):
-    """The same link every time (no timestamp: it lasts as long as the request)."""
-    return signing.Signer(salt=SALT).sign_object([help_request.pk, help_request.reference], compress=True)
+# The link sent to the person's phone or mailbox says so: opening it shows the contact is theirs
+# (helprequests.notify.may_text). The one on the confirmation page, seen by whoever filled the form,
+# does not.
+SENT = "sent"
+
+
+def token_for(help_request, sent=False):
+    """The same link every time (no timestamp: it lasts as long as the request's personal data)."""
+    payload = [help_request.pk, help_request.reference, *([SENT] if sent else [])]
+    return signing.Signer(salt=SALT).sign_object(payload, compress=True)
 
 
 def request_id_from(token):
-    """(id, reference) of a valid token, or None."""
+    """(id, reference, sent in a message) of a valid token, or None."""
     try:
-        request_id, reference = signing.Signer(salt=SALT).unsign_object(token)
+        request_id, reference, *sent = signing.Signer(salt=SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return request_id, reference
+    return request_id, reference, sent == [SENT]
 
 
-def follow_url(help_request):
-    return reverse("helprequests:follow", kwargs={"token": token_for(help_request)})
+def follow_url(help_request, sent=False):
+    return reverse("helprequests:follow", kwargs={"token": token_for(help_request, sent=sent)})
 
 
 # A place without an account answers a referral through a link sent to its listed e-mail address.

@@ -111,7 +111,7 @@ def renew_place_link(help_request, place):
 
 
 def _follow_link(help_request):
-    return settings.SITE_URL + links.follow_url(help_request)
+    return settings.SITE_URL + links.follow_url(help_request, sent=True)
 
 
 def _staff_link(help_request):

@@ -207,7 +207,7 @@ def _request_for(token):
     found = links.request_id_from(token)
     if found is None:
         raise Http404("Unknown or altered link.")
-    request_id, reference = found
+    request_id, reference, sent = found
     help_request = get_object_or_404(
         HelpRequest.objects.select_related("commune", "place").prefetch_related("commune__postcodes"),
         pk=request_id,
@@ -216,6 +216,7 @@ def _request_for(token):
     # Past its retention, even before the nightly purge has run, the link shows nothing more.
     if help_request.anonymised_at or retention.due_for_anonymisation().filter(pk=help_request.pk).exists():
         raise LinkExpired
+    help_request.link_was_sent = sent
     return help_request
 
 
@@ -249,7 +250,7 @@ def confirmation(request, token):
 @_expired_link
 def follow(request, token):
     help_request = _request_for(token)
-    if request.method == "GET":  # the link went to their phone: it is theirs
+    if request.method == "GET" and help_request.link_was_sent:  # it reached their phone: the number is theirs
         services.person_shown_real(help_request)
     form = PersonMessageForm(request.POST or None)
     if request.method == "POST" and help_request.is_open and form.is_valid():

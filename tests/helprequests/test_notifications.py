@@ -1,7 +1,9 @@
 """Who is told what, and the hourly upkeep: reminders, escalation, expiry, appointment reminders."""
 
+import re
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -29,7 +31,10 @@ def test_the_person_gets_the_reference_and_the_link_by_sms(communes, settings, d
     with django_capture_on_commit_callbacks(execute=True):
         help_request = new_request(phone="+33612345678")
     (text,) = sent_to("+33612345678")
-    assert help_request.reference in text and "https://maillage.example.org" + links.follow_url(help_request) in text
+    assert (
+        help_request.reference in text
+        and "https://maillage.example.org" + links.follow_url(help_request, sent=True) in text
+    )
 
 
 def test_a_landline_gets_calls_not_text_messages_and_e_mail_when_chosen(communes, django_capture_on_commit_callbacks):
@@ -166,7 +171,12 @@ def test_a_number_typed_by_strangers_gets_one_text_a_day_until_its_person_shows_
         new_request(phone=number)
     assert len(sent_to(number)) == 2
 
-    client.get(links.follow_url(first))  # the link reached the person: the number is theirs
+    client.get(links.follow_url(first))  # the confirmation page's link, seen by whoever typed the number
+    with django_capture_on_commit_callbacks(execute=True):
+        new_request(phone=number)
+    assert len(sent_to(number)) == 2
+    texted_link = re.search(r"https?://\S+", sent_to(number)[0]).group(0)
+    client.get(urlsplit(texted_link).path)  # the texted link: it reached the person, the number is theirs
     with django_capture_on_commit_callbacks(execute=True):
         new_request(phone=number)
     assert len(sent_to(number)) == 3
