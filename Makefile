@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format messages demo-code clean
+.PHONY: run serve test bench lint format messages demo-code clean
 
 $(BIN)/python:
 	$(PYTHON) tools/bootstrap_venv.py $(VENV)
@@ -31,6 +31,11 @@ run: $(VENV)/.runtime-installed
 	@echo "Maillage: $(RUN_SITE_URL)/  (Ctrl+C to stop)"
 	@trap 'kill 0' INT TERM EXIT; export SITE_URL="$${SITE_URL:-$(RUN_SITE_URL)}" DEBUG="$${DEBUG:-false}"; \
 	  $(MANAGE) db_worker & $(MANAGE) runserver --insecure $(HOST):$(PORT)
+
+## serve: production in one command, from .env: refuses an unsafe configuration, migrates, collects
+## static files, runs gunicorn, the task worker and the scheduled jobs until SIGTERM (docs/DEPLOYMENT.md)
+serve: $(VENV)/.runtime-installed
+	$(MANAGE) serve
 
 ## test: the whole suite (browser tests run when Chromium is installed)
 test: $(VENV)/.dev-installed

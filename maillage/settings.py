@@ -5,6 +5,7 @@ turns on every deployment safeguard (``manage.py check --deploy`` passes with no
 requires ``SECRET_KEY`` and ``ALLOWED_HOSTS``. docs/DEVELOPMENT.md lists every variable.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +18,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env")  # optional, for local overrides; never committed
+# The .env file (never committed): local overrides, or production's settings for `make serve`.
+# Variables already in the environment win. MAILLAGE_ENV_FILE names another file.
+env.read_env(os.environ.get("MAILLAGE_ENV_FILE", BASE_DIR / ".env"))
 
 MAILLAGE_ENV = env.str("MAILLAGE_ENV", default="development")
 if MAILLAGE_ENV not in {"development", "production"}:
