@@ -10,16 +10,17 @@ tests/test_log_filters.py checks that every URL with a secret in it is covered.
 import logging
 import re
 
-# The part of the path before the secret, kept; the secret (up to the next "/", "?", space or quote), masked.
+# The part of the path before the secret, kept (named, as nginx's map needs); the secret (up to
+# the next "/", "?", space or quote), masked.
 SECRET_PATH = re.compile(
-    r"(/(?:besoin-d-aide/(?:envoyee|suivi)|orientation|ateliers/inscription|invitation"
+    r"(?P<kept>/(?:besoin-d-aide/(?:envoyee|suivi)|orientation|ateliers/inscription|invitation"
     r"|compte/mot-de-passe/nouveau/[^/]+)/)[^/?#\s\"]+"
 )
 MASK = "…"
 
 
 def masked(text):
-    return SECRET_PATH.sub(lambda found: found.group(1) + MASK, text)
+    return SECRET_PATH.sub(lambda found: found.group("kept") + MASK, text)
 
 
 class MaskSecretPaths(logging.Filter):

@@ -1,5 +1,6 @@
 """`make serve` refuses every unsafe production configuration, each with its own words."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -111,14 +112,21 @@ def serving(tmp_path):
     environment.update(SAFE, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", MAILLAGE_ENV_FILE="/nonexistent")
     environment.update(PORT=str(port), WEB_WORKERS="2", STATIC_ROOT=str(tmp_path / "static"))
     log = (tmp_path / "serve.log").open("w")
-    serve = subprocess.Popen([sys.executable, "manage.py", "serve"], cwd=ROOT, env=environment, stdout=log, stderr=log)
+    serve = subprocess.Popen(  # in its own process group: whatever happens, none of it is left running
+        [sys.executable, "manage.py", "serve"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     try:
         assert _answer(port, time.monotonic() + 120) == 200, (tmp_path / "serve.log").read_text()
         yield serve
     finally:
-        if serve.poll() is None:
-            serve.kill()
-            serve.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(serve.pid, signal.SIGKILL)
+        serve.wait()
         log.close()
 
 
