@@ -240,6 +240,9 @@ SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="Maillage")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+# How long a worker holds a message it is sending: past it, a message still "sending" (its worker
+# was killed) is sent again, under the same reference (notifications.services.retry_due).
+SENDING_LEASE_SECONDS = env.int("SENDING_LEASE_SECONDS", default=5 * 60)
 # The site's address, for links in messages sent by background tasks (no request to build it from).
 SITE_URL = (env.str("SITE_URL") if PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")).rstrip("/")
 

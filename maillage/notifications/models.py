@@ -1,4 +1,4 @@
-"""One message to one person about one event: sent at most once, after the event is committed."""
+"""One message to one person about one event: sent once, after the event is committed."""
 
 from django.db import models
 from django.utils import timezone

@@ -1,10 +1,12 @@
-"""Queue a message for an event, and deliver it from a background task, at most once.
+"""Queue a message for an event, and deliver it from a background task, once.
 
 ``notify`` stores the message under its event key (a second call for the same event does
 nothing) and enqueues delivery once the surrounding transaction commits: a rolled-back event
-sends nothing. ``deliver`` takes the message with a conditional update, so two workers never
-send it both; a failure is retried later (1, 5, 30 minutes, then 2 hours), four attempts in all.
-Once sent, the recipient and the text are erased.
+sends nothing. ``deliver`` takes the message with a conditional update, for a lease, so two
+workers never send it both; a failure is retried later (1, 5, 30 minutes, then 2 hours), four
+attempts in all. A worker killed while sending leaves the message to ``retry_due`` once its lease
+ends; it is sent again under the same reference, which the provider is told (never lost; kept
+once by a provider that deduplicates). Once sent, the recipient and the text are erased.
 """
 
 from datetime import timedelta
@@ -68,16 +70,21 @@ def notify(key, channel, recipient, body, subject=""):
 
 @task()
 def deliver(notification_id):
+    # Taken for a lease: a worker killed while sending leaves it "sending" until the lease ends, then
+    # ``retry_due`` sends it again, under the same reference (see there).
+    now = timezone.now()
     taken = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now()
-    ).update(status=Notification.Status.SENDING)
+        pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=Notification.Status.SENDING, next_attempt_at=now + timedelta(seconds=settings.SENDING_LEASE_SECONDS)
+    )
     if not taken:
         return "skipped"  # already sent, being sent, given up, or not yet due
     notification = Notification.objects.get(pk=notification_id)
     attempts = notification.attempts + 1
     try:
         if notification.channel == Notification.Channel.SMS:
-            sms.backend().send(notification.recipient, notification.body)
+            sms.backend().send(notification.recipient, notification.body, reference=notification.key)
         else:
             send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
     except Exception as error:  # any failure of a provider is retried, then given up
@@ -110,16 +117,18 @@ def _described(error):
     return type(error).__name__
 
 
-# A worker that stopped while sending leaves its message "sending": it may have left, so it is
-# never sent again (never twice), but it is given up and erased like any undelivered message.
-STUCK_AFTER = timedelta(hours=1)
-
-
 def retry_due():
-    """Deliver the messages whose retry is due (for backends that cannot defer a task)."""
+    """Deliver the messages whose retry is due, and those whose worker stopped while sending.
+
+    A worker killed while sending leaves its message "sending" with no one to finish it. Once its
+    lease is over, it goes back to the queue and is sent again, under the same reference: the
+    provider, told that reference (``sms.HttpSmsBackend``), keeps one message if the first attempt had
+    reached it. A message is never lost; without a provider that deduplicates, that rare message may
+    arrive twice (docs/DEPLOYMENT.md).
+    """
     now = timezone.now()
-    Notification.objects.filter(status=Notification.Status.SENDING, next_attempt_at__lte=now - STUCK_AFTER).update(
-        status=Notification.Status.GAVE_UP, last_error="stopped while sending"
+    Notification.objects.filter(status=Notification.Status.SENDING, next_attempt_at__lte=now).update(
+        status=Notification.Status.PENDING, last_error="stopped while sending"
     )
     due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
     return [deliver.call(notification_id) for notification_id in due.values_list("pk", flat=True)]

@@ -21,7 +21,7 @@ class SmsError(Exception):
 
 
 class ConsoleSmsBackend:
-    def send(self, to, text):
+    def send(self, to, text, reference=""):
         sys.stdout.write(f"SMS to {to}: {text}\n")
         return "console"
 
@@ -31,7 +31,7 @@ class MemorySmsBackend:
 
     outbox = []
 
-    def send(self, to, text):
+    def send(self, to, text, reference=""):
         self.outbox.append({"to": to, "text": text})
         return "memory"
 
@@ -39,7 +39,7 @@ class MemorySmsBackend:
 class FileSmsBackend:
     """One JSON line per message in SMS_FILE_PATH: tests and demos read what would have been sent."""
 
-    def send(self, to, text):
+    def send(self, to, text, reference=""):
         path = Path(settings.SMS_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
@@ -56,9 +56,13 @@ class HttpSmsBackend:
         if not self.url.startswith(("https://", "http://")):
             raise SmsError("SMS_API_URL must be an http(s) address")
 
-    def send(self, to, text):
-        payload = json.dumps({"to": to, "text": text, "sender": self.sender}).encode()
+    def send(self, to, text, reference=""):
+        """``reference``: the same for every attempt of one message, so that a provider that
+        deduplicates keeps one (sent as ``reference`` and as the Idempotency-Key header)."""
+        payload = json.dumps({"to": to, "text": text, "sender": self.sender, "reference": reference}).encode()
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.key}"}
+        if reference:
+            headers["Idempotency-Key"] = reference
         # The scheme is checked in __init__: http(s) only.
         request = urllib.request.Request(self.url, data=payload, method="POST", headers=headers)  # noqa: S310
         try:

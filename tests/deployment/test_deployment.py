@@ -25,6 +25,7 @@ import pytest
 import requests
 from django.db import connection
 
+from maillage import scheduler
 from tests.conftest import _skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -101,12 +102,13 @@ class Deployment:
             STATIC_ROOT=str(tmp / "static"),
             WEB_WORKERS="2",
             LOG_LEVEL="WARNING",
+            SENDING_LEASE_SECONDS="3",  # a killed worker's message goes back to the queue after 3 s
         )
         self.serves, self.nginx_pid = [], None
 
     def python(self, code):
         result = subprocess.run(
-            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
             cwd=ROOT,
             env={**self.environment, "DJANGO_SETTINGS_MODULE": "maillage.settings"},
             capture_output=True,
@@ -185,11 +187,19 @@ class SmsProvider:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         received = self.received = []
+        provider = self
+        self.hold, self.holding, self.released, self.holder_port = None, threading.Event(), threading.Event(), None
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append(json.loads(body))
+                message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if message["reference"] == provider.hold and not provider.holding.is_set():
+                    # Its sender is killed before the exchange ends: the message never arrived.
+                    provider.holder_port = self.client_address[1]
+                    provider.holding.set()
+                    provider.released.wait(timeout=60)
+                    return
+                received.append(message)
                 answer = json.dumps({"id": str(len(received))}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -321,8 +331,71 @@ def test_sixteen_tills_redeeming_the_same_passes_at_once_use_each_pass_once(depl
         assert statuses == [200] + [409] * (len(keys) - 1), (code, statuses)
 
 
+def test_the_two_schedulers_ran_each_job_once(deployment):
+    # Both instances started their scheduler, each catching up the last slot of every job.
+    runs = deployment.python(
+        "import json\n"
+        "from django.db.models import Count\n"
+        "from maillage.models import ScheduledRun\n"
+        "slots = ScheduledRun.objects.values('job', 'slot').annotate(n=Count('pk'))\n"
+        "print(json.dumps(list(slots.values_list('job', 'n'))))"
+    )
+    counted = json.loads(runs.strip().splitlines()[-1])
+    assert all(count == 1 for _job, count in counted), counted  # one run per job and slot
+    daily_and_hourly = {job.name for job in scheduler.JOBS if job.weekday is None}  # the weekly one: on its day
+    assert {job for job, _count in counted} >= daily_and_hourly
+
+
 def test_the_proxys_access_log_keeps_no_secret_of_a_link(deployment):
     browser = deployment.session("203.0.113.40")
     browser.get(f"{deployment.proxy}/besoin-d-aide/suivi/eyJzZWNyZXQiOjF9:1abc:SeCrEtPaRt/", timeout=20)
     log = (deployment.tmp / "nginx-access.log").read_text()
     assert "/besoin-d-aide/suivi/.../" in log and "SeCrEtPaRt" not in log
+
+
+def _descendants(pid):
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    children = [int(child) for child in found]
+    return children + [grandchild for child in children for grandchild in _descendants(child)]
+
+
+def _process_on_port(port):
+    """The PID of the process whose TCP connection leaves from ``port`` on the loopback."""
+    listing = subprocess.run(["ss", "-tnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
+    return int(re.search(r"pid=(\d+)", listing).group(1))
+
+
+def test_zz_two_hundred_messages_leave_once_each_when_a_worker_is_killed_while_sending(deployment):
+    """Last of the module: it kills the task worker that is sending the 60th message, before the
+    provider has taken it, and that worker's instance stops. The message, "sending" with nobody to
+    finish it, goes back to the queue when its lease ends, and leaves once."""
+    deployment.sms.hold = "deployment:60"
+    queue = (
+        "from django.db import transaction\n"
+        "from maillage.notifications.services import notify\n"
+        "with transaction.atomic():\n"
+        "    for number in range(200):\n"
+        "        notify(f'deployment:{number}', 'sms', f'+336120{number:05d}', f'Message {number}')\n"
+    )
+    deployment.python(queue)
+    assert deployment.sms.holding.wait(timeout=60), "the 60th message reached the provider"
+    worker = _process_on_port(deployment.sms.holder_port)
+    assert "db_worker" in Path(f"/proc/{worker}/cmdline").read_text()
+    stopped = next(serve for serve in deployment.serves if worker in _descendants(serve.pid))
+    os.kill(worker, signal.SIGKILL)
+    deployment.sms.released.set()
+
+    expected = {f"deployment:{number}" for number in range(200)}
+    deadline = time.monotonic() + 120
+    while {message["reference"] for message in deployment.sms.received} != expected and time.monotonic() < deadline:
+        time.sleep(4)  # the hourly upkeep's retry, sooner: what the killed worker held goes back to the queue
+        deployment.python("from maillage.notifications.services import retry_due\nretry_due()")
+    references = sorted(message["reference"] for message in deployment.sms.received)
+    assert references == sorted(expected)  # each once: none lost, none twice
+    statuses = deployment.python(
+        "from maillage.notifications.models import Notification\n"
+        "sent = Notification.objects.filter(key__startswith='deployment:')\n"
+        "print(sorted(set(sent.values_list('status', flat=True))))"
+    )
+    assert statuses.strip().splitlines()[-1] == "['sent']"
+    assert stopped.wait(timeout=45) != 0  # the instance whose part died stopped, to be restarted

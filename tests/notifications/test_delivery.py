@@ -24,7 +24,7 @@ class FlakySmsBackend:
 
     failures_left = 0
 
-    def send(self, to, text):
+    def send(self, to, text, reference=""):
         if FlakySmsBackend.failures_left:
             FlakySmsBackend.failures_left -= 1
             raise SmsError("provider answered 503")
@@ -98,7 +98,9 @@ class FakeProvider(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeProvider.received.append({"body": body, "authorization": self.headers["Authorization"]})
+        FakeProvider.received.append(
+            {"body": body, "authorization": self.headers["Authorization"], "key": self.headers["Idempotency-Key"]}
+        )
         self.send_response(FakeProvider.answer_status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -121,11 +123,16 @@ def provider():
 
 def test_the_http_adapter_posts_the_message_with_its_key(provider):
     backend = sms.HttpSmsBackend(url=provider, key="secret-key", sender="Maillage")
-    assert backend.send("+33612345678", "Votre rendez-vous est demain") == "msg-42"
+    assert (
+        backend.send("+33612345678", "Votre rendez-vous est demain", reference="helprequest:7:move:9:person")
+        == "msg-42"
+    )
+    text = {"to": "+33612345678", "text": "Votre rendez-vous est demain", "sender": "Maillage"}
     assert FakeProvider.received == [
         {
-            "body": {"to": "+33612345678", "text": "Votre rendez-vous est demain", "sender": "Maillage"},
+            "body": {**text, "reference": "helprequest:7:move:9:person"},
             "authorization": "Bearer secret-key",
+            "key": "helprequest:7:move:9:person",  # every attempt of one message: the provider keeps one
         }
     ]
 
@@ -144,3 +151,16 @@ def test_the_file_backend_writes_one_line_per_message(settings, tmp_path):
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     sms.FileSmsBackend().send("+33612345678", "Bonjour")
     assert json.loads((tmp_path / "sms.jsonl").read_text()) == {"to": "+33612345678", "text": "Bonjour"}
+
+
+def test_a_message_whose_worker_was_killed_while_sending_is_sent_again_under_its_reference(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.SENDING_LEASE_SECONDS = 60
+    notify("event:9", "sms", "+33612345678", "Bonjour")  # queued, its task never run
+    Notification.objects.update(status="sending", next_attempt_at=timezone.now() + timedelta(seconds=60))
+    assert retry_due() == [] and OUTBOX == []  # its worker may still be sending: its lease runs
+    Notification.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))  # the lease is over
+    assert retry_due() == ["sent"]
+    assert OUTBOX == [{"to": "+33612345678", "text": "Bonjour"}]
+    assert Notification.objects.get().status == "sent"
