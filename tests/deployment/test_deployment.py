@@ -235,7 +235,7 @@ def deployment(tmp_path_factory, django_db_blocker):
         f"postgres://{settings_of_tests['USER']}@{settings_of_tests['HOST']}:{settings_of_tests['PORT'] or 5432}/{name}"
     )
     running = Deployment(tmp, database_url, sms.url)
-    running.sms = sms
+    running.sms, running.server = sms, server
     try:
         running.start()
         running.world = json.loads(running.python("from tests.deployment import world; world.main()").splitlines()[-1])
@@ -344,6 +344,34 @@ def test_the_two_schedulers_ran_each_job_once(deployment):
     assert all(count == 1 for _job, count in counted), counted  # one run per job and slot
     daily_and_hourly = {job.name for job in scheduler.JOBS if job.weekday is None}  # the weekly one: on its day
     assert {job for job, _count in counted} >= daily_and_hourly
+
+
+def test_a_backup_restores_into_a_database_that_holds(deployment):
+    """The guide's backup and tested restore, as the IT person runs them (pg_dump, pg_restore)."""
+    dump, copy = deployment.tmp / "maillage.dump", f"maillage_restore_{os.getpid()}"
+    source = deployment.environment["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", source], check=True, timeout=120)
+    with psycopg.connect(f"{deployment.server} dbname=postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{copy}"')
+    try:
+        target = source.rsplit("/", 1)[0] + f"/{copy}"
+        subprocess.run(["pg_restore", "--no-owner", f"--dbname={target}", str(dump)], check=True, timeout=120)
+        restored = {**deployment.environment, "DATABASE_URL": target.replace("postgresql://", "postgres://", 1)}
+        for command in (["check_ledger"], ["migrate", "--check"]):
+            result = subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=ROOT, env=restored, capture_output=True, text=True
+            )
+            assert result.returncode == 0, (command, result.stdout, result.stderr)
+        count = "from maillage.passes.models import Pass\nprint(Pass.objects.count())"
+        original = deployment.python(count).split()[-1]
+        deployment.environment, kept = restored, deployment.environment
+        try:
+            assert deployment.python(count).split()[-1] == original != "0"
+        finally:
+            deployment.environment = kept
+    finally:
+        with psycopg.connect(f"{deployment.server} dbname=postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
 
 
 def test_the_proxys_access_log_keeps_no_secret_of_a_link(deployment):
