@@ -49,7 +49,11 @@ def test_a_safe_configuration_is_accepted(tmp_path):
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
+        ({"MAILLAGE_ENV": None}, "MAILLAGE_ENV is not 'production'"),  # no .env at all
         ({"MAILLAGE_ENV": "development"}, "MAILLAGE_ENV is not 'production'"),
+        ({"SECRET_KEY": None}, "Set the SECRET_KEY environment variable"),
+        ({"ALLOWED_HOSTS": None}, "Set the ALLOWED_HOSTS environment variable"),
+        ({"SITE_URL": None}, "Set the SITE_URL environment variable"),
         ({"DEBUG": "true"}, "DEBUG is on"),
         ({"SECRET_KEY": "short-key"}, "SECRET_KEY is weak"),
         ({"SECRET_KEY": "a" * 60}, "SECRET_KEY is weak"),
