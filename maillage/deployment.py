@@ -11,10 +11,6 @@ from django.core import checks
 
 DEVELOPMENT_SECRET_MARKERS = ("development-only", "django-insecure", "change-me", "changeme", "secret-key")
 MIN_SECRET_LENGTH, MIN_SECRET_CHARACTERS = 50, 5
-PER_PROCESS_CACHES = {
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-}
 NOT_SENT_SMS = {"ConsoleSmsBackend", "MemorySmsBackend", "FileSmsBackend"}
 NOT_SENT_EMAIL = {"console", "locmem", "filebased", "dummy"}
 
@@ -31,7 +27,7 @@ def problems():
         found.append("ALLOWED_HOSTS is empty or '*': set the site's host name (ALLOWED_HOSTS=maillage.example.org).")
     if urlsplit(settings.SITE_URL).scheme != "https":
         found.append(f"SITE_URL is not https ({settings.SITE_URL}): links in messages must be https://.")
-    if settings.CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+    if settings.CACHES["default"]["BACKEND"] in settings.PER_PROCESS_CACHES:
         found.append("CACHE_URL is a per-process cache: use dbcache://maillage_cache or redis://….")
     if settings.BEHIND_TLS_PROXY and settings.TRUSTED_PROXY_COUNT < 1:
         found.append(

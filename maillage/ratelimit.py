@@ -45,16 +45,23 @@ def address_for_lockouts(request):
     return None if address == UNKNOWN else address
 
 
-def is_over_limit(scope, identity, limit, period_seconds):
-    """Count one attempt for ``identity`` in ``scope``; True once more than ``limit`` in the window."""
-    window = int(time.time() // period_seconds)
-    key = f"ratelimit:{scope}:{identity}:{window}"
+def _window_key(prefix, scope, identity, period_seconds):
+    return f"{prefix}:{scope}:{identity}:{int(time.time() // period_seconds)}"
+
+
+def _counted(key, period_seconds):
+    """Add one to the window's counter; its new value."""
     cache.add(key, 0, timeout=period_seconds)
     try:
-        return cache.incr(key) > limit
-    except ValueError:  # the key expired between add and incr: this attempt starts a new window
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr: this one starts a new window
         cache.add(key, 1, timeout=period_seconds)
-        return False
+        return 1
+
+
+def is_over_limit(scope, identity, limit, period_seconds):
+    """Count one attempt for ``identity`` in ``scope``; True once more than ``limit`` in the window."""
+    return _counted(_window_key("ratelimit", scope, identity, period_seconds), period_seconds) > limit
 
 
 def rate_limited(scope, limit, period_seconds):
@@ -113,19 +120,14 @@ class Quota:
         self.scope, self.limit, self.period_seconds = scope, limit, period_seconds
 
     def _key(self, identity):
-        return f"quota:{self.scope}:{identity}:{int(time.time() // self.period_seconds)}"
+        return _window_key("quota", self.scope, identity, self.period_seconds)
 
     def is_exhausted(self, *identities):
         return any((cache.get(self._key(identity)) or 0) >= self.limit for identity in identities)
 
     def record(self, *identities):
         for identity in identities:
-            key = self._key(identity)
-            cache.add(key, 0, timeout=self.period_seconds)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr: this one starts a new window
-                cache.add(key, 1, timeout=self.period_seconds)
+            _counted(self._key(identity), self.period_seconds)
 
     @property
     def wait_minutes(self):

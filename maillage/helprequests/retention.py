@@ -15,12 +15,23 @@ from maillage.notifications.models import Notification
 from maillage.personal_data import HELP_REQUEST_PERSONAL_FIELDS
 
 
+def _cutoff(now):
+    return months.before(now or timezone.now(), settings.HELP_REQUEST_RETENTION_MONTHS)
+
+
 def due_for_anonymisation(now=None):
-    cutoff = months.before(now or timezone.now(), settings.HELP_REQUEST_RETENTION_MONTHS)
+    cutoff = _cutoff(now)
     # Closing, withdrawing and expiring all set closed_at. A request taken by a place and never
     # closed (a place without an account cannot close) goes too once untouched for as long.
     untouched = Q(closed_at__isnull=True, status_changed_at__lt=cutoff)
     return HelpRequest.objects.filter(Q(closed_at__lt=cutoff) | untouched, anonymised_at__isnull=True)
+
+
+def is_past_retention(help_request, now=None):
+    """What ``due_for_anonymisation`` selects, for one request already read (or anonymised already)."""
+    cutoff = _cutoff(now)
+    last_moment = help_request.closed_at or help_request.status_changed_at
+    return help_request.anonymised_at is not None or last_moment < cutoff
 
 
 def anonymise(requests):

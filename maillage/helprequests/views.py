@@ -189,7 +189,7 @@ def _contact_identity(new):
     """The number or address the request gives, as a keyed digest: the cache never holds it."""
     phone = new.phone or new.asker_phone
     contact = phones.read_typed(phone) if phone else (new.email or new.asker_email).strip().lower()
-    return "contact-" + salted_hmac(SUBMISSION_SALT, contact).hexdigest()
+    return "contact-" + salted_hmac("maillage.helprequests.contact", contact).hexdigest()
 
 
 def _too_many_requests_words():
@@ -214,7 +214,7 @@ def _request_for(token):
         reference=reference,
     )
     # Past its retention, even before the nightly purge has run, the link shows nothing more.
-    if help_request.anonymised_at or retention.due_for_anonymisation().filter(pk=help_request.pk).exists():
+    if retention.is_past_retention(help_request):
         raise LinkExpired
     help_request.link_was_sent = sent
     return help_request
